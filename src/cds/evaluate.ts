@@ -1,0 +1,19 @@
+import type { GatheredRecord } from '../fhir/gather';
+import type { CdsServiceDefinition } from './catalogue';
+import type { HookRequest } from './hook-request';
+import type { CdsResponse } from './response';
+
+/** Everything a decision needs: which service and hook was called, and the gathered patient record. */
+export interface HookEvaluation {
+  readonly service: CdsServiceDefinition;
+  readonly request: HookRequest;
+  readonly record: GatheredRecord;
+  /** Preferred languages from the request's Accept-Language header, best first (may be empty). */
+  readonly acceptLanguages: readonly string[];
+}
+
+/** Turns a validated request and its gathered record into the cards to return. Pure apart from clock/ids. */
+export type HookEvaluator = (evaluation: HookEvaluation) => CdsResponse | Promise<CdsResponse>;
+
+/** The spec's "no guidance" answer: 200 with no cards. */
+export const noGuidance: HookEvaluator = () => ({ cards: [] });

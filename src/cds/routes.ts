@@ -1,0 +1,121 @@
+import { Router } from 'express';
+import type { RequestHandler } from 'express';
+import type { Config } from '../config';
+import { gatherRecord } from '../fhir/gather';
+import type { DataProblem } from '../fhir/gather';
+import { methodNotAllowed, notFound, notImplemented, preconditionFailed, serviceUnavailable } from '../http/errors';
+import { jsonBody } from '../http/json-body';
+import type { RequestLogLocals } from '../http/request-log';
+import type { Readiness } from '../readiness';
+import type { CdsServiceDefinition } from './catalogue';
+import { discoveryDocument, findService } from './catalogue';
+import type { HookEvaluator } from './evaluate';
+import { parseHookRequest } from './hook-request';
+
+export interface CdsRoutesDeps {
+  readonly config: Config;
+  readonly services: readonly CdsServiceDefinition[];
+  readonly evaluate: HookEvaluator;
+  readonly readiness: Readiness;
+}
+
+type Locals = RequestLogLocals & { service?: CdsServiceDefinition };
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function rejectMethod(allowed: readonly string[]): RequestHandler {
+  return () => {
+    throw methodNotAllowed(allowed);
+  };
+}
+
+function describeMissing(missing: readonly DataProblem[]): string {
+  return `Required data could not be obtained: ${missing
+    .map((problem) => `${problem.resourceType} (prefetch key "${problem.key}"): ${problem.detail}`)
+    .join('; ')}`;
+}
+
+/** Parses Accept-Language into language tags, best first (`nl-BE,nl;q=0.9,en;q=0.5` → nl-BE, nl, en). */
+function acceptLanguages(header: string | undefined): string[] {
+  if (!header) {
+    return [];
+  }
+  return header
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)?.[1]).find((value) => value !== undefined);
+      return { tag: tag.trim(), q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((entry) => entry.tag.length > 0 && entry.tag !== '*' && entry.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((entry) => entry.tag);
+}
+
+/**
+ * The CDS Hooks endpoints: discovery, service calls and feedback (https://cds-hooks.hl7.org/2.0/#discovery).
+ * Preflight (OPTIONS) is answered by the CORS middleware before these routes.
+ */
+export function cdsRoutes(deps: CdsRoutesDeps): Router {
+  const router = Router();
+  const discovery = discoveryDocument(deps.services);
+  const settings = {
+    timeoutMs: deps.config.fhirTimeoutMs,
+    budgetMs: deps.config.fhirBudgetMs,
+    maxPages: deps.config.fhirMaxPages,
+    maxResponseBytes: deps.config.fhirMaxResponseBytes,
+  };
+
+  const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
+    const service = findService(deps.services, req.params.id);
+    if (service === undefined) {
+      throw notFound(`Unknown CDS service "${req.params.id}"; GET /cds-services lists the services`);
+    }
+    const locals = res.locals as Locals;
+    locals.service = service;
+    locals.serviceId = service.id;
+    next();
+  };
+
+  router.get('/cds-services', (_req, res) => {
+    res.json(discovery);
+  });
+  router.all('/cds-services', rejectMethod(['GET', 'OPTIONS']));
+
+  // The feedback endpoint exists (2.0 "Feedback"); storing feedback is not implemented yet.
+  router.post('/cds-services/:id/feedback', resolveService, () => {
+    throw notImplemented('Feedback is not stored yet by this service');
+  });
+  router.all('/cds-services/:id/feedback', resolveService, rejectMethod(['POST', 'OPTIONS']));
+
+  router.post('/cds-services/:id', resolveService, ...jsonBody(deps.config.bodyLimitBytes), async (req, res) => {
+    const locals = res.locals as Locals;
+    const service = locals.service as CdsServiceDefinition;
+    const body: unknown = req.body;
+    // Correlate the log line even when the request turns out to be invalid.
+    const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
+    if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
+      locals.hookInstance = hookInstance;
+    }
+    if (deps.readiness.state === 'starting') {
+      throw serviceUnavailable('The service is starting; rules are not loaded yet');
+    }
+    const request = parseHookRequest(body, service);
+    locals.hook = request.hook;
+
+    const gathered = await gatherRecord(service.prefetch, request, settings);
+    if (!gathered.ok) {
+      throw preconditionFailed(describeMissing(gathered.missing), `prefetch.${gathered.missing[0]?.key ?? 'patient'}`);
+    }
+    const response = await deps.evaluate({
+      service,
+      request,
+      record: gathered.record,
+      acceptLanguages: acceptLanguages(req.headers['accept-language']),
+    });
+    res.json(response);
+  });
+  router.all('/cds-services/:id', resolveService, rejectMethod(['POST', 'OPTIONS']));
+
+  return router;
+}

@@ -1,0 +1,59 @@
+import { ConfigError, parseConfig } from './config';
+
+describe('parseConfig', () => {
+  it('comes up with no configuration at all', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      host: '127.0.0.1',
+      port: 8080,
+      publicBaseUrl: 'http://127.0.0.1:8080',
+      logLevel: 'info',
+      corsOrigins: '*',
+      fhirTimeoutMs: 2000,
+      fhirBudgetMs: 2500,
+    });
+    expect(config.rulesDir).toMatch(/rules$/);
+  });
+
+  it('closes CORS in production unless origins are configured', () => {
+    expect(parseConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
+    expect(
+      parseConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).corsOrigins
+    ).toEqual(['https://a.example', 'https://b.example:8443']);
+  });
+
+  it('derives PUBLIC_BASE_URL from HOST and PORT, and strips a trailing slash from a given one', () => {
+    expect(parseConfig({ HOST: '0.0.0.0', PORT: '9000' }).publicBaseUrl).toBe('http://127.0.0.1:9000');
+    expect(parseConfig({ PUBLIC_BASE_URL: 'https://cds.example.org/ruggensteun/' }).publicBaseUrl).toBe(
+      'https://cds.example.org/ruggensteun'
+    );
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8080, logLevel: 'info' });
+  });
+
+  it('lists every problem at once', () => {
+    const env = {
+      PORT: 'eighty',
+      NODE_ENV: 'staging',
+      PUBLIC_BASE_URL: 'ftp://x',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'sandbox.cds-hooks.org',
+      FHIR_TIMEOUT_MS: '-1',
+    };
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of Object.keys(env)) {
+      expect(problems).toContain(name);
+    }
+    expect((error as ConfigError).message).toMatch(/^Invalid configuration:/);
+  });
+});

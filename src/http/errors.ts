@@ -1,0 +1,138 @@
+import { getStatus, OperationOutcomeError } from '@medplum/core';
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/**
+ * Every error leaves the service as a FHIR OperationOutcome with the right HTTP status, never as HTML
+ * and never with a stack trace (CDS Hooks 3.0 ballot: non-2xx responses SHOULD carry an OperationOutcome).
+ */
+
+type IssueType = OperationOutcomeIssue['code'];
+
+/** An OperationOutcome together with the HTTP status it must be sent with. */
+export class HttpError extends OperationOutcomeError {
+  constructor(
+    readonly status: number,
+    outcome: OperationOutcome,
+    readonly headers: Readonly<Record<string, string>> = {}
+  ) {
+    super(outcome);
+    this.name = 'HttpError';
+  }
+}
+
+/** One issue of an OperationOutcome; `expression` names the offending field (e.g. `context.patientId`). */
+export interface Problem {
+  readonly message: string;
+  readonly expression?: string;
+}
+
+/**
+ * Builds an OperationOutcome with one error issue per problem.
+ * @param code - the FHIR issue type
+ * @param problems - what is wrong, and where
+ */
+export function outcome(code: IssueType, problems: readonly Problem[]): OperationOutcome {
+  return {
+    resourceType: 'OperationOutcome',
+    issue: problems.map((problem) => ({
+      severity: 'error',
+      code,
+      details: { text: problem.message },
+      ...(problem.expression ? { expression: [problem.expression] } : {}),
+    })),
+  };
+}
+
+export const badRequest = (problems: readonly Problem[]): HttpError => new HttpError(400, outcome('invalid', problems));
+
+export const notFound = (message: string): HttpError => new HttpError(404, outcome('not-found', [{ message }]));
+
+export const methodNotAllowed = (allowed: readonly string[]): HttpError =>
+  new HttpError(405, outcome('not-supported', [{ message: `Method not allowed; use ${allowed.join(', ')}` }]), {
+    Allow: allowed.join(', '),
+  });
+
+export const preconditionFailed = (message: string, expression?: string): HttpError =>
+  new HttpError(412, outcome('not-found', [{ message, ...(expression ? { expression } : {}) }]));
+
+export const payloadTooLarge = (limitBytes: number): HttpError =>
+  new HttpError(413, outcome('too-costly', [{ message: `Request body is larger than ${limitBytes} bytes` }]));
+
+export const unsupportedMediaType = (message: string): HttpError =>
+  new HttpError(415, outcome('not-supported', [{ message }]));
+
+export const notImplemented = (message: string): HttpError =>
+  new HttpError(501, outcome('not-supported', [{ message }]));
+
+export const serviceUnavailable = (message: string): HttpError =>
+  new HttpError(503, outcome('transient', [{ message }]), { 'Retry-After': '1' });
+
+const internalError = (): HttpError =>
+  new HttpError(500, outcome('exception', [{ message: 'Internal server error; the incident was logged' }]));
+
+/** Errors raised by express.json (body-parser) carry a `type` that says what went wrong. */
+interface BodyParserError {
+  type: string;
+  status?: number;
+  limit?: number;
+  charset?: string;
+  encoding?: string;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string';
+}
+
+/** Maps anything thrown to an HttpError; unknown errors become a 500 without detail. */
+export function toHttpError(err: unknown, bodyLimitBytes: number): HttpError {
+  if (err instanceof HttpError) {
+    return err;
+  }
+  if (err instanceof OperationOutcomeError) {
+    return new HttpError(getStatus(err.outcome), err.outcome);
+  }
+  if (isBodyParserError(err)) {
+    switch (err.type) {
+      case 'entity.too.large':
+        return payloadTooLarge(err.limit ?? bodyLimitBytes);
+      case 'entity.parse.failed':
+        return badRequest([{ message: 'Request body is not valid JSON' }]);
+      case 'encoding.unsupported':
+        return unsupportedMediaType(`Content-Encoding "${err.encoding ?? ''}" is not supported`);
+      case 'charset.unsupported':
+        return unsupportedMediaType(`Charset "${err.charset ?? ''}" is not supported; use utf-8`);
+      case 'request.aborted':
+      case 'request.size.invalid':
+      case 'stream.encoding.set':
+        return badRequest([{ message: 'Request body could not be read' }]);
+      default:
+        break;
+    }
+  }
+  return internalError();
+}
+
+/**
+ * The last middleware: sends the OperationOutcome. 5xx errors are logged with their stack; the body
+ * never contains it.
+ */
+export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const httpError = toHttpError(err, bodyLimitBytes);
+    if (httpError.status >= 500 && httpError.status !== 501 && httpError.status !== 503) {
+      logger.error({ err, hookInstance: res.locals.hookInstance as unknown }, 'request failed');
+    }
+    res.status(httpError.status).set(httpError.headers).json(httpError.outcome);
+  };
+}
+
+/** Answers 404 for every path no route claimed. */
+export const unknownRoute: RequestHandler = (req) => {
+  throw notFound(`No resource at ${req.method} ${req.path}`);
+};

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import type { Config } from './config';
+import { loadTerminology } from './fhir/terminology';
+import type { Terminology } from './fhir/terminology';
+
+/**
+ * The clinical knowledge a process loads once at start-up, before it reports ready: the value sets in
+ * fhir-resources/valuesets (and, with the clinical rules, the rule files in rules/). Anything malformed
+ * stops start-up with a message naming the file.
+ */
+export interface Knowledge {
+  readonly terminology: Terminology;
+}
+
+/** Facts about the loaded knowledge, shown by GET /readyz. */
+export function describeKnowledge(knowledge: Knowledge): Record<string, unknown> {
+  return { valueSets: knowledge.terminology.valueSetUrls.size };
+}
+
+/**
+ * @param config - supplies the folders
+ * @throws when a file is missing, malformed or inconsistent
+ */
+export function loadKnowledge(config: Pick<Config, 'fhirResourcesDir' | 'rulesDir'>): Knowledge {
+  return { terminology: loadTerminology(path.join(config.fhirResourcesDir, 'valuesets')) };
+}

