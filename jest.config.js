@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // Type checking is done once by `tsc --noEmit` in `npm test`; swc only strips types.
   testTimeout: 15000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
