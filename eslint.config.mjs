@@ -4,7 +4,8 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'test-output/', '*.js', '*.mjs'] },
+  // Plain CommonJS/ESM config and reporter files are not part of the TypeScript project.
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'test-output/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
