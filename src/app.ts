@@ -4,7 +4,6 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { SERVICES } from './cds/catalogue';
 import type { CdsServiceDefinition } from './cds/catalogue';
-import { noGuidance } from './cds/evaluate';
 import type { HookEvaluator } from './cds/evaluate';
 import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
@@ -20,8 +19,8 @@ export interface AppDeps {
   readonly readiness: Readiness;
   /** The services offered; defaults to the catalogue. */
   readonly services?: readonly CdsServiceDefinition[];
-  /** Turns a gathered record into cards; defaults to "no guidance". */
-  readonly evaluate?: HookEvaluator;
+  /** Turns a gathered record into cards (clinicalEvaluator in production). */
+  readonly evaluate: HookEvaluator;
 }
 
 /**
@@ -64,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
     res.status(readiness.state === 'ready' ? 200 : 503).json({ status: readiness.state, ...readiness.info });
   });
 
-  app.use(cdsRoutes({ config, services: deps.services ?? SERVICES, evaluate: deps.evaluate ?? noGuidance, readiness }));
+  app.use(cdsRoutes({ config, services: deps.services ?? SERVICES, evaluate: deps.evaluate, readiness }));
   app.use(unknownRoute);
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;

@@ -51,6 +51,7 @@ const envSchema = z.object({
   FHIR_MAX_RESPONSE_BYTES: positiveInt(10 * 1024 * 1024),
   BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  CDS_LOCALE: z.enum(['en', 'nl']).default('en'),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
 });
@@ -77,6 +78,8 @@ export interface Config {
   readonly fhirMaxResponseBytes: number;
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
+  /** Language of card texts when the request's Accept-Language names no supported one. */
+  readonly locale: 'en' | 'nl';
   readonly rulesDir: string;
   readonly fhirResourcesDir: string;
 }
@@ -120,6 +123,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     fhirMaxResponseBytes: e.FHIR_MAX_RESPONSE_BYTES,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    locale: e.CDS_LOCALE,
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),
   };

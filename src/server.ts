@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import { clinicalEvaluator } from './cds/clinical-evaluator';
 import type { HookEvaluator } from './cds/evaluate';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
@@ -32,7 +34,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? createLogger(config);
   const readiness = new Readiness();
   const knowledge = loadKnowledge(config);
-  const app = createApp({ config, logger, readiness, evaluate: options.evaluate });
+  const evaluate =
+    options.evaluate ??
+    clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
+  const app = createApp({ config, logger, readiness, evaluate });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => {

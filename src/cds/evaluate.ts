@@ -14,6 +14,3 @@ export interface HookEvaluation {
 
 /** Turns a validated request and its gathered record into the cards to return. Pure apart from clock/ids. */
 export type HookEvaluator = (evaluation: HookEvaluation) => CdsResponse | Promise<CdsResponse>;
-
-/** The spec's "no guidance" answer: 200 with no cards. */
-export const noGuidance: HookEvaluator = () => ({ cards: [] });

@@ -2,9 +2,12 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app';
+import { clinicalEvaluator } from '../../src/cds/clinical-evaluator';
 import type { AppDeps } from '../../src/app';
 import { loadTestConfig } from '../../src/config';
 import type { Config } from '../../src/config';
+import { loadKnowledge } from '../../src/knowledge';
+import type { Knowledge } from '../../src/knowledge';
 import { createLogger } from '../../src/logger';
 import { Readiness } from '../../src/readiness';
 
@@ -18,8 +21,31 @@ export interface TestApp {
   rawLogs(): string;
 }
 
-/** A ready app with its logs captured in memory. */
-export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps> = {}): TestApp {
+let knowledge: Knowledge | undefined;
+
+/** The real rules and value sets, loaded once per test file. */
+export function testKnowledge(): Knowledge {
+  knowledge ??= loadKnowledge(loadTestConfig());
+  return knowledge;
+}
+
+/** The evaluation date of clinical tests: fixtures are written relative to it. */
+export const TODAY = new Date('2026-11-21T10:00:00Z');
+
+/** Sequential ids, so card uuids are predictable in tests. */
+export function sequentialIds(prefix = 'id'): () => string {
+  let next = 0;
+  return () => `${prefix}-${String(++next).padStart(4, '0')}`;
+}
+
+export interface TestAppOptions extends Partial<AppDeps> {
+  /** The evaluation instant of the clinical rules (default TODAY). */
+  readonly now?: Date;
+}
+
+/** A ready app with the real clinical evaluator and its logs captured in memory. */
+export function testApp(env: Record<string, string> = {}, options: TestAppOptions = {}): TestApp {
+  const { now = TODAY, ...deps } = options;
   const config = loadTestConfig({ LOG_LEVEL: 'debug', ...env });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -31,7 +57,13 @@ export function testApp(env: Record<string, string> = {}, deps: Partial<AppDeps>
   const logger: Logger = createLogger(config, sink);
   const readiness = new Readiness();
   readiness.markReady();
-  const app = createApp({ config, logger, readiness, ...deps });
+  const evaluate = clinicalEvaluator({
+    knowledge: testKnowledge(),
+    defaultLocale: config.locale,
+    now: () => now,
+    newId: sequentialIds('card'),
+  });
+  const app = createApp({ config, logger, readiness, evaluate, ...deps });
   return {
     app,
     config,

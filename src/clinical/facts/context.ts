@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import type { Window } from '../dates';
+import { isoDay } from '../dates';
+import type { Evidence } from '../finding';
+import type { ClinicalRecord, RecordItem } from '../record';
+import type { KeywordMatcher } from '../text-match';
+import type { Episode } from './episode';
+
+/**
+ * What every fact can use: the normalised record, and the knowledge that resolves the names used in rule
+ * files (value-set ids, keyword-list names) to loaded value sets and compiled keyword matchers.
+ */
+export interface FactKnowledge {
+  /** Canonical URL of a value-set id such as `fever`; validated at load time. */
+  valueSetUrl(id: string): string;
+  /** The compiled keyword list of that name; validated at load time. */
+  keywords(name: string): KeywordMatcher;
+  /** How the current LBP episode is recognised (SC-05): a value-set id and a keyword-list name. */
+  readonly episode: { readonly valueSet: string; readonly keywords: string };
+}
+
+/** One evaluation: created per hook call, so per-call caches live here. */
+export interface FactContext {
+  readonly record: ClinicalRecord;
+  readonly knowledge: FactKnowledge;
+  /** The current LBP episode, computed once per evaluation. */
+  episode(): Episode;
+}
+
+/** What a fact needs checked when a rule file is loaded. */
+export interface FactReferences {
+  readonly valueSets?: readonly string[];
+  readonly keywordLists?: readonly string[];
+  readonly rules?: readonly string[];
+}
+
+export interface FactDefinition<P = unknown> {
+  readonly id: string;
+  /** Schema of the params a rule passes; the rule file is rejected when they do not fit. */
+  readonly params: z.ZodType<P>;
+  readonly references?: (params: P) => FactReferences;
+  /** False for facts whose value changes during a run (they read results of earlier rules). */
+  readonly cache?: boolean;
+  readonly compute: (params: P, context: FactContext, results: readonly RuleOutcome[]) => unknown;
+}
+
+/** The result of a rule that already ran (rules of higher priority run first). */
+export interface RuleOutcome {
+  readonly name: string;
+  readonly result: boolean;
+}
+
+/** Every fact result carries the evidence that supports it. */
+export interface WithEvidence {
+  readonly evidence: readonly Evidence[];
+}
+
+export const valueSetId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a value-set id such as "fever"');
+export const keywordListName = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a keyword-list name');
+export const windowSchema = z
+  .strictObject({
+    days: z.number().int().min(0).max(36500).optional(),
+    months: z.number().int().min(0).max(1200).optional(),
+  })
+  .refine(
+    (window) => (window.days === undefined) !== (window.months === undefined),
+    'give exactly one of days or months'
+  )
+  .transform((window): Window => window);
+
+/** Evidence for a coded record item. */
+export function codedEvidence(item: RecordItem & { readonly day?: number }): Evidence {
+  return {
+    kind: 'coded',
+    reference: item.reference,
+    text: item.display,
+    ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
+    ...(item.suspected ? { suspected: true } : {}),
+  };
+}
+
+/** Rounds to two decimals, so unit conversions do not leave 38.00000001 at a threshold. */
+export const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+/** A fact with its params type erased, for the registry. Params are validated by `params` at load time. */
+export interface RegisteredFact {
+  readonly id: string;
+  readonly params: z.ZodType;
+  readonly cache: boolean;
+  references(params: unknown): FactReferences;
+  compute(params: unknown, context: FactContext, results: readonly RuleOutcome[]): unknown;
+}
+
+export function register<P>(fact: FactDefinition<P>): RegisteredFact {
+  return {
+    id: fact.id,
+    params: fact.params,
+    cache: fact.cache ?? true,
+    references: (params) => fact.references?.(params as P) ?? {},
+    compute: (params, context, results) => fact.compute(params as P, context, results),
+  };
+}

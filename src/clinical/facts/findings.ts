@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import type { Window } from '../dates';
+import { isWithin } from '../dates';
+import type { Evidence } from '../finding';
+import type { ClinicalRecord, ConditionItem, ObservationItem, RecordText } from '../record';
+import type { FactContext, FactDefinition } from './context';
+import { codedEvidence, keywordListName, valueSetId, windowSchema } from './context';
+
+/**
+ * Facts that look for something recorded: a coded finding, a keyword in free text, a procedure, or the
+ * reason of a draft order. A record without a date passes a time window: an undated finding cannot be
+ * shown to be old, and missing a red flag is worse than an extra warning (clinical-knowledge.md §2).
+ */
+
+export interface PresenceFact {
+  readonly present: boolean;
+  /** Every supporting record is an unconfirmed/provisional/differential diagnosis. */
+  readonly suspected: boolean;
+  readonly evidence: readonly Evidence[];
+}
+
+const presence = (evidence: Evidence[]): PresenceFact => ({
+  present: evidence.length > 0,
+  suspected: evidence.length > 0 && evidence.every((item) => item.suspected === true),
+  evidence,
+});
+
+const inWindow = (day: number | undefined, today: number, window: Window | undefined) =>
+  window === undefined || day === undefined || isWithin(day, today, window);
+
+/** Days of everything in the record that belongs to a value set (for "unless followed by"). */
+function daysOf(record: ClinicalRecord, url: string): number[] {
+  return [...record.conditions, ...record.observations, ...record.procedures]
+    .filter((item) => item.valueSets.has(url) && item.day !== undefined)
+    .map((item) => item.day as number);
+}
+
+const findingParams = z.strictObject({
+  valueSet: valueSetId,
+  /** `current`: an active problem (Conditions) — `any`: history counts too. */
+  status: z.enum(['current', 'any']),
+  /** Onset (else recorded date) of a Condition, effective date of an Observation, within this window. */
+  within: windowSchema.optional(),
+  /** RF-01: onset since the start of the current LBP episode, or within `days`. */
+  recentOnset: z.strictObject({ days: z.number().int().min(0), orSinceEpisodeStart: z.boolean() }).optional(),
+  /** Where to look; both by default. */
+  in: z
+    .array(z.enum(['Condition', 'Observation']))
+    .min(1)
+    .optional(),
+  /** Ignore a finding recorded before anything of this value set (PR-01: pregnancy ended by a delivery). */
+  unlessFollowedBy: valueSetId.optional(),
+  /** Count a finding only when its own text names this (e.g. ICPC L95 with "fractuur": RF-07 b). */
+  withText: keywordListName.optional(),
+});
+
+/**
+ * `finding`: a Condition (by code) or Observation (by code or coded value) in a value set, with status,
+ * window and recent-onset filters.
+ */
+export const finding: FactDefinition<z.infer<typeof findingParams>> = {
+  id: 'finding',
+  params: findingParams,
+  references: (params) => ({
+    valueSets: [params.valueSet, ...(params.unlessFollowedBy ? [params.unlessFollowedBy] : [])],
+    keywordLists: params.withText ? [params.withText] : [],
+  }),
+  compute: (params, context): PresenceFact => {
+    const { record } = context;
+    const url = context.knowledge.valueSetUrl(params.valueSet);
+    const where = new Set(params.in ?? ['Condition', 'Observation']);
+    const laterDays = params.unlessFollowedBy
+      ? daysOf(record, context.knowledge.valueSetUrl(params.unlessFollowedBy))
+      : [];
+    const episodeStart = params.recentOnset?.orSinceEpisodeStart ? context.episode().onsetDay : undefined;
+
+    const isRecent = (day: number | undefined) => {
+      const recent = params.recentOnset;
+      if (recent === undefined || day === undefined) {
+        return true;
+      }
+      return (episodeStart !== undefined && day >= episodeStart) || isWithin(day, record.today, { days: recent.days });
+    };
+    const notFollowed = (day: number | undefined) => day === undefined || !laterDays.some((later) => later > day);
+    const textMatcher = params.withText ? context.knowledge.keywords(params.withText) : undefined;
+    const hasText = (item: ConditionItem | ObservationItem) =>
+      textMatcher === undefined ||
+      textMatcher.matchesAny(
+        record.texts.filter((text) => text.source.reference === item.reference).map((text) => text.source)
+      );
+    const matches = (item: ConditionItem | ObservationItem) =>
+      item.valueSets.has(url) &&
+      inWindow(item.day, record.today, params.within) &&
+      isRecent(item.day) &&
+      notFollowed(item.day) &&
+      hasText(item);
+
+    const found = [
+      ...(where.has('Condition')
+        ? record.conditions.filter((condition) => (params.status === 'any' || condition.current) && matches(condition))
+        : []),
+      ...(where.has('Observation') ? record.observations.filter(matches) : []),
+    ];
+    return presence(found.map(codedEvidence));
+  },
+};
+
+const textParams = z.strictObject({
+  keywords: keywordListName,
+  /** Only texts dated within this window (undated texts count). */
+  within: windowSchema.optional(),
+  /** Ignore the texts of resolved or inactive Conditions. */
+  currentOnly: z.boolean().optional(),
+});
+
+function textEvidence(context: FactContext, keywords: string, texts: readonly RecordText[]): Evidence[] {
+  return context.knowledge
+    .keywords(keywords)
+    .findAll(texts.map((text) => text.source))
+    .map((match) => ({
+      kind: 'free-text' as const,
+      reference: match.source.reference,
+      text: match.snippet,
+      ...(match.source.date ? { date: match.source.date } : {}),
+    }));
+}
+
+/**
+ * `textMention`: a non-negated keyword of a keyword list in the record's free text (Condition code.text and
+ * note, Observation valueString and note, MedicationStatement note, Procedure code.text), in Dutch or
+ * English. A match is labelled "free text — please confirm" on the card.
+ */
+export const textMention: FactDefinition<z.infer<typeof textParams>> = {
+  id: 'textMention',
+  params: textParams,
+  references: (params) => ({ keywordLists: [params.keywords] }),
+  compute: (params, context): PresenceFact => {
+    const texts = context.record.texts.filter(
+      (text) => (!params.currentOnly || text.current) && inWindow(text.day, context.record.today, params.within)
+    );
+    return presence(textEvidence(context, params.keywords, texts));
+  },
+};
+
+const procedureParams = z
+  .strictObject({
+    valueSet: valueSetId.optional(),
+    /** Words in the procedure's code text, coding display or body site (e.g. "laminectomie", "L4"). */
+    keywords: keywordListName.optional(),
+    within: windowSchema.optional(),
+    statuses: z.array(z.string().min(1)).min(1),
+  })
+  .refine((params) => params.valueSet !== undefined || params.keywords !== undefined, 'give valueSet or keywords');
+
+/** `procedure`: a Procedure with one of the statuses, recognised by value set or by its words. */
+export const procedure: FactDefinition<z.infer<typeof procedureParams>> = {
+  id: 'procedure',
+  params: procedureParams,
+  references: (params) => ({
+    valueSets: params.valueSet ? [params.valueSet] : [],
+    keywordLists: params.keywords ? [params.keywords] : [],
+  }),
+  compute: (params, context): PresenceFact => {
+    const { record, knowledge } = context;
+    const url = params.valueSet ? knowledge.valueSetUrl(params.valueSet) : undefined;
+    const matcher = params.keywords ? knowledge.keywords(params.keywords) : undefined;
+    const evidence = record.procedures
+      .filter((item) => params.statuses.includes(item.status) && inWindow(item.day, record.today, params.within))
+      .filter(
+        (item) =>
+          (url !== undefined && item.valueSets.has(url)) ||
+          (matcher !== undefined &&
+            matcher.matchesAny(
+              item.texts.map((text, index) => ({ reference: item.reference, field: `text${index}`, text }))
+            ))
+      )
+      .map(codedEvidence);
+    return presence(evidence);
+  },
+};
+
+const orderReasonParams = z.strictObject({ valueSet: valueSetId, keywords: keywordListName });
+
+/**
+ * `orderReason` (SC-05 c): a selected draft order whose reasonCode is in the value set, whose
+ * reasonReference points at such a Condition, or whose text names it.
+ */
+export const orderReason: FactDefinition<z.infer<typeof orderReasonParams>> = {
+  id: 'orderReason',
+  params: orderReasonParams,
+  references: (params) => ({ valueSets: [params.valueSet], keywordLists: [params.keywords] }),
+  compute: (params, context): PresenceFact => {
+    const { record, knowledge } = context;
+    const url = knowledge.valueSetUrl(params.valueSet);
+    const matcher = knowledge.keywords(params.keywords);
+    const conditionsInSet = new Set(
+      record.conditions.filter((condition) => condition.valueSets.has(url)).map((condition) => condition.reference)
+    );
+    const evidence = record.orders
+      .filter((order) => order.selected)
+      .filter(
+        (order) =>
+          order.reasonValueSets.has(url) ||
+          order.reasonReferences.some((reference) => conditionsInSet.has(reference)) ||
+          matcher.matchesAny(
+            order.texts.map((text, index) => ({ reference: order.reference, field: `text${index}`, text }))
+          )
+      )
+      .map((order) => ({ kind: 'coded' as const, reference: order.reference, text: order.display }));
+    return presence(evidence);
+  },
+};

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import type { DayNumber } from '../dates';
+import { isoDay, isWithin, windowStart } from '../dates';
+import type { Evidence } from '../finding';
+import type { ClinicalRecord } from '../record';
+import type { FactDefinition } from './context';
+import { keywordListName, round2, valueSetId, windowSchema } from './context';
+
+/**
+ * `weightChange` (RF-04 b): weight loss computed from two body weights. W2 is the most recent weight in
+ * `latestWithin`; W1 is the heaviest earlier weight measured `earlierMinDays`–`earlierMaxDays` before W2
+ * (the heaviest, so no loss is missed). Weights taken during a pregnancy are not used, and the loss is
+ * "explained" (no red flag, a data-quality note instead) when a delivery lies between W1 and W2 or an
+ * intentional weight loss (coded, or bariatric surgery in free text) is recorded in that period.
+ */
+const weightParams = z.strictObject({
+  valueSet: valueSetId,
+  latestWithin: windowSchema,
+  earlierMinDays: z.number().int().min(0),
+  earlierMaxDays: z.number().int().min(1),
+  pregnancyValueSet: valueSetId,
+  deliveryValueSet: valueSetId,
+  intentionalValueSet: valueSetId,
+  intentionalKeywords: keywordListName,
+});
+
+export interface WeightChangeFact {
+  readonly lossKg?: number;
+  readonly lossPercent?: number;
+  readonly explained: boolean;
+  readonly explanation?: 'delivery' | 'intentional';
+  /** Weights in the whole look-back (latest window plus the earlier span), for DQ-01. */
+  readonly weightCount: number;
+  readonly evidence: readonly Evidence[];
+}
+
+interface Weight {
+  readonly reference: string;
+  readonly day: DayNumber;
+  readonly kg: number;
+}
+
+/** Periods of pregnancy: a pregnancy Condition from onset to abatement (or today while current). */
+function pregnancyPeriods(record: ClinicalRecord, url: string): [DayNumber, DayNumber][] {
+  return record.conditions
+    .filter((condition) => condition.valueSets.has(url) && condition.day !== undefined)
+    .map((condition) => [
+      condition.day as number,
+      condition.abatementDay ?? (condition.current ? record.today : (condition.day as number)),
+    ]);
+}
+
+export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
+  id: 'weightChange',
+  params: weightParams,
+  references: (params) => ({
+    valueSets: [params.valueSet, params.pregnancyValueSet, params.deliveryValueSet, params.intentionalValueSet],
+    keywordLists: [params.intentionalKeywords],
+  }),
+  compute: (params, context): WeightChangeFact => {
+    const { record, knowledge } = context;
+    const url = knowledge.valueSetUrl(params.valueSet);
+    const weights: Weight[] = record.observations
+      .filter((item) => item.valueSets.has(url) && item.kg !== undefined && item.day !== undefined)
+      .map((item) => ({ reference: item.reference, day: item.day as number, kg: item.kg as number }))
+      .sort((a, b) => b.day - a.day);
+    const lookBackStart = windowStart(record.today, params.latestWithin) - params.earlierMaxDays;
+    const weightCount = weights.filter(
+      (weight) => weight.day >= lookBackStart && weight.day <= record.today + 1
+    ).length;
+
+    const latest = weights.find((weight) => isWithin(weight.day, record.today, params.latestWithin));
+    if (latest === undefined) {
+      return { explained: false, weightCount, evidence: [] };
+    }
+    const pregnant = pregnancyPeriods(record, knowledge.valueSetUrl(params.pregnancyValueSet));
+    const duringPregnancy = (day: DayNumber) => pregnant.some(([start, end]) => day >= start && day <= end);
+    const earlier = weights
+      .filter(
+        (weight) => weight.day >= latest.day - params.earlierMaxDays && weight.day <= latest.day - params.earlierMinDays
+      )
+      .filter((weight) => !duringPregnancy(weight.day));
+    if (earlier.length === 0) {
+      return { explained: false, weightCount, evidence: [] };
+    }
+    const heaviest = earlier.reduce((max, weight) => (weight.kg > max.kg ? weight : max));
+    const lossKg = round2(heaviest.kg - latest.kg);
+    const lossPercent = round2((lossKg / heaviest.kg) * 100);
+
+    const between = (day: number | undefined) => day !== undefined && day >= heaviest.day && day <= latest.day;
+    const deliveryUrl = knowledge.valueSetUrl(params.deliveryValueSet);
+    const intentionalUrl = knowledge.valueSetUrl(params.intentionalValueSet);
+    const items = [...record.conditions, ...record.observations, ...record.procedures];
+    const delivered = items.some((item) => item.valueSets.has(deliveryUrl) && between(item.day));
+    const intentional =
+      items.some((item) => item.valueSets.has(intentionalUrl) && (item.day === undefined || between(item.day))) ||
+      knowledge
+        .keywords(params.intentionalKeywords)
+        .matchesAny(
+          record.texts.filter((text) => text.day === undefined || between(text.day)).map((text) => text.source)
+        );
+    const explanation = delivered ? 'delivery' : intentional ? 'intentional' : undefined;
+    return {
+      lossKg,
+      lossPercent,
+      explained: explanation !== undefined,
+      ...(explanation ? { explanation } : {}),
+      weightCount,
+      evidence: [
+        {
+          kind: 'weight-change',
+          reference: latest.reference,
+          text: `${heaviest.kg.toFixed(1)} kg (${isoDay(heaviest.day)}) → ${latest.kg.toFixed(1)} kg (${isoDay(latest.day)})`,
+          value: `−${lossKg.toFixed(1)} kg (${lossPercent.toFixed(1)} %)`,
+          date: isoDay(latest.day),
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * What the rules found, in plain serialisable data: the seam between clinical logic and presentation
+ * (design.md "Contracts"). Text shown to clinicians exists in English and Dutch.
+ */
+
+export type Locale = 'en' | 'nl';
+export const LOCALES: readonly Locale[] = ['en', 'nl'];
+
+/** A text in every supported language. */
+export type Localised = Readonly<Record<Locale, string>>;
+
+/** How a piece of evidence was found; the renderer words each kind. */
+export type EvidenceKind =
+  | 'coded' // a coded resource: `text` is its display
+  | 'free-text' // a keyword in free text: `text` is the snippet, to be confirmed by the clinician
+  | 'temperature'
+  | 'weight-change'
+  | 'blood-pressure'
+  | 'age'
+  | 'corticosteroids'
+  | 'rule' // another rule that fired (RF-C): `text` is its id
+  | 'data'; // a data-quality detail: `text` says what could not be read
+
+export interface Evidence {
+  readonly kind: EvidenceKind;
+  /** The resource the evidence comes from, e.g. `Observation/obs-1`. */
+  readonly reference?: string;
+  /** Text from the record (code display, free-text snippet) or a rule id. Patient-derived: escape when rendering. */
+  readonly text?: string;
+  /** A measured or computed value with its unit, e.g. `38.6 °C`, `−5.5 kg (6.7 %)`. */
+  readonly value?: string;
+  /** ISO date (YYYY-MM-DD) of the evidence. */
+  readonly date?: string;
+  /** An unconfirmed, provisional or differential diagnosis. */
+  readonly suspected?: boolean;
+}
+
+/**
+ * `risk-feature` (SF-1, SF-2) and `eligibility` (PR-09, PR-10) findings get no card of their own: they feed
+ * other rules and gate programme options.
+ */
+export type FindingKind =
+  'scope' | 'red-flag' | 'risk-feature' | 'exclusion' | 'clearance' | 'precaution' | 'eligibility' | 'data-quality';
+export type Urgency = 'IMMEDIATE' | 'URGENT' | 'SOFT';
+
+/** One rule that fired, with the evidence of the conditions that made it fire. */
+export interface Finding {
+  /** The id of clinical-knowledge.md, e.g. RF-03. */
+  readonly ruleId: string;
+  readonly kind: FindingKind;
+  readonly urgency?: Urgency;
+  /** Source tags of clinical-knowledge.md §0, e.g. `HW-FEVER; S002; KNGF-B13`. */
+  readonly source: string;
+  readonly title: Localised;
+  readonly action?: Localised;
+  /** Machine-readable consequences for the exercise programme, e.g. `excludes-run-walk`. */
+  readonly effects: readonly string[];
+  readonly evidence: readonly Evidence[];
+  /** Name of the guideline link (ruleset.json `links`) the card cites. */
+  readonly link: string;
+  /** Data-quality notes carry their note codes here (DQ-01). */
+  readonly notes: readonly string[];
+}

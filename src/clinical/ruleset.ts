@@ -1,0 +1,473 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Engine } from 'json-rules-engine';
+import type { Almanac, RuleResult } from 'json-rules-engine';
+import { z } from 'zod';
+import type { Terminology } from '../fhir/terminology';
+import { valueSetUrl } from '../fhir/terminology';
+import type { Evidence, Finding, Localised } from './finding';
+import { LOCALES } from './finding';
+import type { FactContext, FactKnowledge, RuleOutcome } from './facts/context';
+import { findEpisode } from './facts/episode';
+import { FACTS } from './facts/index';
+import type { ClinicalRecord } from './record';
+import type { KeywordMatcher } from './text-match';
+import { compileKeywords } from './text-match';
+
+/**
+ * The rule set: json-rules-engine rules in `rules/*.json`, one rule per id of clinical-knowledge.md, whose
+ * thresholds and windows are values in the file. Everything a rule names (facts, their params, value sets,
+ * keyword lists, other rules) is checked when the files are loaded, and the engine is built once.
+ */
+
+export class RulesetError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid rule files:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'RulesetError';
+  }
+}
+
+const RULE_ID = /^(?:[A-Z]{2,3}-(?:\d{2}[a-z]?|C|\d))$/;
+const PATH = /^\$(\.[A-Za-z][A-Za-z0-9]*)+$/;
+const OPERATORS = [
+  'equal',
+  'notEqual',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+] as const;
+const KINDS = [
+  'scope',
+  'red-flag',
+  'risk-feature',
+  'exclusion',
+  'clearance',
+  'precaution',
+  'eligibility',
+  'data-quality',
+] as const;
+const URGENCIES = ['IMMEDIATE', 'URGENT', 'SOFT'] as const;
+
+const localised = z.strictObject(
+  Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<
+    keyof Localised,
+    z.ZodString
+  >
+);
+
+interface LeafCondition {
+  fact: string;
+  params?: Record<string, unknown>;
+  path?: string;
+  operator: (typeof OPERATORS)[number];
+  value: unknown;
+  note?: string;
+}
+type BooleanCondition =
+  | { all: ConditionNode[]; note?: string }
+  | { any: ConditionNode[]; note?: string }
+  | { not: ConditionNode; note?: string };
+type ConditionNode = LeafCondition | BooleanCondition;
+
+const noteCode = z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'must be a note code such as "no-recent-temperature"');
+
+const leafCondition = z.strictObject({
+  fact: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+  path: z.string().regex(PATH, 'must be a path like "$.present"').optional(),
+  operator: z.enum(OPERATORS),
+  value: z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.union([z.number(), z.string()]))]),
+  note: noteCode.optional(),
+});
+
+const conditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
+  z.union([
+    leafCondition,
+    z.strictObject({ all: z.array(conditionNode).min(1), note: noteCode.optional() }),
+    z.strictObject({ any: z.array(conditionNode).min(1), note: noteCode.optional() }),
+    z.strictObject({ not: conditionNode, note: noteCode.optional() }),
+  ])
+);
+
+const ruleSchema = z.strictObject({
+  name: z.string().regex(RULE_ID, 'must be a rule id of clinical-knowledge.md such as "RF-03"'),
+  description: z.string().min(1),
+  priority: z.number().int().min(1).max(100),
+  conditions: z.union([
+    z.strictObject({ all: z.array(conditionNode).min(1) }),
+    z.strictObject({ any: z.array(conditionNode).min(1) }),
+    z.strictObject({ not: conditionNode }),
+  ]),
+  event: z.strictObject({
+    type: z.literal('finding'),
+    params: z
+      .strictObject({
+        kind: z.enum(KINDS),
+        urgency: z.enum(URGENCIES).optional(),
+        source: z.string().min(1),
+        title: localised,
+        action: localised.optional(),
+        effects: z.array(z.string().regex(/^[a-z]+(-[a-z]+)*$/)).default([]),
+        link: z.string().min(1).optional(),
+      })
+      .refine((params) => (params.kind === 'red-flag') === (params.urgency !== undefined), {
+        message: 'urgency is required for red flags and only for them',
+        path: ['urgency'],
+      }),
+  }),
+});
+type RuleDefinition = z.infer<typeof ruleSchema>;
+
+const ruleFileSchema = z.strictObject({ description: z.string().optional(), rules: z.array(ruleSchema).min(1) });
+
+const keywordFileSchema = z.strictObject({
+  description: z.string().optional(),
+  lists: z.record(
+    z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
+    z.strictObject({ usedBy: z.array(z.string()).min(1), keywords: z.array(z.string().min(1)).min(1) })
+  ),
+});
+
+const settingsSchema = z.strictObject({
+  version: z.string().regex(/^\d{4}\.\d{1,2}\.\d+$/, 'must be a version like 2026.11.0'),
+  description: z.string().optional(),
+  episode: z.strictObject({ valueSet: z.string().min(1), keywords: z.string().min(1) }),
+  /** Guideline links cited by cards, by name; `default` is used by rules that name none. */
+  links: z
+    .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))
+    .refine((links) => 'default' in links, 'needs a "default" link'),
+});
+
+export type RulesetSettings = z.infer<typeof settingsSchema>;
+
+export interface LoadedRule {
+  readonly file: string;
+  readonly definition: RuleDefinition;
+}
+
+export interface Ruleset {
+  readonly version: string;
+  readonly settings: RulesetSettings;
+  readonly rules: readonly LoadedRule[];
+  readonly knowledge: FactKnowledge;
+  /** Runs every rule against a record; returns the findings of the rules that fired, highest priority first. */
+  evaluate(record: ClinicalRecord): Promise<Finding[]>;
+}
+
+/** A rule file's text, with the name used in error messages. */
+export interface RuleSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+function parseJson(source: RuleSource, problems: string[]): unknown {
+  try {
+    return JSON.parse(source.text);
+  } catch (err) {
+    problems.push(`${source.file}: not valid JSON (${err instanceof Error ? err.message : 'parse error'})`);
+    return undefined;
+  }
+}
+
+function zodProblems(file: string, error: z.ZodError, names?: (index: number) => string | undefined): string[] {
+  return error.issues.map((issue) => {
+    const [first, index] = issue.path;
+    const rule = first === 'rules' && typeof index === 'number' ? names?.(index) : undefined;
+    return `${file}${rule ? ` rule ${rule}` : ''}: ${issue.path.join('.')}: ${issue.message}`;
+  });
+}
+
+function leaves(node: ConditionNode): LeafCondition[] {
+  if ('fact' in node) {
+    return [node];
+  }
+  if ('not' in node) {
+    return leaves(node.not);
+  }
+  return ('all' in node ? node.all : node.any).flatMap(leaves);
+}
+
+/** A dotted path resolver: faster than JSONPath and enough for `$.a.b`. */
+function resolvePath(value: unknown, pathExpression: string): unknown {
+  let current: unknown = value;
+  for (const key of pathExpression.split('.').slice(1)) {
+    if (typeof current !== 'object' || current === null) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+const CONTEXT_FACT = 'context';
+
+interface EvaluatedNode {
+  fact?: string;
+  params?: Record<string, unknown>;
+  result?: boolean;
+  note?: string;
+  all?: EvaluatedNode[];
+  any?: EvaluatedNode[];
+  not?: EvaluatedNode;
+}
+
+/** The evidence and notes of the conditions that made a rule fire (a `not` contributes none). */
+async function explain(node: EvaluatedNode, almanac: Almanac, evidence: Evidence[], notes: string[]): Promise<void> {
+  if (node.result !== true) {
+    return;
+  }
+  if (node.note) {
+    notes.push(node.note);
+  }
+  if (node.fact) {
+    const value = await almanac.factValue<{ evidence?: Evidence[] } | undefined>(node.fact, node.params);
+    evidence.push(...(value?.evidence ?? []));
+    return;
+  }
+  for (const child of node.all ?? node.any ?? []) {
+    await explain(child, almanac, evidence, notes);
+  }
+}
+
+function dedupe(evidence: readonly Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return evidence.filter((item) => {
+    const key = [item.kind, item.reference, item.text, item.value].join('\u0000');
+    if (seen.has(key)) {
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+}
+
+/** A finding that names other rules (RF-C) also shows their evidence, right after each rule's marker. */
+function expandRuleEvidence(findings: Finding[]): Finding[] {
+  const byId = new Map(findings.map((finding) => [finding.ruleId, finding]));
+  return findings.map((finding) =>
+    finding.evidence.some((item) => item.kind === 'rule')
+      ? {
+          ...finding,
+          evidence: dedupe(
+            finding.evidence.flatMap((item) =>
+              item.kind === 'rule' ? [item, ...(byId.get(item.text ?? '')?.evidence ?? [])] : [item]
+            )
+          ),
+        }
+      : finding
+  );
+}
+
+/**
+ * Validates rule, keyword and settings files and builds the engine.
+ * @param sources - rule files (`*.json` of rules/), including `keywords.json` and `ruleset.json`
+ * @param terminology - the loaded value sets, to check value-set references
+ * @throws RulesetError naming the file and rule of every problem
+ */
+export function buildRuleset(sources: readonly RuleSource[], terminology: Terminology): Ruleset {
+  const problems: string[] = [];
+  let settings: RulesetSettings | undefined;
+  const keywordLists = new Map<string, KeywordMatcher>();
+  const rules: LoadedRule[] = [];
+
+  for (const source of sources) {
+    const json = parseJson(source, problems);
+    if (json === undefined) {
+      continue;
+    }
+    if (source.file === 'ruleset.json') {
+      const parsed = settingsSchema.safeParse(json);
+      if (parsed.success) {
+        settings = parsed.data;
+      } else {
+        problems.push(...zodProblems(source.file, parsed.error));
+      }
+    } else if (source.file === 'keywords.json') {
+      const parsed = keywordFileSchema.safeParse(json);
+      if (!parsed.success) {
+        problems.push(...zodProblems(source.file, parsed.error));
+        continue;
+      }
+      for (const [name, list] of Object.entries(parsed.data.lists)) {
+        try {
+          keywordLists.set(name, compileKeywords(list.keywords));
+        } catch (err) {
+          problems.push(`${source.file}: list "${name}": ${err instanceof Error ? err.message : 'invalid'}`);
+        }
+      }
+    } else {
+      const parsed = ruleFileSchema.safeParse(json);
+      if (!parsed.success) {
+        const raw = json as { rules?: { name?: unknown }[] };
+        problems.push(
+          ...zodProblems(source.file, parsed.error, (index) => {
+            const name = raw.rules?.[index]?.name;
+            return typeof name === 'string' ? name : `#${index + 1}`;
+          })
+        );
+        continue;
+      }
+      rules.push(...parsed.data.rules.map((definition) => ({ file: source.file, definition })));
+    }
+  }
+  if (settings === undefined && !problems.some((problem) => problem.startsWith('ruleset.json'))) {
+    problems.push('ruleset.json: missing (version, episode and links)');
+  }
+
+  const valueSetExists = (id: string) => terminology.valueSetUrls.has(valueSetUrl(id));
+  const byName = new Map<string, LoadedRule>();
+  for (const rule of rules) {
+    const where = `${rule.file} rule ${rule.definition.name}`;
+    const earlier = byName.get(rule.definition.name);
+    if (earlier) {
+      problems.push(`${where}: duplicate rule id (also in ${earlier.file})`);
+    }
+    byName.set(rule.definition.name, rule);
+  }
+  for (const rule of rules) {
+    const where = `${rule.file} rule ${rule.definition.name}`;
+    const link = rule.definition.event.params.link;
+    if (link !== undefined && settings !== undefined && !(link in settings.links)) {
+      problems.push(`${where}: unknown link "${link}" (ruleset.json links: ${Object.keys(settings.links).join(', ')})`);
+    }
+    for (const leaf of leaves(rule.definition.conditions)) {
+      const fact = FACTS.get(leaf.fact);
+      if (fact === undefined) {
+        problems.push(`${where}: unknown fact "${leaf.fact}" (known: ${[...FACTS.keys()].join(', ')})`);
+        continue;
+      }
+      const params = fact.params.safeParse(leaf.params ?? {});
+      if (!params.success) {
+        problems.push(
+          ...params.error.issues.map(
+            (issue) => `${where}: fact ${leaf.fact} params.${issue.path.join('.')}: ${issue.message}`
+          )
+        );
+        continue;
+      }
+      const references = fact.references(params.data);
+      for (const id of references.valueSets ?? []) {
+        if (!valueSetExists(id)) {
+          problems.push(`${where}: unknown value set "${id}" (${valueSetUrl(id)})`);
+        }
+      }
+      for (const name of references.keywordLists ?? []) {
+        if (!keywordLists.has(name)) {
+          problems.push(`${where}: unknown keyword list "${name}"`);
+        }
+      }
+      for (const id of references.rules ?? []) {
+        const other = byName.get(id);
+        if (other === undefined) {
+          problems.push(`${where}: refers to unknown rule "${id}"`);
+        } else if (other.definition.priority <= rule.definition.priority) {
+          problems.push(`${where}: refers to ${id}, which must have a higher priority to run first`);
+        }
+      }
+    }
+  }
+  if (settings !== undefined) {
+    if (!valueSetExists(settings.episode.valueSet)) {
+      problems.push(`ruleset.json: episode: unknown value set "${settings.episode.valueSet}"`);
+    }
+    if (!keywordLists.has(settings.episode.keywords)) {
+      problems.push(`ruleset.json: episode: unknown keyword list "${settings.episode.keywords}"`);
+    }
+  }
+  if (problems.length > 0 || settings === undefined) {
+    throw new RulesetError(problems);
+  }
+
+  const knowledge: FactKnowledge = {
+    valueSetUrl,
+    keywords: (name) => keywordLists.get(name) as KeywordMatcher,
+    episode: settings.episode,
+  };
+  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver: resolvePath });
+  for (const rule of rules) {
+    const { name, priority, conditions, event } = rule.definition;
+    engine.addRule({ name, priority, conditions, event });
+  }
+  for (const fact of FACTS.values()) {
+    engine.addFact(
+      fact.id,
+      async (params: Record<string, unknown>, almanac: Almanac) => {
+        const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
+        // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
+        const results = (almanac as unknown as { getResults(): RuleResult[] }).getResults();
+        const outcomes: RuleOutcome[] = results.map((result: RuleResult) => ({
+          name: result.name,
+          result: result.result === true,
+        }));
+        return fact.compute(params, context, outcomes);
+      },
+      { cache: fact.cache }
+    );
+  }
+  const definitions = new Map(rules.map((rule) => [rule.definition.name, rule.definition]));
+
+  return {
+    version: settings.version,
+    settings,
+    rules,
+    knowledge,
+    async evaluate(record: ClinicalRecord): Promise<Finding[]> {
+      let episode: ReturnType<typeof findEpisode> | undefined;
+      const context: FactContext = {
+        record,
+        knowledge,
+        episode: () => (episode ??= findEpisode(record, knowledge)),
+      };
+      const { results, almanac } = await engine.run({ [CONTEXT_FACT]: context });
+      const findings: Finding[] = [];
+      for (const result of results) {
+        const definition = definitions.get(result.name) as RuleDefinition;
+        const evidence: Evidence[] = [];
+        const notes: string[] = [];
+        // The engine marks nested conditions with their result but not the root: the rule fired, so it held.
+        await explain({ ...(result.conditions as unknown as EvaluatedNode), result: true }, almanac, evidence, notes);
+        const params = definition.event.params;
+        findings.push({
+          ruleId: definition.name,
+          kind: params.kind,
+          ...(params.urgency ? { urgency: params.urgency } : {}),
+          source: params.source,
+          title: params.title,
+          ...(params.action ? { action: params.action } : {}),
+          effects: params.effects,
+          link: params.link ?? 'default',
+          evidence: dedupe(evidence),
+          notes,
+        });
+      }
+      return expandRuleEvidence(findings).sort(
+        (a, b) => (definitions.get(b.ruleId)?.priority ?? 0) - (definitions.get(a.ruleId)?.priority ?? 0)
+      );
+    },
+  };
+}
+
+/**
+ * Reads every `*.json` in the rules folder and builds the rule set.
+ * @param dir - the rules folder
+ * @param terminology - the loaded value sets
+ */
+export function loadRuleset(dir: string, terminology: Terminology): Ruleset {
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
+  } catch (err) {
+    throw new RulesetError([`${dir}: cannot read the rules folder (${err instanceof Error ? err.message : 'error'})`]);
+  }
+  return buildRuleset(
+    files.map((file) => ({ file, text: readFileSync(path.join(dir, file), 'utf8') })),
+    terminology
+  );
+}

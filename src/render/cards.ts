@@ -1,0 +1,210 @@
+import type { Decision } from '../clinical/decision';
+import type { Evidence, Finding, Locale } from '../clinical/finding';
+import type { RulesetSettings } from '../clinical/ruleset';
+import type { CdsCard } from '../cds/response';
+import { escapeMarkdown, truncate } from './markdown';
+import type { Messages } from './messages';
+import { MESSAGES } from './messages';
+
+/**
+ * Renders a Decision as CDS Hooks cards (design.md "Contracts"): red flags in one critical card; otherwise
+ * a warning card per exclusion and clearance and one for the precautions; an info card for data quality.
+ * Every card carries a uuid, the guideline it cites, and the findings with their evidence as an extension.
+ */
+
+export interface RenderOptions {
+  readonly locale: Locale;
+  readonly links: RulesetSettings['links'];
+  readonly newId: () => string;
+}
+
+/** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
+const SUMMARY_MAX = 139;
+
+/** The extension of every card: which rules fired with what evidence, and which rule set decided. */
+export interface FindingsExtension {
+  readonly ruleId: string;
+  readonly kind: Finding['kind'];
+  readonly urgency?: Finding['urgency'];
+  readonly evidence: readonly { readonly reference?: string; readonly text: string }[];
+}
+
+/** One line of evidence in plain text (for the extension) — unescaped. */
+export function evidenceText(item: Evidence, messages: Messages, titles: ReadonlyMap<string, string>): string {
+  const labels = messages.evidenceLabels;
+  const when = item.date ?? '';
+  switch (item.kind) {
+    case 'coded':
+      return [item.text, item.suspected ? `(${messages.suspected})` : '', when].filter(Boolean).join(' ');
+    case 'free-text':
+      return `"${item.text ?? ''}" (${messages.freeText}${when ? `, ${when}` : ''})`;
+    case 'temperature':
+      return `${labels.temperature} ${item.value ?? ''} ${when}`.trim();
+    case 'weight-change':
+      return `${labels.weightChange} ${item.text ?? ''}: ${item.value ?? ''}`;
+    case 'blood-pressure':
+      return `${labels.bloodPressure} ${item.value ?? ''} ${when}`.trim();
+    case 'age':
+      return `${labels.age} ${item.value ?? ''} ${messages.ageUnit}`;
+    case 'corticosteroids':
+      return `${item.text ?? ''} (${item.value ?? ''})`;
+    case 'rule':
+      return `${item.text ?? ''}: ${titles.get(item.text ?? '') ?? ''}`;
+    case 'data':
+      return item.text ?? '';
+  }
+}
+
+/** Evidence as a Markdown list item: record text escaped, the resource reference in code style. */
+function evidenceLine(item: Evidence, messages: Messages, titles: ReadonlyMap<string, string>): string {
+  const reference = item.reference ? ` — \`${item.reference.replace(/`/g, '')}\`` : '';
+  return `  - ${escapeMarkdown(evidenceText(item, messages, titles))}${reference}`;
+}
+
+function findingBlock(finding: Finding, locale: Locale, titles: ReadonlyMap<string, string>): string[] {
+  const messages = MESSAGES[locale];
+  const urgency = finding.urgency && finding.urgency !== 'SOFT' ? `, ${finding.urgency}` : '';
+  const soft = finding.urgency === 'SOFT' ? `, ${messages.softFlagLabel}` : '';
+  const lines = [`**${escapeMarkdown(finding.title[locale])}** (${finding.ruleId}${urgency}${soft})`, ''];
+  if (finding.action) {
+    lines.push(`- ${messages.action}: ${escapeMarkdown(finding.action[locale])}`);
+  }
+  const evidence = finding.evidence.filter((item) => item.kind !== 'rule' || titles.has(item.text ?? ''));
+  if (evidence.length > 0) {
+    lines.push(`- ${messages.evidence}:`, ...evidence.map((item) => evidenceLine(item, messages, titles)));
+  }
+  lines.push(`- ${messages.source}: ${escapeMarkdown(finding.source)}`, '');
+  return lines;
+}
+
+function extensionOf(
+  findings: readonly Finding[],
+  decision: Decision,
+  locale: Locale,
+  titles: ReadonlyMap<string, string>
+) {
+  const messages = MESSAGES[locale];
+  const described: FindingsExtension[] = findings.map((finding) => ({
+    ruleId: finding.ruleId,
+    kind: finding.kind,
+    ...(finding.urgency ? { urgency: finding.urgency } : {}),
+    evidence: finding.evidence.map((item) => ({
+      ...(item.reference ? { reference: item.reference } : {}),
+      text: evidenceText(item, messages, titles),
+    })),
+  }));
+  return {
+    'org.ruggensteun.findings': described,
+    'org.ruggensteun.ruleset': { version: decision.rulesetVersion },
+  };
+}
+
+function summaryOf(prefix: string, findings: readonly Finding[], locale: Locale): string {
+  return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join('; ')}`, SUMMARY_MAX);
+}
+
+/**
+ * @param decision - what the rules decided for this patient
+ * @param options - locale, guideline links and id generator
+ */
+export function renderCards(decision: Decision, options: RenderOptions): CdsCard[] {
+  if (!decision.inScope) {
+    return [];
+  }
+  const { locale } = options;
+  const messages = MESSAGES[locale];
+  const all = [
+    ...decision.redFlags,
+    ...decision.softFlags,
+    ...decision.riskFeatures,
+    ...decision.exclusions,
+    ...decision.clearances,
+    ...decision.precautions,
+  ];
+  const titles = new Map(all.map((finding) => [finding.ruleId, finding.title[locale]]));
+  const sourceOf = (findings: readonly Finding[]) => {
+    const link = options.links[findings[0]?.link ?? 'default'] ?? options.links.default;
+    return { label: link?.label ?? 'Ruggensteun', ...(link ? { url: link.url } : {}) };
+  };
+  const card = (
+    indicator: CdsCard['indicator'],
+    summary: string,
+    detail: string[],
+    findings: readonly Finding[]
+  ): CdsCard => ({
+    uuid: options.newId(),
+    summary,
+    detail: detail.join('\n').trim(),
+    indicator,
+    source: sourceOf(findings),
+    extension: extensionOf(findings, decision, locale, titles),
+  });
+
+  const cards: CdsCard[] = [];
+  const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];
+  if (decision.redFlags.length > 0) {
+    // One critical card: the clinician must act on it; what else was found is listed below, not as more cards.
+    const immediate = decision.redFlags.some((flag) => flag.urgency === 'IMMEDIATE');
+    const prefix = immediate ? messages.redFlagSummaryImmediate : messages.redFlagSummaryUrgent;
+    const detail = [
+      `### ${messages.redFlagHeading}`,
+      '',
+      ...decision.redFlags.flatMap((finding) => findingBlock(finding, locale, titles)),
+      `**${messages.noProgramme}**`,
+      '',
+    ];
+    if (others.length > 0) {
+      detail.push(
+        `${messages.alsoNoted}:`,
+        '',
+        ...others.map((finding) => `- ${escapeMarkdown(finding.title[locale])} (${finding.ruleId})`)
+      );
+    }
+    cards.push(
+      card('critical', summaryOf(prefix, decision.redFlags, locale), detail, [...decision.redFlags, ...others])
+    );
+  } else {
+    for (const exclusion of decision.exclusions) {
+      cards.push(
+        card(
+          'warning',
+          summaryOf(messages.exclusionSummary, [exclusion], locale),
+          findingBlock(exclusion, locale, titles),
+          [exclusion]
+        )
+      );
+    }
+    for (const clearance of decision.clearances) {
+      cards.push(
+        card(
+          'warning',
+          summaryOf(messages.clearanceSummary, [clearance], locale),
+          findingBlock(clearance, locale, titles),
+          [clearance]
+        )
+      );
+    }
+    const cautions = [...decision.softFlags, ...decision.precautions];
+    if (cautions.length > 0) {
+      const detail = [
+        `### ${messages.precautionHeading}`,
+        '',
+        ...cautions.flatMap((finding) => findingBlock(finding, locale, titles)),
+        ...(decision.exercisePlan.allowed ? [messages.precautionFooter] : []),
+      ];
+      cards.push(card('warning', summaryOf(messages.precautionSummary, cautions, locale), detail, cautions));
+    }
+  }
+  for (const quality of decision.dataQuality) {
+    const detail = [
+      `### ${messages.dataQualityHeading}`,
+      '',
+      ...quality.notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
+      ...quality.evidence.filter((item) => item.kind === 'data').map((item) => evidenceLine(item, messages, titles)),
+      '',
+      messages.dataQualityFooter,
+    ];
+    cards.push(card('info', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]));
+  }
+  return cards;
+}

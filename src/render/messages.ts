@@ -1,0 +1,129 @@
+import type { Locale } from '../clinical/finding';
+
+/**
+ * The words of the cards around the rule texts (which live in the rule files), in English and Dutch.
+ */
+export interface Messages {
+  readonly redFlagSummaryImmediate: string;
+  readonly redFlagSummaryUrgent: string;
+  readonly redFlagHeading: string;
+  readonly noProgramme: string;
+  readonly alsoNoted: string;
+  readonly exclusionSummary: string;
+  readonly clearanceSummary: string;
+  readonly precautionSummary: string;
+  readonly precautionHeading: string;
+  readonly precautionFooter: string;
+  readonly softFlagLabel: string;
+  readonly dataQualitySummary: string;
+  readonly dataQualityHeading: string;
+  readonly dataQualityFooter: string;
+  readonly action: string;
+  readonly evidence: string;
+  readonly source: string;
+  readonly suspected: string;
+  readonly freeText: string;
+  readonly dateUnknown: string;
+  readonly evidenceLabels: {
+    readonly temperature: string;
+    readonly weightChange: string;
+    readonly bloodPressure: string;
+    readonly age: string;
+  };
+  readonly ageUnit: string;
+  readonly notes: Readonly<Record<string, string>>;
+}
+
+const en: Messages = {
+  redFlagSummaryImmediate: 'Red flag, emergency referral: ',
+  redFlagSummaryUrgent: 'Red flag, GP evaluation first: ',
+  redFlagHeading: 'Red flags',
+  noProgramme: 'No exercise programme is proposed while this red flag is open.',
+  alsoNoted: 'Also noted',
+  exclusionSummary: 'Exercise programme for non-specific LBP does not apply: ',
+  clearanceSummary: 'Medical clearance needed before exercise: ',
+  precautionSummary: 'Precautions for exercise therapy: ',
+  precautionHeading: 'Precautions',
+  precautionFooter: 'The exercise programme can be proposed, adapted to these precautions.',
+  softFlagLabel: 'soft red flag',
+  dataQualitySummary: 'Not all data could be evaluated: check before relying on an all-clear',
+  dataQualityHeading: 'What could not be evaluated',
+  dataQualityFooter: 'Missing data never counts as normal and never fires a red flag by itself.',
+  action: 'Action',
+  evidence: 'Evidence',
+  source: 'Source',
+  suspected: 'suspected',
+  freeText: 'free text, please confirm',
+  dateUnknown: 'date unknown',
+  evidenceLabels: {
+    temperature: 'Body temperature',
+    weightChange: 'Body weight',
+    bloodPressure: 'Blood pressure',
+    age: 'Age',
+  },
+  ageUnit: 'years',
+  notes: {
+    'no-recent-temperature':
+      'No body temperature measured recently (RF-03): fever can only be found in diagnoses and text.',
+    'too-few-weights': 'Fewer than two body weights in the look-back (RF-04): weight loss cannot be computed.',
+    'lbp-onset-unknown':
+      'Onset of the low back pain unknown: duration and RF-06 (first episode after 50) cannot be evaluated.',
+    'lbp-onset-uncertain': 'Onset of the low back pain taken from the recording date: duration is uncertain.',
+    'age-unknown': 'No birth date: age limits cannot be evaluated.',
+    'weight-loss-explained':
+      'Weight loss above the RF-04 threshold explained by a delivery or intentional weight loss: not counted as a red flag.',
+    'data-not-obtained': 'Part of the record could not be obtained from the EHR.',
+    'unit-not-understood': 'A measurement has a unit that was not understood and was ignored.',
+    'unreadable-code': 'A diagnosis without a usable code or text was ignored.',
+    'medication-unresolved': 'A medication without a code in the resource could not be checked for corticosteroids.',
+  },
+};
+
+const nl: Messages = {
+  redFlagSummaryImmediate: 'Rode vlag, spoedverwijzing: ',
+  redFlagSummaryUrgent: 'Rode vlag, eerst beoordeling door de huisarts: ',
+  redFlagHeading: 'Rode vlaggen',
+  noProgramme: 'Er wordt geen oefenprogramma voorgesteld zolang deze rode vlag openstaat.',
+  alsoNoted: 'Verder gevonden',
+  exclusionSummary: 'Oefenprogramma voor aspecifieke lage rugpijn niet van toepassing: ',
+  clearanceSummary: 'Medische beoordeling nodig vóór oefentherapie: ',
+  precautionSummary: 'Aandachtspunten voor oefentherapie: ',
+  precautionHeading: 'Aandachtspunten',
+  precautionFooter: 'Het oefenprogramma kan worden voorgesteld, aangepast aan deze aandachtspunten.',
+  softFlagLabel: 'zachte rode vlag',
+  dataQualitySummary:
+    'Niet alle gegevens konden worden beoordeeld: controleer dit vóór u op een geruststelling vertrouwt',
+  dataQualityHeading: 'Wat niet kon worden beoordeeld',
+  dataQualityFooter: 'Ontbrekende gegevens gelden nooit als normaal en geven op zichzelf nooit een rode vlag.',
+  action: 'Actie',
+  evidence: 'Bevindingen',
+  source: 'Bron',
+  suspected: 'vermoedelijk',
+  freeText: 'vrije tekst, graag bevestigen',
+  dateUnknown: 'datum onbekend',
+  evidenceLabels: {
+    temperature: 'Lichaamstemperatuur',
+    weightChange: 'Lichaamsgewicht',
+    bloodPressure: 'Bloeddruk',
+    age: 'Leeftijd',
+  },
+  ageUnit: 'jaar',
+  notes: {
+    'no-recent-temperature':
+      'Geen recente lichaamstemperatuur gemeten (RF-03): koorts kan alleen uit diagnoses en tekst blijken.',
+    'too-few-weights':
+      'Minder dan twee gewichtsmetingen in de terugkijkperiode (RF-04): gewichtsverlies niet te berekenen.',
+    'lbp-onset-unknown':
+      'Begin van de lage rugpijn onbekend: de duur en RF-06 (eerste episode na het 50e jaar) zijn niet te beoordelen.',
+    'lbp-onset-uncertain': 'Begin van de lage rugpijn afgeleid van de registratiedatum: de duur is onzeker.',
+    'age-unknown': 'Geen geboortedatum: leeftijdsgrenzen zijn niet te beoordelen.',
+    'weight-loss-explained':
+      'Gewichtsverlies boven de drempel van RF-04 verklaard door een bevalling of bewust afvallen: niet geteld als rode vlag.',
+    'data-not-obtained': 'Een deel van het dossier kon niet uit het EPD worden opgehaald.',
+    'unit-not-understood': 'Een meting met een onbekende eenheid is genegeerd.',
+    'unreadable-code': 'Een diagnose zonder bruikbare code of tekst is genegeerd.',
+    'medication-unresolved': 'Een medicatie zonder code kon niet worden gecontroleerd op corticosteroïden.',
+  },
+};
+
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { en, nl };
