@@ -210,8 +210,20 @@ function recency(condition: Condition): number {
 }
 
 /**
- * Drops older records that contradict a newer one about the same concept (same system and code): when a
- * concept is both current and resolved, the latest record decides.
+ * Two records of one concept describe different episodes when one ended (abatement, else the day its
+ * non-current status was recorded) before the other began (onset, else recorded date): a back pain that
+ * resolved in 2019 does not contradict a new one in 2026.
+ */
+function separateEpisodes(a: ConditionItem, b: ConditionItem): boolean {
+  const [ended, current] = a.current ? [b, a] : [a, b];
+  const end = ended.abatementDay ?? ended.recordedDay;
+  const start = current.onsetDay ?? current.recordedDay;
+  return end !== undefined && start !== undefined && end < start;
+}
+
+/**
+ * Drops older records that contradict a newer one about the same concept (same system and code) in the same
+ * episode: when a concept is both current and resolved, the latest record decides.
  */
 function resolveContradictions(conditions: Condition[], items: ConditionItem[]): ConditionItem[] {
   const byConcept = new Map<string, number[]>();
@@ -225,15 +237,15 @@ function resolveContradictions(conditions: Condition[], items: ConditionItem[]):
   });
   const dropped = new Set<number>();
   for (const indexes of byConcept.values()) {
-    if (new Set(indexes.map((index) => items[index]?.current)).size < 2) {
-      continue;
-    }
-    const latest = indexes.reduce((best, index) =>
-      recency(conditions[index] as Condition) > recency(conditions[best] as Condition) ? index : best
-    );
-    for (const index of indexes) {
-      if (items[index]?.current !== items[latest]?.current) {
-        dropped.add(index);
+    for (const i of indexes) {
+      for (const j of indexes) {
+        const a = items[i] as ConditionItem;
+        const b = items[j] as ConditionItem;
+        if (i >= j || a.current === b.current || separateEpisodes(a, b)) {
+          continue;
+        }
+        const older = recency(conditions[i] as Condition) < recency(conditions[j] as Condition) ? i : j;
+        dropped.add(older);
       }
     }
   }

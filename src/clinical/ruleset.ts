@@ -123,7 +123,7 @@ const ruleSchema = z.strictObject({
 });
 type RuleDefinition = z.infer<typeof ruleSchema>;
 
-const ruleFileSchema = z.strictObject({ description: z.string().optional(), rules: z.array(ruleSchema).min(1) });
+const ruleFileSchema = z.strictObject({ description: z.string().optional(), rules: z.array(z.unknown()).min(1) });
 
 const keywordFileSchema = z.strictObject({
   description: z.string().optional(),
@@ -174,12 +174,8 @@ function parseJson(source: RuleSource, problems: string[]): unknown {
   }
 }
 
-function zodProblems(file: string, error: z.ZodError, names?: (index: number) => string | undefined): string[] {
-  return error.issues.map((issue) => {
-    const [first, index] = issue.path;
-    const rule = first === 'rules' && typeof index === 'number' ? names?.(index) : undefined;
-    return `${file}${rule ? ` rule ${rule}` : ''}: ${issue.path.join('.')}: ${issue.message}`;
-  });
+function zodProblems(file: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${file}: ${issue.path.join('.')}: ${issue.message}`);
 }
 
 function leaves(node: ConditionNode): LeafCondition[] {
@@ -303,16 +299,24 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     } else {
       const parsed = ruleFileSchema.safeParse(json);
       if (!parsed.success) {
-        const raw = json as { rules?: { name?: unknown }[] };
-        problems.push(
-          ...zodProblems(source.file, parsed.error, (index) => {
-            const name = raw.rules?.[index]?.name;
-            return typeof name === 'string' ? name : `#${index + 1}`;
-          })
-        );
+        problems.push(...zodProblems(source.file, parsed.error));
         continue;
       }
-      rules.push(...parsed.data.rules.map((definition) => ({ file: source.file, definition })));
+      // Each rule on its own, so one broken rule does not hide the problems of the others.
+      parsed.data.rules.forEach((raw, index) => {
+        const definition = ruleSchema.safeParse(raw);
+        if (definition.success) {
+          rules.push({ file: source.file, definition: definition.data });
+        } else {
+          const name = (raw as { name?: unknown } | null)?.name;
+          const label = typeof name === 'string' ? name : `#${index + 1}`;
+          problems.push(
+            ...definition.error.issues.map(
+              (issue) => `${source.file} rule ${label}: ${issue.path.join('.')}: ${issue.message}`
+            )
+          );
+        }
+      });
     }
   }
   if (settings === undefined && !problems.some((problem) => problem.startsWith('ruleset.json'))) {

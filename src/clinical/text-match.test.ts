@@ -402,3 +402,34 @@ describe('robustness', () => {
     expect(match?.snippet.length).toBeLessThanOrEqual(82);
   });
 });
+
+describe('compound words ("*" keywords)', () => {
+  const sources = (text: string) => [{ reference: 'Condition/c1', field: 'note', text }];
+  const matcher = compileKeywords(['*kanker', '*incontinentie', 'koorts']);
+
+  it.each([
+    ['longkanker in 2019', true],
+    ['Darmkanker, geopereerd', true],
+    ['kanker', true],
+    ['prostaatkankers', true],
+    ['urineincontinentie sinds een week', true],
+    ['geen longkanker', false],
+    ['ontkent urineincontinentie', false],
+    ['kankeronderzoek gepland', true],
+    ['kan ker', false],
+  ])('%s → %s', (text, expected) => {
+    expect(matcher.matchesAny(sources(text))).toBe(expected);
+  });
+
+  it('reports the whole compound word as matched', () => {
+    expect(matcher.findAll(sources('Longkanker 2019'))[0]).toMatchObject({ keyword: '*kanker', matched: 'Longkanker' });
+  });
+
+  it('does not extend plain keywords into compounds', () => {
+    expect(matcher.matchesAny(sources('hooikoorts'))).toBe(false);
+  });
+
+  it('rejects "*" on a phrase of several words', () => {
+    expect(() => compileKeywords(['*kan niet plassen'])).toThrow(/only a single word/);
+  });
+});

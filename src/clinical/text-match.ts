@@ -144,6 +144,11 @@ interface Part {
   readonly partIndex: number;
   /** What may follow the last word inside the same text word (see {@link lastWordExtension}). */
   readonly extension: LastWordExtension;
+  /**
+   * Written with a leading `*` ("*kanker"): the word may also stand at the end of or inside a compound word
+   * ("longkanker", "darmkankers"); Dutch builds compounds by putting words in front.
+   */
+  readonly inCompound: boolean;
 }
 
 /**
@@ -232,13 +237,20 @@ export function compileKeywords(keywords: readonly string[]): KeywordMatcher {
     if (keyword.trim() === '') {
       throw invalidKeyword(keyword, 'it is empty');
     }
+    const compounds: boolean[] = [];
     const partWords = keyword.split('+').map((partText) => {
       if (partText.trim() === '') {
         throw invalidKeyword(keyword, 'a "+" group has an empty part');
       }
-      return compilePartWords(keyword, partText);
+      const inCompound = partText.trimStart().startsWith('*');
+      const words = compilePartWords(keyword, inCompound ? partText.trimStart().slice(1) : partText);
+      if (inCompound && words.length > 1) {
+        throw invalidKeyword(keyword, 'only a single word can be marked "*" (inside compound words)');
+      }
+      compounds.push(inCompound);
+      return words;
     });
-    const key = partWords.map((words) => words.join(' ')).join('+');
+    const key = partWords.map((words, index) => `${compounds[index] ? '*' : ''}${words.join(' ')}`).join('+');
     if (seen.has(key)) {
       continue;
     }
@@ -247,7 +259,13 @@ export function compileKeywords(keywords: readonly string[]): KeywordMatcher {
     compiled.push({ keyword, partCount: partWords.length });
     partWords.forEach((words, partIndex) => {
       const last = words[words.length - 1] ?? '';
-      parts.push({ words, keywordIndex, partIndex, extension: lastWordExtension(last) });
+      parts.push({
+        words,
+        keywordIndex,
+        partIndex,
+        extension: lastWordExtension(last),
+        inCompound: compounds[partIndex] === true,
+      });
     });
   }
   return new CompiledMatcher(Object.freeze([...keywords]), compiled, parts);
@@ -287,6 +305,8 @@ class CompiledMatcher implements KeywordMatcher {
   private readonly singleWordLengths: number[];
   /** Multi-word parts by their first word, which must match whole. */
   private readonly multiWordParts = new Map<string, Part[]>();
+  /** Parts marked `*`: looked for inside every text word. */
+  private readonly compoundParts: Part[] = [];
 
   constructor(
     readonly keywords: readonly string[],
@@ -299,7 +319,9 @@ class CompiledMatcher implements KeywordMatcher {
       if (first === undefined) {
         continue;
       }
-      if (second === undefined) {
+      if (part.inCompound) {
+        this.compoundParts.push(part);
+      } else if (second === undefined) {
         pushTo(this.singleWordParts, first, part);
         lengths.add(first.length);
       } else {
@@ -329,6 +351,11 @@ class CompiledMatcher implements KeywordMatcher {
         if (lastWordMatches(part, part.words[0] ?? '', word)) {
           onMatch(part, i);
         }
+      }
+    }
+    for (const part of this.compoundParts) {
+      if (word.includes(part.words[0] ?? '')) {
+        onMatch(part, i);
       }
     }
     for (const part of this.multiWordParts.get(word) ?? []) {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { testApp } from '../support/app';
+import { validateR4 } from '../support/fhir-validation';
 import { patientViewRequest } from '../support/hook-requests';
 
 /** Errors are OperationOutcome JSON with the right status, never HTML and never a stack trace. */
@@ -74,6 +75,30 @@ describe('error responses', () => {
   it('501 from the feedback endpoint until feedback is stored', async () => {
     const res = await request(app).post('/cds-services/lbp-patient-view/feedback').send({ feedback: [] }).expect(501);
     isOutcome(res.body);
+  });
+});
+
+describe('emitted OperationOutcomes', () => {
+  const { app } = testApp();
+
+  it.each([
+    ['400', () => request(app).post('/cds-services/lbp-patient-view').send({ hook: 1 })],
+    ['404', () => request(app).post('/cds-services/nope').send({})],
+    ['405', () => request(app).get('/cds-services/lbp-patient-view')],
+    [
+      '412',
+      () =>
+        request(app)
+          .post('/cds-services/lbp-patient-view')
+          .send(patientViewRequest({ prefetch: undefined })),
+    ],
+    ['415', () => request(app).post('/cds-services/lbp-patient-view').set('Content-Type', 'text/plain').send('x')],
+  ])('%s is a valid FHIR R4 OperationOutcome', async (status, send) => {
+    const res = await send();
+    expect(String(res.status)).toBe(status);
+    expect(() => {
+      validateR4(res.body);
+    }).not.toThrow();
   });
 });
 

@@ -39,10 +39,16 @@ const findingParams = z.strictObject({
   valueSet: valueSetId,
   /** `current`: an active problem (Conditions) — `any`: history counts too. */
   status: z.enum(['current', 'any']),
-  /** Onset (else recorded date) of a Condition, effective date of an Observation, within this window. */
+  /** The onset or the recorded date of a Condition, the effective date of an Observation, within this window. */
   within: windowSchema.optional(),
-  /** RF-01: onset since the start of the current LBP episode, or within `days`. */
-  recentOnset: z.strictObject({ days: z.number().int().min(0), orSinceEpisodeStart: z.boolean() }).optional(),
+  /**
+   * RF-01/RF-02: onset since the start of the current LBP episode (`orSinceEpisodeStart`) or within `days`.
+   * When neither can be decided (no episode start and no `days`), the finding counts.
+   */
+  recentOnset: z
+    .strictObject({ days: z.number().int().min(0).optional(), orSinceEpisodeStart: z.boolean() })
+    .refine((recent) => recent.days !== undefined || recent.orSinceEpisodeStart, 'give days or orSinceEpisodeStart')
+    .optional(),
   /** Where to look; both by default. */
   in: z
     .array(z.enum(['Condition', 'Observation']))
@@ -79,7 +85,17 @@ export const finding: FactDefinition<z.infer<typeof findingParams>> = {
       if (recent === undefined || day === undefined) {
         return true;
       }
-      return (episodeStart !== undefined && day >= episodeStart) || isWithin(day, record.today, { days: recent.days });
+      const sinceEpisode = episodeStart !== undefined && day >= episodeStart;
+      const withinDays = recent.days !== undefined && isWithin(day, record.today, { days: recent.days });
+      const undecidable = recent.days === undefined && episodeStart === undefined;
+      return sinceEpisode || withinDays || undecidable;
+    };
+    // A Condition is in the window when its onset or its recorded date is ("recorded within 6 months").
+    const inItemWindow = (item: ConditionItem | ObservationItem) => {
+      const days = ('recordedDay' in item ? [item.day, item.recordedDay] : [item.day]).filter(
+        (day) => day !== undefined
+      );
+      return days.length === 0 || days.some((day) => inWindow(day, record.today, params.within));
     };
     const notFollowed = (day: number | undefined) => day === undefined || !laterDays.some((later) => later > day);
     const textMatcher = params.withText ? context.knowledge.keywords(params.withText) : undefined;
@@ -89,11 +105,7 @@ export const finding: FactDefinition<z.infer<typeof findingParams>> = {
         record.texts.filter((text) => text.source.reference === item.reference).map((text) => text.source)
       );
     const matches = (item: ConditionItem | ObservationItem) =>
-      item.valueSets.has(url) &&
-      inWindow(item.day, record.today, params.within) &&
-      isRecent(item.day) &&
-      notFollowed(item.day) &&
-      hasText(item);
+      item.valueSets.has(url) && inItemWindow(item) && isRecent(item.day) && notFollowed(item.day) && hasText(item);
 
     const found = [
       ...(where.has('Condition')

@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadTerminology } from '../fhir/terminology';
+import { buildRuleset, RulesetError } from './ruleset';
+import type { RuleSource } from './ruleset';
+
+/** Start-up validation of the rule files: every mistake is reported with its file and rule. */
+const RULES_DIR = path.join(__dirname, '..', '..', 'rules');
+const terminology = loadTerminology();
+const read = (file: string): RuleSource => ({ file, text: readFileSync(path.join(RULES_DIR, file), 'utf8') });
+const settings = read('ruleset.json');
+const keywords = read('keywords.json');
+
+function rule(overrides: Record<string, unknown> = {}, condition: Record<string, unknown> = {}) {
+  return {
+    name: 'RF-03',
+    description: 'test rule',
+    priority: 50,
+    conditions: {
+      any: [
+        {
+          fact: 'temperature',
+          params: { valueSet: 'body-temperature', within: { days: 7 } },
+          path: '$.maxCelsius',
+          operator: 'greaterThan',
+          value: 38,
+          ...condition,
+        },
+      ],
+    },
+    event: {
+      type: 'finding',
+      params: { kind: 'red-flag', urgency: 'URGENT', source: 'TEST', title: { en: 'Fever', nl: 'Koorts' } },
+    },
+    ...overrides,
+  };
+}
+
+const file = (name: string, rules: unknown[]): RuleSource => ({ file: name, text: JSON.stringify({ rules }) });
+
+function problemsOf(sources: RuleSource[]): string[] {
+  try {
+    buildRuleset(sources, terminology);
+  } catch (err) {
+    if (err instanceof RulesetError) {
+      return [...err.problems];
+    }
+    throw err;
+  }
+  return [];
+}
+
+describe('buildRuleset', () => {
+  it('accepts the shipped rule files', () => {
+    const sources = [
+      'ruleset.json',
+      'keywords.json',
+      'scope.json',
+      'red-flags.json',
+      'exclusions.json',
+      'precautions.json',
+      'data-quality.json',
+    ].map(read);
+    const ruleset = buildRuleset(sources, terminology);
+    expect(ruleset.version).toMatch(/^\d{4}\.\d+\.\d+$/);
+    expect(ruleset.rules.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each([
+    ['malformed JSON', [{ file: 'broken.json', text: '{ "rules": [' }], /broken\.json: not valid JSON/],
+    [
+      'an unknown fact',
+      [file('x.json', [rule({}, { fact: 'bodyHeat' })])],
+      /x\.json rule RF-03: unknown fact "bodyHeat"/,
+    ],
+    [
+      'params the fact does not take',
+      [file('x.json', [rule({}, { params: { valueSet: 'body-temperature', within: { weeks: 1 } } })])],
+      /x\.json rule RF-03: fact temperature params\.within/,
+    ],
+    [
+      'an unknown value-set id',
+      [file('x.json', [rule({}, { params: { valueSet: 'body-heat', within: { days: 7 } } })])],
+      /x\.json rule RF-03: unknown value set "body-heat"/,
+    ],
+    [
+      'an unknown keyword list',
+      [
+        file('x.json', [
+          rule(
+            {},
+            { fact: 'textMention', params: { keywords: 'heat' }, path: '$.present', operator: 'equal', value: true }
+          ),
+        ]),
+      ],
+      /x\.json rule RF-03: unknown keyword list "heat"/,
+    ],
+    [
+      'a duplicate rule id',
+      [file('a.json', [rule()]), file('b.json', [rule()])],
+      /b\.json rule RF-03: duplicate rule id \(also in a\.json\)/,
+    ],
+    [
+      'a name that is not a rule id',
+      [file('x.json', [rule({ name: 'fever' })])],
+      /x\.json rule fever: name: must be a rule id/,
+    ],
+    [
+      'a red flag without urgency',
+      [
+        file('x.json', [
+          rule({ event: { type: 'finding', params: { kind: 'red-flag', source: 'T', title: { en: 'a', nl: 'b' } } } }),
+        ]),
+      ],
+      /x\.json rule RF-03: .*urgency/,
+    ],
+    [
+      'a missing Dutch title',
+      [
+        file('x.json', [
+          rule({ event: { type: 'finding', params: { kind: 'precaution', source: 'T', title: { en: 'a' } } } }),
+        ]),
+      ],
+      /x\.json rule RF-03: .*title\.nl/,
+    ],
+    ['an unknown operator', [file('x.json', [rule({}, { operator: 'above' })])], /x\.json rule RF-03: /],
+    [
+      'a reference to a rule that runs later',
+      [
+        file('x.json', [
+          rule(
+            { name: 'RF-C', priority: 60 },
+            { fact: 'firedRules', params: { ids: ['RF-08'] }, path: '$.count', operator: 'greaterThan', value: 0 }
+          ),
+          rule({ name: 'RF-08', priority: 50 }),
+        ]),
+      ],
+      /x\.json rule RF-C: refers to RF-08, which must have a higher priority/,
+    ],
+    [
+      'an unknown guideline link',
+      [
+        file('x.json', [
+          rule({
+            event: {
+              type: 'finding',
+              params: { kind: 'precaution', source: 'T', link: 'cochrane', title: { en: 'a', nl: 'b' } },
+            },
+          }),
+        ]),
+      ],
+      /x\.json rule RF-03: unknown link "cochrane"/,
+    ],
+  ])('rejects %s, naming the file and rule', (_name, sources, message) => {
+    const problems = problemsOf([settings, keywords, ...sources]);
+    expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('requires ruleset.json', () => {
+    expect(problemsOf([keywords, file('x.json', [rule()])]).join('\n')).toMatch(/ruleset\.json: missing/);
+  });
+
+  it('rejects an invalid keyword', () => {
+    const broken = {
+      file: 'keywords.json',
+      text: JSON.stringify({ lists: { lbp: { usedBy: ['SC-05'], keywords: ['rug/pijn'] } } }),
+    };
+    expect(problemsOf([settings, broken]).join('\n')).toMatch(/keywords\.json: list "lbp"/);
+  });
+
+  it('lists every problem at once', () => {
+    const problems = problemsOf([
+      settings,
+      keywords,
+      file('x.json', [rule({}, { fact: 'bodyHeat' }), rule({ name: 'RF-04' }, { operator: 'above' })]),
+    ]);
+    expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+});
