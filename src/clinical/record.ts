@@ -58,7 +58,7 @@ export interface ObservationItem extends RecordItem {
   readonly mmHg?: number;
   /** Components (e.g. of a blood-pressure panel) with their own value sets and pressures. */
   readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
-  /** The quantity as recorded, for evidence and unit problems. */
+  /** The quantity as recorded: for evidence, and for the facts that report a unit they cannot read. */
   readonly quantity?: { readonly value: number; readonly unit: string };
 }
 
@@ -95,7 +95,7 @@ export interface RecordText {
 
 /** A data-quality note raised while reading the record (DQ-01). */
 export interface DataNote {
-  readonly code: 'data-not-obtained' | 'unit-not-understood' | 'unreadable-code' | 'medication-unresolved';
+  readonly code: 'data-not-obtained' | 'unreadable-code' | 'medication-unresolved';
   readonly reference?: string;
   readonly detail: string;
 }
@@ -299,7 +299,7 @@ function readQuantity(quantity: Observation['valueQuantity']): ReadQuantity | un
   return { value: quantity.value, unit: quantity.unit ?? unit, converted };
 }
 
-function observationItem(observation: Observation, coder: Coder, notes: DataNote[]): ObservationItem {
+function observationItem(observation: Observation, coder: Coder): ObservationItem {
   const reference = refOf(observation);
   const valueSets = coder.valueSets(observation.code, observation.valueCodeableConcept);
   const day =
@@ -312,9 +312,6 @@ function observationItem(observation: Observation, coder: Coder, notes: DataNote
     valueSets: coder.valueSets(component.code),
     mmHg: readQuantity(component.valueQuantity)?.converted?.mmHg,
   }));
-  if (quantity && quantity.converted === undefined && valueSets.size > 0) {
-    notes.push({ code: 'unit-not-understood', reference, detail: `${quantity.value} ${quantity.unit || '(no unit)'}` });
-  }
   return {
     reference,
     display: displayOf(observation.code),
@@ -467,7 +464,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const observations = resourcesOf<Observation>(gathered, 'observations', 'Observation')
     .filter((observation) => !isEnteredInError(observation.status) && observation.status !== 'cancelled')
     .map((observation) => {
-      const item = observationItem(observation, coder, notes);
+      const item = observationItem(observation, coder);
       const fields: [string, string | undefined][] = [
         ['valueString', observation.valueString],
         ...notesOf(observation).map((text): [string, string] => ['note', text]),

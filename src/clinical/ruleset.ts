@@ -67,6 +67,7 @@ interface LeafCondition {
   operator: (typeof OPERATORS)[number];
   value: unknown;
   note?: string;
+  evidence?: string;
 }
 type BooleanCondition =
   | { all: ConditionNode[]; note?: string }
@@ -83,6 +84,8 @@ const leafCondition = z.strictObject({
   operator: z.enum(OPERATORS),
   value: z.union([z.number(), z.string(), z.boolean(), z.null(), z.array(z.union([z.number(), z.string()]))]),
   note: noteCode.optional(),
+  /** Where in the fact's result the evidence of this condition is (default `$.evidence`). */
+  evidence: z.string().regex(PATH, 'must be a path like "$.unreadable"').optional(),
 });
 
 const conditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
@@ -205,6 +208,7 @@ const CONTEXT_FACT = 'context';
 interface EvaluatedNode {
   fact?: string;
   params?: Record<string, unknown>;
+  evidence?: string;
   result?: boolean;
   note?: string;
   all?: EvaluatedNode[];
@@ -221,8 +225,9 @@ async function explain(node: EvaluatedNode, almanac: Almanac, evidence: Evidence
     notes.push(node.note);
   }
   if (node.fact) {
-    const value = await almanac.factValue<{ evidence?: Evidence[] } | undefined>(node.fact, node.params);
-    evidence.push(...(value?.evidence ?? []));
+    const value = await almanac.factValue(node.fact, node.params);
+    const found = resolvePath(value, node.evidence ?? '$.evidence');
+    evidence.push(...(Array.isArray(found) ? (found as Evidence[]) : []));
     return;
   }
   for (const child of node.all ?? node.any ?? []) {

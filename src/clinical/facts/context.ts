@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Window } from '../dates';
 import { isoDay } from '../dates';
 import type { Evidence } from '../finding';
-import type { ClinicalRecord, RecordItem } from '../record';
+import type { ClinicalRecord, ObservationItem, RecordItem } from '../record';
 import type { KeywordMatcher } from '../text-match';
 import type { Episode } from './episode';
 
@@ -77,6 +77,24 @@ export function codedEvidence(item: RecordItem & { readonly day?: number }): Evi
     ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
     ...(item.suspected ? { suspected: true } : {}),
   };
+}
+
+/**
+ * Measurements of a value set whose unit could not be converted (DQ-01 "unit not understood"): reported by
+ * the facts that need the unit, so a score without a unit is never mistaken for an unreadable one.
+ */
+export function unreadableUnits(
+  items: readonly ObservationItem[],
+  converted: (item: ObservationItem) => unknown
+): Evidence[] {
+  return items
+    .filter((item) => item.quantity !== undefined && converted(item) === undefined)
+    .map((item) => ({
+      kind: 'data' as const,
+      reference: item.reference,
+      text: `${item.display}: ${item.quantity?.value ?? ''} ${item.quantity?.unit || '(no unit)'}`,
+      ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
+    }));
 }
 
 /** Rounds to two decimals, so unit conversions do not leave 38.00000001 at a threshold. */

@@ -42,7 +42,7 @@ export const firedRules: FactDefinition<{ ids: string[] }> = {
   },
 };
 
-const NOTE_CODES = ['data-not-obtained', 'unit-not-understood', 'unreadable-code', 'medication-unresolved'] as const;
+const NOTE_CODES = ['data-not-obtained', 'unreadable-code', 'medication-unresolved'] as const;
 
 /** `recordNotes` (DQ-01): what could not be read when the record was gathered and normalised. */
 export const recordNotes: FactDefinition<{ codes: DataNote['code'][] }> = {

@@ -3,7 +3,7 @@ import { isoDay, isWithin } from '../dates';
 import type { Evidence } from '../finding';
 import type { ObservationItem } from '../record';
 import type { FactDefinition } from './context';
-import { round2, valueSetId, windowSchema } from './context';
+import { round2, unreadableUnits, valueSetId, windowSchema } from './context';
 
 /**
  * Measured vital signs within a look-back window. Only dated measurements count here: a temperature
@@ -19,6 +19,9 @@ export interface TemperatureFact {
   /** Number of temperatures in the window (DQ-01: none measured). */
   readonly count: number;
   readonly evidence: readonly Evidence[];
+  /** Temperatures in the window whose unit was not understood (DQ-01). */
+  readonly unreadableCount: number;
+  readonly unreadable: readonly Evidence[];
 }
 
 /** `temperature` (RF-03): the highest body temperature within the window. */
@@ -29,12 +32,15 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
   compute: (params, context): TemperatureFact => {
     const { record } = context;
     const url = context.knowledge.valueSetUrl(params.valueSet);
-    const measured = record.observations.filter(
-      (item): item is ObservationItem & { celsius: number; day: number } =>
-        item.valueSets.has(url) && item.celsius !== undefined && isWithin(item.day, record.today, params.within)
+    const inWindow = record.observations.filter(
+      (item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within)
+    );
+    const unreadable = unreadableUnits(inWindow, (item) => item.celsius);
+    const measured = inWindow.filter(
+      (item): item is ObservationItem & { celsius: number; day: number } => item.celsius !== undefined
     );
     if (measured.length === 0) {
-      return { count: 0, evidence: [] };
+      return { count: 0, evidence: [], unreadableCount: unreadable.length, unreadable };
     }
     const highest = measured.reduce((max, item) => (item.celsius > max.celsius ? item : max));
     const celsius = round2(highest.celsius);
@@ -43,6 +49,8 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
     return {
       maxCelsius: celsius,
       count: measured.length,
+      unreadableCount: unreadable.length,
+      unreadable,
       evidence: [
         {
           kind: 'temperature',
@@ -65,6 +73,9 @@ export interface BloodPressureFact {
   readonly systolic?: number;
   readonly diastolic?: number;
   readonly evidence: readonly Evidence[];
+  /** Pressures in the window whose unit was not understood (DQ-01). */
+  readonly unreadableCount: number;
+  readonly unreadable: readonly Evidence[];
 }
 
 /**
@@ -83,12 +94,18 @@ export const bloodPressure: FactDefinition<z.infer<typeof bloodPressureParams>> 
       item.valueSets.has(url) && item.mmHg !== undefined
         ? item.mmHg
         : item.components.find((component) => component.valueSets.has(url) && component.mmHg !== undefined)?.mmHg;
-    const readings = record.observations
-      .filter((item): item is ObservationItem & { day: number } => isWithin(item.day, record.today, params.within))
+    const inWindow = record.observations.filter((item): item is ObservationItem & { day: number } =>
+      isWithin(item.day, record.today, params.within)
+    );
+    const unreadable = unreadableUnits(
+      inWindow.filter((item) => item.valueSets.has(systolicUrl) || item.valueSets.has(diastolicUrl)),
+      (item) => item.mmHg
+    );
+    const readings = inWindow
       .map((item) => ({ item, systolic: pressure(item, systolicUrl), diastolic: pressure(item, diastolicUrl) }))
       .filter((reading) => reading.systolic !== undefined || reading.diastolic !== undefined);
     if (readings.length === 0) {
-      return { evidence: [] };
+      return { evidence: [], unreadableCount: unreadable.length, unreadable };
     }
     const latestDay = Math.max(...readings.map((reading) => reading.item.day));
     const latest = readings.filter((reading) => reading.item.day === latestDay);
@@ -101,6 +118,8 @@ export const bloodPressure: FactDefinition<z.infer<typeof bloodPressureParams>> 
     return {
       ...(systolic === undefined ? {} : { systolic }),
       ...(diastolic === undefined ? {} : { diastolic }),
+      unreadableCount: unreadable.length,
+      unreadable,
       evidence: latest.map((reading) => ({
         kind: 'blood-pressure' as const,
         reference: reading.item.reference,

@@ -4,7 +4,7 @@ import { isoDay, isWithin, windowStart } from '../dates';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord } from '../record';
 import type { FactDefinition } from './context';
-import { keywordListName, round2, valueSetId, windowSchema } from './context';
+import { keywordListName, round2, unreadableUnits, valueSetId, windowSchema } from './context';
 
 /**
  * `weightChange` (RF-04 b): weight loss computed from two body weights. W2 is the most recent weight in
@@ -32,6 +32,9 @@ export interface WeightChangeFact {
   /** Weights in the whole look-back (latest window plus the earlier span), for DQ-01. */
   readonly weightCount: number;
   readonly evidence: readonly Evidence[];
+  /** Weights in the look-back whose unit was not understood (DQ-01). */
+  readonly unreadableCount: number;
+  readonly unreadable: readonly Evidence[];
 }
 
 interface Weight {
@@ -65,13 +68,18 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
       .map((item) => ({ reference: item.reference, day: item.day as number, kg: item.kg as number }))
       .sort((a, b) => b.day - a.day);
     const lookBackStart = windowStart(record.today, params.latestWithin) - params.earlierMaxDays;
-    const weightCount = weights.filter(
-      (weight) => weight.day >= lookBackStart && weight.day <= record.today + 1
-    ).length;
+    const inLookBack = (day: number | undefined) =>
+      day !== undefined && day >= lookBackStart && day <= record.today + 1;
+    const weightCount = weights.filter((weight) => inLookBack(weight.day)).length;
+    const unreadable = unreadableUnits(
+      record.observations.filter((item) => item.valueSets.has(url) && inLookBack(item.day)),
+      (item) => item.kg
+    );
+    const counts = { weightCount, unreadableCount: unreadable.length, unreadable };
 
     const latest = weights.find((weight) => isWithin(weight.day, record.today, params.latestWithin));
     if (latest === undefined) {
-      return { explained: false, weightCount, evidence: [] };
+      return { explained: false, ...counts, evidence: [] };
     }
     const pregnant = pregnancyPeriods(record, knowledge.valueSetUrl(params.pregnancyValueSet));
     const duringPregnancy = (day: DayNumber) => pregnant.some(([start, end]) => day >= start && day <= end);
@@ -81,7 +89,7 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
       )
       .filter((weight) => !duringPregnancy(weight.day));
     if (earlier.length === 0) {
-      return { explained: false, weightCount, evidence: [] };
+      return { explained: false, ...counts, evidence: [] };
     }
     const heaviest = earlier.reduce((max, weight) => (weight.kg > max.kg ? weight : max));
     const lossKg = round2(heaviest.kg - latest.kg);
@@ -105,7 +113,7 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
       lossPercent,
       explained: explanation !== undefined,
       ...(explanation ? { explanation } : {}),
-      weightCount,
+      ...counts,
       evidence: [
         {
           kind: 'weight-change',
