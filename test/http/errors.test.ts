@@ -1,3 +1,4 @@
+import type { OperationOutcome } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { testApp } from '../support/app';
 import { validateR4 } from '../support/fhir-validation';
@@ -97,7 +98,7 @@ describe('emitted OperationOutcomes', () => {
     const res = await send();
     expect(String(res.status)).toBe(status);
     expect(() => {
-      validateR4(res.body);
+      validateR4(res.body as OperationOutcome);
     }).not.toThrow();
   });
 });
