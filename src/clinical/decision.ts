@@ -7,6 +7,8 @@ import type { ClinicalRecord } from './record';
  */
 export interface Decision {
   readonly rulesetVersion: string;
+  /** Every rule that fired, whatever its kind (for explanations and the audit trail). */
+  readonly findings: readonly Finding[];
   /** False when a scope rule fired (SC-01, SC-05): the service shows nothing. */
   readonly inScope: boolean;
   readonly scope: readonly Finding[];
@@ -58,6 +60,7 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
   const scope = ofKind('scope');
   return {
     rulesetVersion,
+    findings,
     inScope: scope.length === 0,
     scope,
     redFlags,

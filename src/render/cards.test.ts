@@ -32,7 +32,7 @@ function finding(overrides: Partial<Finding>): Finding {
 }
 
 function decision(overrides: Partial<Decision>): Decision {
-  return {
+  const base: Omit<Decision, 'findings'> = {
     rulesetVersion: '2026.11.0',
     inScope: true,
     scope: [],
@@ -44,10 +44,19 @@ function decision(overrides: Partial<Decision>): Decision {
     riskFeatures: [],
     eligibility: [],
     dataQuality: [],
-    effects: new Set(),
+    effects: new Set<string>(),
     exercisePlan: { allowed: true, blockedBy: [] },
     ...overrides,
   };
+  const findings = [
+    ...base.redFlags,
+    ...base.softFlags,
+    ...base.exclusions,
+    ...base.clearances,
+    ...base.precautions,
+    ...base.dataQuality,
+  ];
+  return { findings, ...base };
 }
 
 const fever = finding({});

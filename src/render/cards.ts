@@ -113,15 +113,7 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
   }
   const { locale } = options;
   const messages = MESSAGES[locale];
-  const all = [
-    ...decision.redFlags,
-    ...decision.softFlags,
-    ...decision.riskFeatures,
-    ...decision.exclusions,
-    ...decision.clearances,
-    ...decision.precautions,
-  ];
-  const titles = new Map(all.map((finding) => [finding.ruleId, finding.title[locale]]));
+  const titles = new Map(decision.findings.map((finding) => [finding.ruleId, finding.title[locale]]));
   const sourceOf = (findings: readonly Finding[]) => {
     const link = options.links[findings[0]?.link ?? 'default'] ?? options.links.default;
     return { label: link?.label ?? 'Ruggensteun', ...(link ? { url: link.url } : {}) };

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import request from 'supertest';
+import type { CdsCard } from '../../src/cds/response';
+import { testApp } from '../support/app';
+import { draftOrdersOf, loadSample, patientOf, prefetchOf, resourcesOf } from '../support/sample-patients';
+import { TestFhirServer } from '../support/test-fhir-server';
+
+/**
+ * From the gathered FHIR record to cards in the EHR, on the sample patients (evaluated at their reference
+ * date): which card, which indicator, which rule ids, and what the GP reads.
+ */
+const { app } = testApp();
+
+function patientView(bundle: Bundle, extra: Record<string, unknown> = {}) {
+  return {
+    hook: 'patient-view',
+    hookInstance: randomUUID(),
+    context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
+    prefetch: prefetchOf(bundle),
+    ...extra,
+  };
+}
+
+async function cardsFor(id: string, headers: Record<string, string> = {}): Promise<CdsCard[]> {
+  const res = await request(app)
+    .post('/cds-services/lbp-patient-view')
+    .set(headers)
+    .send(patientView(loadSample(id)))
+    .expect(200);
+  return (res.body as { cards: CdsCard[] }).cards;
+}
+
+const ruleIds = (card: CdsCard | undefined) =>
+  ((card?.extension?.['org.ruggensteun.findings'] ?? []) as { ruleId: string }[]).map((finding) => finding.ruleId);
+
+describe('sample patients on patient-view', () => {
+  it.each([
+    ['fever', 'RF-03', 'Red flag, GP evaluation first: ', ['38.7 °C', '2026-11-19']],
+    [
+      'cauda-equina',
+      'RF-01',
+      'Red flag, emergency referral: ',
+      ['Emergency referral today', 'free text, please confirm'],
+    ],
+    ['cancer-history', 'RF-05', 'Red flag, GP evaluation first: ', ['metastatic disease']],
+    ['weight-loss', 'RF-04', 'Red flag, GP evaluation first: ', ['84.0 kg', '77.5 kg', '6.5 kg']],
+    ['soft-flags-combination', 'RF-C', 'Red flag, GP evaluation first: ', ['RF-06', 'RF-08', 'SF-1']],
+  ])('%s: one critical card for %s, with evidence and no exercise programme', async (id, ruleId, prefix, details) => {
+    const cards = await cardsFor(id);
+    const critical = cards.filter((card) => card.indicator === 'critical');
+    expect(critical).toHaveLength(1);
+    expect(cards.filter((card) => card.indicator === 'warning')).toEqual([]);
+    const [card] = critical;
+    expect(ruleIds(card)).toContain(ruleId);
+    expect(card!.summary.startsWith(prefix)).toBe(true);
+    for (const text of details) {
+      expect(card!.detail?.replace(/\\/g, '')).toContain(text);
+    }
+    expect(card!.detail).toContain('No exercise programme is proposed while this red flag is open.');
+  });
+
+  it.each([
+    ['pregnancy', 'PR-01', 'Precautions for exercise therapy: Pregnancy'],
+    [
+      'radiculopathy',
+      'EX-01',
+      'Exercise programme for non-specific LBP does not apply: Lumbosacral radicular syndrome (sciatica)',
+    ],
+    [
+      'recent-lumbar-surgery',
+      'EX-02',
+      'Exercise programme for non-specific LBP does not apply: Lumbar spine surgery in the last 12 months',
+    ],
+    [
+      'older-novice',
+      'PR-04',
+      'Precautions for exercise therapy: Comorbidity: hypertension, diabetes, osteoporosis or rheumatoid arthritis',
+    ],
+  ])('%s: a warning card for %s and no critical card', async (id, ruleId, summary) => {
+    const cards = await cardsFor(id);
+    expect(cards.filter((card) => card.indicator === 'critical')).toEqual([]);
+    const warnings = cards.filter((card) => card.indicator === 'warning');
+    expect(warnings.map((card) => card.summary)).toEqual([summary]);
+    expect(ruleIds(warnings[0])).toEqual([ruleId]);
+  });
+
+  it.each([['chronic-clean'], ['acute-low-risk'], ['physio-referral'], ['lumbar-mri']])(
+    '%s: no warning and no critical card',
+    async (id) => {
+      const cards = await cardsFor(id);
+      expect(cards.filter((card) => card.indicator !== 'info')).toEqual([]);
+    }
+  );
+
+  it('every card follows the contract: uuid, short summary, guideline source, findings and rule-set version', async () => {
+    for (const id of ['fever', 'cauda-equina', 'pregnancy', 'radiculopathy', 'soft-flags-combination']) {
+      for (const card of await cardsFor(id)) {
+        expect(card.uuid).toMatch(/^card-\d+$/);
+        expect(card.summary.length).toBeLessThan(140);
+        expect(card.source.label.length).toBeGreaterThan(0);
+        expect(card.source.url).toMatch(/^https:\/\//);
+        expect(card.detail).not.toMatch(/<[a-z/]/i);
+        expect(card.extension?.['org.ruggensteun.ruleset']).toEqual({ version: '2026.11.0' });
+        for (const finding of card.extension?.['org.ruggensteun.findings'] as {
+          ruleId: string;
+          evidence: unknown[];
+        }[]) {
+          expect(finding.ruleId).toMatch(/^[A-Z]{2}-(\d{2}|C|\d)$/);
+          expect(Array.isArray(finding.evidence)).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('scope', () => {
+  it('shows nothing for a patient younger than 18', async () => {
+    const bundle = loadSample('fever');
+    patientOf(bundle).birthDate = '2010-01-01';
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientView(bundle)).expect(200);
+    expect(res.body).toEqual({ cards: [] });
+  });
+
+  it('shows nothing for a patient without low back pain, even with a fever', async () => {
+    const bundle = loadSample('fever');
+    bundle.entry = bundle.entry?.filter((entry) => entry.resource?.resourceType !== 'Condition');
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientView(bundle)).expect(200);
+    expect(res.body).toEqual({ cards: [] });
+  });
+});
+
+describe('language', () => {
+  it('answers in Dutch for Accept-Language: nl-BE', async () => {
+    const [card] = await cardsFor('fever', { 'Accept-Language': 'nl-BE,nl;q=0.9,en;q=0.5' });
+    expect(card!.summary).toBe('Rode vlag, eerst beoordeling door de huisarts: Koorts: mogelijk spinale infectie');
+    expect(card!.detail).toContain('Er wordt geen oefenprogramma voorgesteld');
+  });
+
+  it('uses CDS_LOCALE by default and lets Accept-Language override it', async () => {
+    const dutch = testApp({ CDS_LOCALE: 'nl' });
+    const body = patientView(loadSample('pregnancy'));
+    const nl = await request(dutch.app).post('/cds-services/lbp-patient-view').send(body).expect(200);
+    expect(nl.body.cards[0].summary).toBe('Aandachtspunten voor oefentherapie: Zwangerschap');
+    const en = await request(dutch.app)
+      .post('/cds-services/lbp-patient-view')
+      .set('Accept-Language', 'en-GB')
+      .send({ ...body, hookInstance: randomUUID() })
+      .expect(200);
+    expect(en.body.cards[0].summary).toBe('Precautions for exercise therapy: Pregnancy');
+  });
+});
+
+describe('order hooks', () => {
+  it.each(['order-select', 'order-sign'])(
+    '%s with a physiotherapy referral answers with the same safety cards',
+    async (hook) => {
+      const bundle = loadSample('fever');
+      const referral = draftOrdersOf(loadSample('physio-referral'))[0]!;
+      const order = { ...referral, subject: { reference: `Patient/${patientOf(bundle).id ?? ''}` } };
+      const context: Record<string, unknown> = {
+        userId: 'Practitioner/gp-1',
+        patientId: patientOf(bundle).id,
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] },
+        ...(hook === 'order-select' ? { selections: [`ServiceRequest/${order.id ?? ''}`] } : {}),
+      };
+      const res = await request(app)
+        .post('/cds-services/lbp-order-check')
+        .send({ hook, hookInstance: randomUUID(), context, prefetch: prefetchOf(bundle) })
+        .expect(200);
+      expect(ruleIds((res.body as { cards: CdsCard[] }).cards[0])).toContain('RF-03');
+    }
+  );
+});
+
+describe('the whole path through the FHIR fallback', () => {
+  let fhir: TestFhirServer;
+  beforeAll(async () => {
+    fhir = await TestFhirServer.start();
+  });
+  afterAll(async () => {
+    await fhir.close();
+  });
+
+  it('fetches the cauda equina patient from fhirServer and raises the critical card', async () => {
+    const bundle = loadSample('cauda-equina');
+    fhir.reset(resourcesOf(bundle).filter((resource: Resource) => resource.resourceType !== 'ServiceRequest'));
+    const res = await request(app)
+      .post('/cds-services/lbp-patient-view')
+      .send(patientView(bundle, { prefetch: undefined, fhirServer: fhir.baseUrl }))
+      .expect(200);
+    expect(fhir.requests.length).toBe(7);
+    expect(res.body.cards[0]).toMatchObject({ indicator: 'critical' });
+    expect(ruleIds((res.body as { cards: CdsCard[] }).cards[0])).toContain('RF-01');
+  });
+
+  it('reports data it could not obtain instead of an all-clear', async () => {
+    const bundle = loadSample('chronic-clean');
+    const prefetch = prefetchOf(bundle);
+    prefetch.conditions = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+    const res = await request(app)
+      .post('/cds-services/lbp-patient-view')
+      .send(patientView(bundle, { prefetch }))
+      .expect(200);
+    // Without the Conditions the service cannot even see the low back pain: out of scope, so nothing is shown…
+    expect(res.body).toEqual({ cards: [] });
+    const partial = prefetchOf(bundle);
+    partial.observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
+    const withCondition = await request(app)
+      .post('/cds-services/lbp-patient-view')
+      .send(patientView(bundle, { prefetch: partial }))
+      .expect(200);
+    // …and with the Conditions but without the Observations, a data-quality card says what is missing.
+    const info = (withCondition.body.cards as CdsCard[]).find((card) => card.indicator === 'info');
+    expect(info?.detail).toContain('Part of the record could not be obtained from the EHR.');
+    expect(info?.detail).toContain('Observation');
+  });
+});

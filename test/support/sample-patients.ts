@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
+
+/** The sample patients of fhir-resources/sample-patients, evaluated at their reference date (TODAY). */
+const DIR = path.join(__dirname, '..', '..', 'fhir-resources', 'sample-patients');
+
+export function loadSample(id: string): Bundle {
+  return JSON.parse(readFileSync(path.join(DIR, `${id}.json`), 'utf8')) as Bundle;
+}
+
+export function resourcesOf(bundle: Bundle): Resource[] {
+  return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+}
+
+export function patientOf(bundle: Bundle): Patient {
+  return resourcesOf(bundle).find((resource): resource is Patient => resource.resourceType === 'Patient') as Patient;
+}
+
+/** Draft orders are not part of the record: they travel in context.draftOrders. */
+export function draftOrdersOf(bundle: Bundle): ServiceRequest[] {
+  return resourcesOf(bundle).filter(
+    (resource): resource is ServiceRequest => resource.resourceType === 'ServiceRequest' && resource.status === 'draft'
+  );
+}
+
+/** The prefetch an EHR would send for the discovery templates: the Patient, and a searchset per template. */
+export function prefetchOf(bundle: Bundle): Record<string, unknown> {
+  const record = resourcesOf(bundle).filter((resource) => !(resource.resourceType === 'ServiceRequest'));
+  return Object.fromEntries(
+    Object.entries(CLINICAL_PREFETCH).map(([key, template]) => {
+      const matching = record.filter((resource) => resource.resourceType === template.resourceType);
+      return [
+        key,
+        template.kind === 'read'
+          ? (matching[0] ?? null)
+          : { resourceType: 'Bundle', type: 'searchset', entry: matching.map((resource) => ({ resource })) },
+      ];
+    })
+  );
+}
