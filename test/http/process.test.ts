@@ -1,3 +1,6 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { loadTestConfig } from '../../src/config';
@@ -24,12 +27,27 @@ describe('startServer', () => {
     const ready = await request(running.url).get('/readyz').expect(200);
     expect(ready.body.status).toBe('ready');
     expect(ready.body.valueSets).toBeGreaterThan(10);
+    expect(ready.body).toMatchObject({ ruleset: '2026.11.0', rules: 30 });
   });
 
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
     await expect(
       startServer(loadTestConfig({ PORT: '0', FHIR_RESOURCES_DIR: 'no-such-folder' }), { logger: silent })
     ).rejects.toThrow(/no-such-folder/);
+  });
+
+  it('refuses to start when a rule file is broken, naming the file and the rule', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rules-'));
+    cpSync(path.join(__dirname, '..', '..', 'rules'), dir, { recursive: true });
+    const file = path.join(dir, 'red-flags.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"fact": "temperature"', '"fact": "bodyHeat"'));
+    try {
+      await expect(startServer(loadTestConfig({ PORT: '0', RULES_DIR: dir }), { logger: silent })).rejects.toThrow(
+        /red-flags\.json rule RF-03: unknown fact "bodyHeat"/
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('on shutdown: reports not ready, finishes in-flight requests, then stops', async () => {
