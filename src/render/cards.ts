@@ -156,24 +156,14 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
       card('critical', summaryOf(prefix, decision.redFlags, locale), detail, [...decision.redFlags, ...others])
     );
   } else {
-    for (const exclusion of decision.exclusions) {
+    // Each exclusion and clearance is its own decision for the GP: one card each.
+    const blocking = [
+      ...decision.exclusions.map((finding) => ({ finding, prefix: messages.exclusionSummary })),
+      ...decision.clearances.map((finding) => ({ finding, prefix: messages.clearanceSummary })),
+    ];
+    for (const { finding, prefix } of blocking) {
       cards.push(
-        card(
-          'warning',
-          summaryOf(messages.exclusionSummary, [exclusion], locale),
-          findingBlock(exclusion, locale, titles),
-          [exclusion]
-        )
-      );
-    }
-    for (const clearance of decision.clearances) {
-      cards.push(
-        card(
-          'warning',
-          summaryOf(messages.clearanceSummary, [clearance], locale),
-          findingBlock(clearance, locale, titles),
-          [clearance]
-        )
+        card('warning', summaryOf(prefix, [finding], locale), findingBlock(finding, locale, titles), [finding])
       );
     }
     const cautions = [...decision.softFlags, ...decision.precautions];

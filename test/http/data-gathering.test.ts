@@ -1,5 +1,6 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
+import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
 import type { HookEvaluation } from '../../src/cds/evaluate';
 import type { GatheredRecord } from '../../src/fhir/gather';
 import { testApp } from '../support/app';
@@ -52,6 +53,10 @@ const problemsOf = (key: string) => record().problems.filter((problem) => proble
 function call(body: Record<string, unknown>) {
   return request(harness.app).post('/cds-services/lbp-patient-view').send(body);
 }
+
+const KEYS = Object.keys(CLINICAL_PREFETCH);
+/** Every prefetch key but one. */
+const allBut = (key: string) => KEYS.filter((other) => other !== key);
 
 /** A request whose prefetch holds only the given keys. */
 function withPrefetch(keys: string[], extra: Record<string, unknown> = {}) {
@@ -113,14 +118,7 @@ describe('prefetch OperationOutcome (the client could not fetch)', () => {
   const failed = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
 
   it('falls back to fhirServer', async () => {
-    const body = withPrefetch([
-      'patient',
-      'observations',
-      'medicationStatements',
-      'medicationRequests',
-      'procedures',
-      'questionnaireResponses',
-    ]);
+    const body = withPrefetch(allBut('conditions'));
     (body.prefetch as Record<string, unknown>).conditions = failed;
     await call(body).expect(200);
     expect(fhir.requests.map((r) => r.url)).toEqual(['/fhir/Condition?patient=pat-1']);
@@ -164,16 +162,7 @@ describe('prefetch absent: fetched from fhirServer', () => {
   });
 
   it('fetches only what was not prefetched', async () => {
-    await call(
-      withPrefetch([
-        'patient',
-        'conditions',
-        'medicationStatements',
-        'medicationRequests',
-        'procedures',
-        'questionnaireResponses',
-      ])
-    ).expect(200);
+    await call(withPrefetch(allBut('observations'))).expect(200);
     expect(fhir.requests.map((r) => r.url)).toEqual(['/fhir/Observation?patient=pat-1&_sort=-date&_count=200']);
   });
 
@@ -186,19 +175,7 @@ describe('prefetch absent: fetched from fhirServer', () => {
   });
 
   it('resolves templates below a fhirServer with a path and a trailing slash', async () => {
-    await call(
-      withPrefetch(
-        [
-          'conditions',
-          'observations',
-          'medicationStatements',
-          'medicationRequests',
-          'procedures',
-          'questionnaireResponses',
-        ],
-        { fhirServer: `${fhir.baseUrl}/` }
-      )
-    ).expect(200);
+    await call(withPrefetch(allBut('patient'), { fhirServer: `${fhir.baseUrl}/` })).expect(200);
     expect(fhir.requests.map((r) => r.url)).toEqual(['/fhir/Patient/pat-1']);
   });
 
@@ -217,14 +194,7 @@ describe('prefetch absent: fetched from fhirServer', () => {
   });
 
   it('refetches when the prefetched Patient is another patient', async () => {
-    const body = withPrefetch([
-      'conditions',
-      'observations',
-      'medicationStatements',
-      'medicationRequests',
-      'procedures',
-      'questionnaireResponses',
-    ]);
+    const body = withPrefetch(allBut('patient'));
     (body.prefetch as Record<string, unknown>).patient = patient('someone-else');
     await call(body).expect(200);
     expect(fhir.requests.map((r) => r.url)).toEqual(['/fhir/Patient/pat-1']);
@@ -265,14 +235,7 @@ describe('paging', () => {
 
   it('follows the next link of a prefetched Bundle on fhirServer', async () => {
     pageServer(2);
-    const body = withPrefetch([
-      'patient',
-      'conditions',
-      'medicationStatements',
-      'medicationRequests',
-      'procedures',
-      'questionnaireResponses',
-    ]);
+    const body = withPrefetch(allBut('observations'));
     (body.prefetch as Record<string, unknown>).observations = searchset(
       [observation('obs-p1')],
       `${fhir.baseUrl}/Observation?patient=pat-1&page=2`
@@ -285,14 +248,7 @@ describe('paging', () => {
   it('never follows a next link to another host, so the token stays with fhirServer', async () => {
     const elsewhere = await TestFhirServer.start();
     try {
-      const body = withPrefetch([
-        'patient',
-        'conditions',
-        'medicationStatements',
-        'medicationRequests',
-        'procedures',
-        'questionnaireResponses',
-      ]);
+      const body = withPrefetch(allBut('observations'));
       (body.prefetch as Record<string, unknown>).observations = searchset(
         [observation('obs-p1')],
         `${elsewhere.baseUrl}/Observation?page=2`
@@ -411,16 +367,7 @@ describe('misbehaving FHIR servers', () => {
 
   it('FHIR server down: 200 when the Patient is prefetched, the rest reported', async () => {
     await call(withPrefetch(['patient'], { fhirServer: 'http://127.0.0.1:1/fhir' })).expect(200);
-    expect(new Set(record().problems.map((p) => p.key))).toEqual(
-      new Set([
-        'conditions',
-        'observations',
-        'medicationStatements',
-        'medicationRequests',
-        'procedures',
-        'questionnaireResponses',
-      ])
-    );
+    expect(new Set(record().problems.map((p) => p.key))).toEqual(new Set(allBut('patient')));
   });
 
   it('no prefetch and no fhirServer: 412', async () => {
