@@ -2,17 +2,21 @@ import path from 'node:path';
 import { loadRuleset } from './clinical/ruleset';
 import type { Ruleset } from './clinical/ruleset';
 import type { Config } from './config';
+import { loadExerciseKnowledge } from './fhir/exercise-knowledge';
+import type { ExerciseKnowledge } from './fhir/exercise-knowledge';
 import { loadTerminology } from './fhir/terminology';
 import type { Terminology } from './fhir/terminology';
 
 /**
  * The clinical knowledge a process loads once at start-up, before it reports ready: the value sets in
- * fhir-resources/valuesets and the rule files in rules/. Anything malformed stops start-up with a message
+ * fhir-resources/valuesets, the rule files in rules/ and the exercise knowledge (ActivityDefinitions,
+ * PlanDefinition) in fhir-resources/knowledge. Anything malformed stops start-up with a message
  * naming the file (and the rule).
  */
 export interface Knowledge {
   readonly terminology: Terminology;
   readonly ruleset: Ruleset;
+  readonly exercise: ExerciseKnowledge;
 }
 
 /** Facts about the loaded knowledge, shown by GET /readyz. */
@@ -30,5 +34,9 @@ export function describeKnowledge(knowledge: Knowledge): Record<string, unknown>
  */
 export function loadKnowledge(config: Pick<Config, 'fhirResourcesDir' | 'rulesDir'>): Knowledge {
   const terminology = loadTerminology(path.join(config.fhirResourcesDir, 'valuesets'));
-  return { terminology, ruleset: loadRuleset(config.rulesDir, terminology) };
+  return {
+    terminology,
+    ruleset: loadRuleset(config.rulesDir, terminology),
+    exercise: loadExerciseKnowledge(path.join(config.fhirResourcesDir, 'knowledge')),
+  };
 }

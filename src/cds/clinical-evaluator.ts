@@ -1,7 +1,10 @@
+import { createReference } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
+import { isoDay } from '../clinical/dates';
 import { decide } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
 import { LOCALES } from '../clinical/finding';
+import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
 import type { Knowledge } from '../knowledge';
 import { renderCards } from '../render/cards';
@@ -52,6 +55,7 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
   return async ({ request, record, acceptLanguages }) => {
     const { orders, selections } = draftOrdersOf(request);
     const clinical = normaliseRecord({
+      hook: request.hook,
       gathered: record,
       terminology: knowledge.terminology,
       now: deps.now(),
@@ -61,6 +65,21 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
     const findings = await knowledge.ruleset.evaluate(clinical);
     const decision = decide(findings, clinical, knowledge.ruleset.version);
     const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
-    return { cards: renderCards(decision, { locale, links: knowledge.ruleset.settings.links, newId: deps.newId }) };
+    const userId = request.context.userId;
+    const context = {
+      patientReference: createReference(record.patient),
+      conditions: findEpisode(clinical, knowledge.ruleset.knowledge).conditions.map((condition) => condition.reference),
+      ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
+      today: isoDay(clinical.today),
+      rulesetVersion: knowledge.ruleset.version,
+    };
+    return {
+      cards: renderCards(decision, {
+        locale,
+        links: knowledge.ruleset.settings.links,
+        newId: deps.newId,
+        exercise: { knowledge: knowledge.exercise, context },
+      }),
+    };
   };
 }

@@ -1,5 +1,92 @@
-import type { Finding } from './finding';
+import type { Evidence, Finding } from './finding';
 import type { ClinicalRecord } from './record';
+
+export const EXERCISE_TYPES = [
+  'aerobic',
+  'strength',
+  'flexibility',
+  'neuromotor',
+  'functional',
+  'run-walk',
+  'high-intensity',
+  'mind-body',
+] as const;
+export type ExerciseType = (typeof EXERCISE_TYPES)[number];
+
+/** Which dose row of §6 applies (the variants of the ActivityDefinitions). */
+export type DosePopulation = 'standard' | 'older-adult' | 'novice' | 'inactive';
+
+export interface ProgrammeActivity {
+  readonly type: ExerciseType;
+  /** `proposed`: part of the programme; `optional`: when indicated (TS-23); `option`: offered to choose (TS-25…TS-27). */
+  readonly role: 'proposed' | 'optional' | 'option';
+  readonly dose: DosePopulation;
+}
+
+/** The supervised exercise programme to propose (TS-11…TS-29 with the dose rows of DS-01…DS-03). */
+export interface Programme {
+  /** The recommendation findings that composed it. */
+  readonly findings: readonly Finding[];
+  readonly activities: readonly ProgrammeActivity[];
+  /** Note codes for the CarePlan: `TS-28`, `PR-01`, … (texts live in the PlanDefinition). */
+  readonly notes: readonly string[];
+}
+
+/** The effects that put a type in the programme, and in which role. */
+const TYPE_EFFECTS: readonly [string, ExerciseType, ProgrammeActivity['role']][] = [
+  ['type-aerobic', 'aerobic', 'proposed'],
+  ['type-strength', 'strength', 'proposed'],
+  ['type-flexibility', 'flexibility', 'proposed'],
+  ['type-functional', 'functional', 'proposed'],
+  ['optional-neuromotor', 'neuromotor', 'optional'],
+  ['option-run-walk', 'run-walk', 'option'],
+  ['option-high-intensity', 'high-intensity', 'option'],
+  ['option-mind-body', 'mind-body', 'option'],
+];
+
+/** Notes the CarePlan carries, by the effect (or rule) that calls for them. */
+const NOTE_EFFECTS: readonly [string, string][] = [
+  ['note-tailor', 'TS-00'],
+  ['note-candidate', 'TS-01'],
+  ['note-comorbidity', 'TS-03'],
+  ['note-sustainable', 'TS-04'],
+  ['note-behaviour-change', 'TS-28'],
+  ['note-e-health', 'TS-29'],
+  ['pregnancy-adapted', 'PR-01'],
+  ['consult-before-start', 'PR-04'],
+];
+
+function doseOf(type: ExerciseType, effects: ReadonlySet<string>): DosePopulation {
+  const older = effects.has('dose-older-adult');
+  switch (type) {
+    case 'strength':
+      return older
+        ? 'older-adult'
+        : effects.has('dose-novice') || effects.has('strength-novice-dose')
+          ? 'novice'
+          : 'standard';
+    case 'flexibility':
+      return older ? 'older-adult' : 'standard';
+    case 'aerobic':
+      return effects.has('dose-inactive') || effects.has('light-to-moderate-start') ? 'inactive' : 'standard';
+    default:
+      return 'standard';
+  }
+}
+
+function composeProgramme(findings: readonly Finding[], effects: ReadonlySet<string>): Programme | undefined {
+  const recommendations = findings.filter((finding) => finding.kind === 'recommendation');
+  if (!effects.has('programme')) {
+    return undefined;
+  }
+  const activities = TYPE_EFFECTS.filter(([effect]) => effects.has(effect)).map(([, type, role]) => ({
+    type,
+    role,
+    dose: doseOf(type, effects),
+  }));
+  const notes = NOTE_EFFECTS.filter(([effect]) => effects.has(effect)).map(([, note]) => note);
+  return { findings: recommendations, activities, notes };
+}
 
 /**
  * EV-01: evaluation order and precedence, applied to the findings of one evaluation. The Decision is plain
@@ -27,6 +114,13 @@ export interface Decision {
   readonly effects: ReadonlySet<string>;
   /** Whether an exercise programme may be proposed, and the rule ids (or `incomplete-data`) that block it. */
   readonly exercisePlan: { readonly allowed: boolean; readonly blockedBy: readonly string[] };
+  /** The programme to propose: only when allowed and a programme rule fired (TS-11…TS-14). */
+  readonly programme?: Programme;
+  /** TS-10 advice (acute, low risk): only when nothing blocks it. */
+  readonly advice: readonly Finding[];
+  /** Imaging advice on a lumbar imaging order (IM-04, IM-05), and the orders it concerns. */
+  readonly imaging: readonly Finding[];
+  readonly imagingOrders: readonly string[];
 }
 
 const URGENCY_ORDER = { IMMEDIATE: 0, URGENT: 1, SOFT: 2 } as const;
@@ -58,6 +152,13 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
     ...(incomplete ? ['incomplete-data'] : []),
   ];
   const scope = ofKind('scope');
+  const allowed = scope.length === 0 && blockedBy.length === 0;
+  const effects = new Set(findings.flatMap((finding) => finding.effects));
+  const programme = allowed ? composeProgramme(findings, effects) : undefined;
+  const imagingOrders = ofKind('imaging')
+    .filter((finding) => finding.effects.includes('imaging-order'))
+    .flatMap((finding) => finding.evidence.map((item: Evidence) => item.reference ?? []))
+    .flat();
   return {
     rulesetVersion,
     findings,
@@ -71,7 +172,11 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
     riskFeatures: ofKind('risk-feature'),
     eligibility: ofKind('eligibility'),
     dataQuality: ofKind('data-quality'),
-    effects: new Set(findings.flatMap((finding) => finding.effects)),
-    exercisePlan: { allowed: scope.length === 0 && blockedBy.length === 0, blockedBy },
+    effects,
+    exercisePlan: { allowed, blockedBy },
+    ...(programme ? { programme } : {}),
+    advice: allowed ? ofKind('advice') : [],
+    imaging: ofKind('imaging').filter((finding) => finding.effects.includes('advise-against-imaging')),
+    imagingOrders: [...new Set(imagingOrders)],
   };
 }

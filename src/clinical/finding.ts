@@ -36,11 +36,23 @@ export interface Evidence {
 }
 
 /**
- * `risk-feature` (SF-1, SF-2) and `eligibility` (PR-09, PR-10) findings get no card of their own: they feed
- * other rules and gate programme options.
+ * `risk-feature` (SF-1, SF-2), `eligibility` (PR-09, PR-10) and `dosage` (DS-01…DS-03) findings get no card
+ * of their own: they feed other rules, gate programme options and choose dose rows. `recommendation`
+ * findings (TS-11…TS-29) compose the exercise programme; `advice` is TS-10; `imaging` is IM-04…IM-06.
  */
 export type FindingKind =
-  'scope' | 'red-flag' | 'risk-feature' | 'exclusion' | 'clearance' | 'precaution' | 'eligibility' | 'data-quality';
+  | 'scope'
+  | 'red-flag'
+  | 'risk-feature'
+  | 'exclusion'
+  | 'clearance'
+  | 'precaution'
+  | 'eligibility'
+  | 'dosage'
+  | 'advice'
+  | 'recommendation'
+  | 'imaging'
+  | 'data-quality';
 export type Urgency = 'IMMEDIATE' | 'URGENT' | 'SOFT';
 
 /** One rule that fired, with the evidence of the conditions that made it fire. */

@@ -58,6 +58,8 @@ export interface ObservationItem extends RecordItem {
   readonly mmHg?: number;
   /** Components (e.g. of a blood-pressure panel) with their own value sets and pressures. */
   readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
+  /** A plain number (valueQuantity.value or valueInteger), e.g. a STarT Back total score. */
+  readonly number?: number;
   /** The quantity as recorded: for evidence, and for the facts that report a unit they cannot read. */
   readonly quantity?: { readonly value: number; readonly unit: string };
 }
@@ -101,6 +103,8 @@ export interface DataNote {
 }
 
 export interface ClinicalRecord {
+  /** The hook that was called: some advice depends on it (TS-10 only on patient-view). */
+  readonly hook: string;
   readonly today: DayNumber;
   readonly patient: Patient;
   readonly birthDay?: DayNumber;
@@ -321,6 +325,7 @@ function observationItem(observation: Observation, coder: Coder): ObservationIte
     celsius: quantity?.converted?.celsius,
     kg: quantity?.converted?.kg,
     mmHg: quantity?.converted?.mmHg,
+    number: quantity?.value ?? (typeof observation.valueInteger === 'number' ? observation.valueInteger : undefined),
     components,
     quantity: quantity ? { value: quantity.value, unit: quantity.unit } : undefined,
   };
@@ -413,6 +418,7 @@ function resourcesOf<T extends Resource>(record: GatheredRecord, key: string, ty
 const isEnteredInError = (status: unknown) => status === 'entered-in-error';
 
 export interface NormaliseInput {
+  readonly hook: string;
   readonly gathered: GatheredRecord;
   readonly terminology: Terminology;
   readonly now: Date;
@@ -525,14 +531,18 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       suspected: false,
       reasonValueSets: coder.valueSets(...(json.reasonCode ?? [])),
       reasonReferences: (json.reasonReference ?? []).map((r) => r.reference).filter((r): r is string => !!r),
-      texts: [json.code?.text, ...(json.reasonCode ?? []).map((r) => r.text), ...notesOf(json)].filter(
-        (text): text is string => typeof text === 'string' && text.trim() !== ''
-      ),
+      texts: [
+        json.code?.text,
+        ...codings(json.code).map((coding) => coding.display),
+        ...(json.reasonCode ?? []).map((r) => r.text),
+        ...notesOf(json),
+      ].filter((text): text is string => typeof text === 'string' && text.trim() !== ''),
       selected: selections.size === 0 || selections.has(reference),
     };
   });
 
   return {
+    hook: input.hook,
     today,
     patient: gathered.patient,
     birthDay,

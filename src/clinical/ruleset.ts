@@ -42,6 +42,10 @@ const OPERATORS = [
   'doesNotContain',
 ] as const;
 const KINDS = [
+  'advice',
+  'recommendation',
+  'dosage',
+  'imaging',
   'scope',
   'red-flag',
   'risk-feature',

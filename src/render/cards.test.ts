@@ -1,6 +1,8 @@
+import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Decision } from '../clinical/decision';
 import type { Finding } from '../clinical/finding';
+import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
 import { renderCards } from './cards';
 import type { RenderOptions } from './cards';
 
@@ -10,9 +12,19 @@ const links = {
   'kngf-red-flags': { label: 'KNGF rode vlaggen', url: 'https://example.org/kngf/rode-vlaggen' },
 };
 
+const exercise = {
+  knowledge: loadExerciseKnowledge(path.join(__dirname, '..', '..', 'fhir-resources', 'knowledge')),
+  context: {
+    patientReference: { reference: 'Patient/p1' },
+    conditions: ['Condition/lbp'],
+    today: '2026-11-21',
+    rulesetVersion: '2026.11.0',
+  },
+};
+
 function options(locale: RenderOptions['locale'] = 'en'): RenderOptions {
   let next = 0;
-  return { locale, links, newId: () => `uuid-${++next}` };
+  return { locale, links, newId: () => `uuid-${++next}`, exercise };
 }
 
 function finding(overrides: Partial<Finding>): Finding {
@@ -46,6 +58,9 @@ function decision(overrides: Partial<Decision>): Decision {
     dataQuality: [],
     effects: new Set<string>(),
     exercisePlan: { allowed: true, blockedBy: [] },
+    advice: [],
+    imaging: [],
+    imagingOrders: [],
     ...overrides,
   };
   const findings = [

@@ -1,7 +1,10 @@
-import type { Decision } from '../clinical/decision';
+import type { Decision, Programme } from '../clinical/decision';
 import type { Evidence, Finding, Locale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
-import type { CdsCard } from '../cds/response';
+import type { CdsCard, CdsCoding, CdsSuggestion } from '../cds/response';
+import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { CarePlanContext } from './careplan';
+import { activityText, buildCarePlan } from './careplan';
 import { escapeMarkdown, truncate } from './markdown';
 import type { Messages } from './messages';
 import { MESSAGES } from './messages';
@@ -16,6 +19,62 @@ export interface RenderOptions {
   readonly locale: Locale;
   readonly links: RulesetSettings['links'];
   readonly newId: () => string;
+  /** What the exercise programme is built from: the knowledge resources and the patient's context. */
+  readonly exercise: { readonly knowledge: ExerciseKnowledge; readonly context: CarePlanContext };
+}
+
+const OVERRIDE_SYSTEM = 'https://ruggensteun.org/fhir/CodeSystem/override-reason';
+const OVERRIDE_CODES = ['patient-declines', 'already-in-therapy', 'not-relevant-now', 'other'] as const;
+
+/** The coded reasons a clinician can give for not following a suggestion (CDS Hooks 2.0 overrideReasons). */
+export function overrideReasons(locale: Locale): CdsCoding[] {
+  return OVERRIDE_CODES.map((code) => ({
+    system: OVERRIDE_SYSTEM,
+    code,
+    display: MESSAGES[locale].overrideReasons[code],
+  }));
+}
+
+/** The suggestion that creates the CarePlan draft. */
+function carePlanSuggestion(
+  programme: Programme,
+  options: RenderOptions,
+  label: string,
+  recommended: boolean
+): CdsSuggestion {
+  const messages = MESSAGES[options.locale];
+  return {
+    label,
+    uuid: options.newId(),
+    ...(recommended ? { isRecommended: true } : {}),
+    actions: [
+      {
+        type: 'create',
+        description: messages.createPlanDescription,
+        resource: buildCarePlan(programme, options.exercise.knowledge, options.exercise.context, options.locale),
+      },
+    ],
+  };
+}
+
+function programmeLines(programme: Programme, options: RenderOptions): string[] {
+  const messages = MESSAGES[options.locale];
+  const lines = programme.activities.map(
+    (activity) => `- ${escapeMarkdown(activityText(activity, options.exercise.knowledge)[options.locale])}`
+  );
+  if (programme.activities.some((activity) => activity.type === 'run-walk')) {
+    lines.push('', escapeMarkdown(messages.runWalkQuestions));
+  }
+  if (programme.activities.some((activity) => activity.type === 'high-intensity')) {
+    lines.push('', escapeMarkdown(messages.highIntensityNote));
+  }
+  for (const id of programme.notes.filter((note) => note === 'TS-28')) {
+    const note = options.exercise.knowledge.conditionalNotes.get(id);
+    if (note) {
+      lines.push('', `${escapeMarkdown(note[options.locale])} (${id})`);
+    }
+  }
+  return lines;
 }
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
@@ -103,6 +162,82 @@ function summaryOf(prefix: string, findings: readonly Finding[], locale: Locale)
   return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join('; ')}`, SUMMARY_MAX);
 }
 
+type CardFactory = (
+  indicator: CdsCard['indicator'],
+  summary: string,
+  detail: string[],
+  findings: readonly Finding[]
+) => CdsCard;
+
+/**
+ * EV-01 steps 7–9 when no red flag is open: the exercise recommendation (with its CarePlan suggestion) or the
+ * TS-10 advice, and the imaging advice on a lumbar imaging order (with a suggestion to cancel it and, where
+ * allowed, to propose the exercise programme instead).
+ */
+function adviceCards(decision: Decision, options: RenderOptions, card: CardFactory): CdsCard[] {
+  const { locale } = options;
+  const messages = MESSAGES[locale];
+  const cards: CdsCard[] = [];
+  const programme = decision.programme;
+  const imaging = decision.imaging;
+  if (programme && imaging.length === 0) {
+    const proposed = programme.activities
+      .filter((activity) => activity.role === 'proposed')
+      .map((activity) => options.exercise.knowledge.activities.get(activity.type)?.title[locale] ?? activity.type);
+    const detail = [
+      `### ${messages.recommendationHeading}`,
+      '',
+      escapeMarkdown(messages.recommendationIntro),
+      '',
+      ...programmeLines(programme, options),
+      '',
+      escapeMarkdown(messages.recommendationFooter),
+    ];
+    const recommendation = card(
+      'info',
+      truncate(`${messages.recommendationSummary}${proposed.join(', ')}`, SUMMARY_MAX),
+      detail,
+      [...programme.findings]
+    );
+    cards.push({
+      ...recommendation,
+      suggestions: [carePlanSuggestion(programme, options, messages.createPlanLabel, true)],
+      selectionBehavior: 'at-most-one',
+      overrideReasons: overrideReasons(locale),
+    });
+  }
+  for (const advice of decision.advice) {
+    cards.push(
+      card('info', truncate(messages.adviceSummary, SUMMARY_MAX), findingBlock(advice, locale, new Map()), [advice])
+    );
+  }
+  for (const finding of imaging) {
+    const base = card(
+      'warning',
+      truncate(`${messages.imagingSummaryPrefix}${finding.title[locale]}`, SUMMARY_MAX),
+      [...findingBlock(finding, locale, new Map()), ...(programme ? ['', ...programmeLines(programme, options)] : [])],
+      [finding, ...(programme?.findings ?? [])]
+    );
+    const suggestions: CdsSuggestion[] = [
+      {
+        label: messages.cancelOrderLabel,
+        uuid: options.newId(),
+        isRecommended: true,
+        actions: decision.imagingOrders.map((resourceId) => ({
+          type: 'delete' as const,
+          description: messages.cancelOrderDescription,
+          resourceId,
+        })),
+      },
+    ];
+    if (programme && finding.effects.includes('offer-exercise-alternative')) {
+      suggestions.push(carePlanSuggestion(programme, options, messages.exerciseInsteadLabel, false));
+    }
+    cards.push({ ...base, suggestions, selectionBehavior: 'any', overrideReasons: overrideReasons(locale) });
+  }
+  return cards;
+}
+
 /**
  * @param decision - what the rules decided for this patient
  * @param options - locale, guideline links and id generator
@@ -176,6 +311,9 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
       ];
       cards.push(card('warning', summaryOf(messages.precautionSummary, cautions, locale), detail, cautions));
     }
+  }
+  if (decision.redFlags.length === 0) {
+    cards.push(...adviceCards(decision, options, card));
   }
   for (const quality of decision.dataQuality) {
     const detail = [

@@ -32,6 +32,24 @@ export interface Messages {
   };
   readonly ageUnit: string;
   readonly notes: Readonly<Record<string, string>>;
+  readonly recommendationSummary: string;
+  readonly recommendationHeading: string;
+  readonly recommendationIntro: string;
+  readonly recommendationFooter: string;
+  readonly roles: { readonly proposed: string; readonly optional: string; readonly option: string };
+  readonly runWalkQuestions: string;
+  readonly highIntensityNote: string;
+  readonly createPlanLabel: string;
+  readonly createPlanDescription: string;
+  readonly carePlanTitle: string;
+  readonly adviceSummary: string;
+  readonly imagingSummaryPrefix: string;
+  readonly cancelOrderLabel: string;
+  readonly cancelOrderDescription: string;
+  readonly exerciseInsteadLabel: string;
+  readonly overrideReasons: Readonly<
+    Record<'patient-declines' | 'already-in-therapy' | 'not-relevant-now' | 'other', string>
+  >;
 }
 
 const en: Messages = {
@@ -76,6 +94,33 @@ const en: Messages = {
     'unit-not-understood': 'A measurement has a unit that was not understood and was ignored.',
     'unreadable-code': 'A diagnosis without a usable code or text was ignored.',
     'medication-unresolved': 'A medication without a code in the resource could not be checked for corticosteroids.',
+    'no-start-back':
+      'No STarT Back score in this episode: consider the STarT Back Screening Tool at first contact (KNGF B.2.1, NICE NG59 1.1.2).',
+  },
+  recommendationSummary: 'Propose supervised exercise therapy: ',
+  recommendationHeading: 'Supervised exercise therapy',
+  recommendationIntro:
+    'A draft exercise programme (FHIR CarePlan, status draft) for the physiotherapist, who includes each activity only when a related impairment is found and agrees the duration with the patient.',
+  recommendationFooter:
+    'The physiotherapist reviews the draft and accepts it. Stop and contact the physician on new or worsening symptoms.',
+  roles: { proposed: 'proposed', optional: 'optional, when indicated', option: 'option, by preference' },
+  runWalkQuestions:
+    'Before offering the run-walk programme, ask: does the patient already run regularly or do sport at a high level (the study excluded them)? Is there a smartphone with internet? Is there a scoliosis with an indication for surgery?',
+  highIntensityNote:
+    'High-intensity training starts with an exercise (stress) test and is always supervised by experienced physiotherapists.',
+  createPlanLabel: 'Create exercise programme (CarePlan draft)',
+  createPlanDescription: 'Create a draft CarePlan with the supervised exercise programme for the physiotherapist',
+  carePlanTitle: 'Supervised exercise therapy for low back pain',
+  adviceSummary: 'Acute low back pain, low risk: advise staying active; no exercise programme yet',
+  imagingSummaryPrefix: 'Imaging: ',
+  cancelOrderLabel: 'Cancel the imaging order',
+  cancelOrderDescription: 'Delete the draft imaging order',
+  exerciseInsteadLabel: 'Create exercise programme instead (CarePlan draft)',
+  overrideReasons: {
+    'patient-declines': 'Patient declines',
+    'already-in-therapy': 'Already in exercise therapy or physiotherapy',
+    'not-relevant-now': 'Not relevant now',
+    other: 'Other reason',
   },
 };
 
@@ -123,6 +168,33 @@ const nl: Messages = {
     'unit-not-understood': 'Een meting met een onbekende eenheid is genegeerd.',
     'unreadable-code': 'Een diagnose zonder bruikbare code of tekst is genegeerd.',
     'medication-unresolved': 'Een medicatie zonder code kon niet worden gecontroleerd op corticosteroïden.',
+    'no-start-back':
+      'Geen STarT Back-score in deze episode: overweeg de STarT Back Screening Tool bij het eerste contact (KNGF B.2.1, NICE NG59 1.1.2).',
+  },
+  recommendationSummary: 'Stel gesuperviseerde oefentherapie voor: ',
+  recommendationHeading: 'Gesuperviseerde oefentherapie',
+  recommendationIntro:
+    'Een concept-oefenprogramma (FHIR CarePlan, status concept) voor de fysiotherapeut, die elke activiteit alleen opneemt als er een samenhangende beperking is en de duur met de patiënt afspreekt.',
+  recommendationFooter:
+    'De fysiotherapeut beoordeelt het concept en neemt het over. Stop en neem contact op met de arts bij nieuwe of toenemende klachten.',
+  roles: { proposed: 'voorgesteld', optional: 'optioneel, als geïndiceerd', option: 'optie, naar voorkeur' },
+  runWalkQuestions:
+    'Vraag vóór het hardloop-wandelprogramma: loopt de patiënt al regelmatig hard of sport hij op hoog niveau (de studie sloot hen uit)? Is er een smartphone met internet? Is er een scoliose met een operatie-indicatie?',
+  highIntensityNote:
+    'Hoogintensieve training begint met een inspanningstest en staat altijd onder begeleiding van ervaren fysiotherapeuten.',
+  createPlanLabel: 'Maak oefenprogramma (concept-CarePlan)',
+  createPlanDescription: 'Maak een concept-CarePlan met het gesuperviseerde oefenprogramma voor de fysiotherapeut',
+  carePlanTitle: 'Gesuperviseerde oefentherapie bij lage rugpijn',
+  adviceSummary: 'Acute lage rugpijn, laag risico: adviseer actief te blijven; nog geen oefenprogramma',
+  imagingSummaryPrefix: 'Beeldvorming: ',
+  cancelOrderLabel: 'Annuleer de aanvraag voor beeldvorming',
+  cancelOrderDescription: 'Verwijder de concept-aanvraag voor beeldvorming',
+  exerciseInsteadLabel: 'Maak in plaats daarvan een oefenprogramma (concept-CarePlan)',
+  overrideReasons: {
+    'patient-declines': 'Patiënt wil het niet',
+    'already-in-therapy': 'Al in oefentherapie of fysiotherapie',
+    'not-relevant-now': 'Nu niet relevant',
+    other: 'Andere reden',
   },
 };
 

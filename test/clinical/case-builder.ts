@@ -7,6 +7,7 @@ import type {
   Observation,
   Patient,
   Procedure,
+  QuestionnaireResponse,
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
@@ -97,7 +98,17 @@ export interface TextSpec {
   at?: When;
 }
 
-export type RecordSpec = ConditionSpec | ObservationSpec | MedicationSpec | ProcedureSpec | TextSpec;
+/**
+ * A completed STarT Back QuestionnaireResponse: the nine item scores in Keele order (1 = agree, or for item 9
+ * "very much"/"extremely"); `null` leaves an item unanswered.
+ */
+export interface StartBackSpec {
+  startBack: (0 | 1 | null)[];
+  at?: When;
+  status?: 'completed' | 'in-progress' | 'amended';
+}
+
+export type RecordSpec = ConditionSpec | ObservationSpec | MedicationSpec | ProcedureSpec | TextSpec | StartBackSpec;
 
 export interface CaseSpec {
   name: string;
@@ -109,6 +120,8 @@ export interface CaseSpec {
    */
   lbp?: Partial<ConditionSpec> | null;
   record?: RecordSpec[];
+  /** The hook that is called (default patient-view). */
+  hook?: 'patient-view' | 'order-select' | 'order-sign';
   /** Draft orders for the order hooks. */
   orders?: { code?: string; text?: string; reasonCode?: string; reasonText?: string }[];
   /** Whether the rule of the file fires. */
@@ -310,6 +323,27 @@ export function buildCase(spec: CaseSpec, today: Date): BuiltCase {
     ...(p.bodySite ? { bodySite: [{ text: p.bodySite }] } : {}),
   });
 
+  const startBack = (q: StartBackSpec): QuestionnaireResponse => ({
+    resourceType: 'QuestionnaireResponse',
+    id: id('qr'),
+    questionnaire: 'https://ruggensteun.org/fhir/Questionnaire/start-back|2026.11.0',
+    status: q.status ?? 'completed',
+    subject,
+    authored: dateOf(today, q.at ?? { daysAgo: 0 }),
+    item: q.startBack.flatMap((score, index) => {
+      if (score === null) {
+        return [];
+      }
+      const code = index === 8 ? (score === 1 ? 'very-much' : 'slightly') : score === 1 ? 'agree' : 'disagree';
+      return [
+        {
+          linkId: `sbst-${index + 1}`,
+          answer: [{ valueCoding: { system: 'https://ruggensteun.org/fhir/CodeSystem/sbst-answer', code } }],
+        },
+      ];
+    }),
+  });
+
   const resources: Resource[] = [];
   if (spec.lbp !== null) {
     resources.push(
@@ -322,7 +356,9 @@ export function buildCase(spec: CaseSpec, today: Date): BuiltCase {
     );
   }
   for (const item of spec.record ?? []) {
-    if ('freeText' in item) {
+    if ('startBack' in item) {
+      resources.push(startBack(item));
+    } else if ('freeText' in item) {
       resources.push(observation({ valueString: item.freeText, at: item.at }));
     } else if ('medication' in item) {
       resources.push(medication(item));

@@ -23,6 +23,7 @@ const knowledge = testKnowledge();
 async function evaluate(spec: CaseSpec) {
   const built = buildCase(spec, TODAY);
   const record = normaliseRecord({
+    hook: spec.hook ?? 'patient-view',
     gathered: built.gathered,
     terminology: knowledge.terminology,
     now: TODAY,

@@ -8,6 +8,7 @@ import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
 import { VERSION } from '../../src/version';
+import { testKnowledge } from '../support/app';
 import { patientViewRequest } from '../support/hook-requests';
 
 /** The real process entry: knowledge loaded before ready, health endpoints, graceful shutdown. */
@@ -27,7 +28,7 @@ describe('startServer', () => {
     const ready = await request(running.url).get('/readyz').expect(200);
     expect(ready.body.status).toBe('ready');
     expect(ready.body.valueSets).toBeGreaterThan(10);
-    expect(ready.body).toMatchObject({ ruleset: '2026.11.0', rules: 30 });
+    expect(ready.body).toMatchObject({ ruleset: '2026.11.0', rules: testKnowledge().ruleset.rules.length });
   });
 
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {

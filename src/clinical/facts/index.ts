@@ -4,6 +4,8 @@ import { earlierBackPain, lbpEpisode } from './episode';
 import { finding, orderReason, procedure, textMention } from './findings';
 import { corticosteroids } from './medication';
 import { firedRules, patientAge, recordNotes } from './meta';
+import { draftOrder, hookName } from './orders';
+import { startBack } from './stratification';
 import { bloodPressure, temperature } from './vitals';
 import { weightChange } from './weight';
 
@@ -23,5 +25,8 @@ export const FACTS: ReadonlyMap<string, RegisteredFact> = new Map(
     register(corticosteroids),
     register(firedRules),
     register(recordNotes),
+    register(startBack),
+    register(hookName),
+    register(draftOrder),
   ].map((fact) => [fact.id, fact])
 );
