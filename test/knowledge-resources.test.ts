@@ -29,7 +29,7 @@ const SBST_ANSWER_SYSTEM = `${BASE}/CodeSystem/sbst-answer`;
 const SBST_CONSTRUCT_SYSTEM = `${BASE}/CodeSystem/sbst-construct`;
 const ORDINAL_VALUE = 'http://hl7.org/fhir/StructureDefinition/ordinalValue';
 const ARTIFACT_RELATED = 'http://hl7.org/fhir/StructureDefinition/artifact-relatedArtifact';
-const SOURCE_TAG = /^(S00[0-4]|KNGF|ACSM|SBST|NICE-NG59): \S/;
+const SOURCE_TAG = /^(S00[0-4]|KNGF|ACSM|SBST|NICE-NG59|DESIGN): \S/;
 /** Titles that are rule ids (PlanDefinition actions) need no translation. */
 const RULE_ID = /^[A-Z]{2}-\d{2}$/;
 
@@ -280,6 +280,7 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
       [
         ...EXERCISE_TYPES.map((type) => `ActivityDefinition-exercise-${type}.json`),
         'CodeSystem-exercise-type.json',
+        'CodeSystem-override-reason.json',
         'CodeSystem-sbst-answer.json',
         'CodeSystem-sbst-construct.json',
         'PlanDefinition-lbp-exercise-programme.json',
