@@ -10,7 +10,9 @@ import type {
   RelatedArtifact,
   Timing,
 } from '@medplum/fhirtypes';
-import { validateR4 } from './support/fhir-validation';
+import { EXERCISE_TYPES } from '../src/clinical/decision';
+import type { ExerciseType } from '../src/clinical/decision';
+import { emptyValuesIn, validateR4 } from './support/fhir-validation';
 
 /**
  * The exercise-therapy knowledge in fhir-resources/knowledge (clinical-knowledge.md §4–§7), loaded at start-up to build
@@ -45,18 +47,6 @@ const files: KnowledgeFile[] = readdirSync(DIR)
   .sort()
   .map((file) => ({ file, resource: JSON.parse(readFileSync(path.join(DIR, file), 'utf8')) as KnowledgeResource }));
 const fileCases = files.map((entry): [string, KnowledgeResource] => [entry.file, entry.resource]);
-
-const EXERCISE_TYPES = [
-  'aerobic',
-  'strength',
-  'flexibility',
-  'neuromotor',
-  'functional',
-  'run-walk',
-  'high-intensity',
-  'mind-body',
-] as const;
-type ExerciseType = (typeof EXERCISE_TYPES)[number];
 
 function resourceOf<T extends KnowledgeResource>(type: T['resourceType'], id: string): T {
   const found = files.find((entry) => entry.resource.resourceType === type && entry.resource.id === id);
@@ -103,21 +93,6 @@ function untranslated(value: unknown, at = ''): string[] {
         : [];
     return [...missing, ...untranslated(child, `${at}.${key}`)];
   });
-}
-
-/** JSON paths of empty arrays, objects and strings, which FHIR JSON forbids and the structural validator lets through. */
-function emptyValuesIn(value: unknown, at = ''): string[] {
-  if (typeof value === 'string') {
-    return value.trim() === '' ? [at] : [];
-  }
-  if (Array.isArray(value)) {
-    return value.length === 0 ? [at] : value.flatMap((child, index) => emptyValuesIn(child, `${at}[${index}]`));
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value);
-    return entries.length === 0 ? [at] : entries.flatMap(([key, child]) => emptyValuesIn(child, `${at}.${key}`));
-  }
-  return [];
 }
 
 /** The citations of a resource: `relatedArtifact`, or the artifact-relatedArtifact extension where R4 has none. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Condition, Patient, Resource } from '@medplum/fhirtypes';
-import { validateR4 } from './support/fhir-validation';
+import { emptyValuesIn, validateR4 } from './support/fhir-validation';
 
 /**
  * The sample patients in fhir-resources/sample-patients: one FHIR R4 collection Bundle per patient, used by the HTTP
@@ -73,24 +73,6 @@ function quantitiesIn(value: unknown): Record<string, unknown>[] {
   const object = value as Record<string, unknown>;
   const own = typeof object.value === 'number' && 'unit' in object ? [object] : [];
   return [...own, ...Object.values(object).flatMap(quantitiesIn)];
-}
-
-/**
- * JSON paths of empty arrays, objects and strings, which FHIR JSON forbids (https://hl7.org/fhir/R4/json.html) and the
- * structural validator lets through (e.g. `"coding": []`).
- */
-function emptyValuesIn(value: unknown, at = ''): string[] {
-  if (typeof value === 'string') {
-    return value.trim() === '' ? [at] : [];
-  }
-  if (Array.isArray(value)) {
-    return value.length === 0 ? [at] : value.flatMap((child, index) => emptyValuesIn(child, `${at}[${index}]`));
-  }
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value);
-    return entries.length === 0 ? [at] : entries.flatMap(([key, child]) => emptyValuesIn(child, `${at}.${key}`));
-  }
-  return [];
 }
 
 /** The `subject` or `patient` reference of a resource, whichever the resource type has. */

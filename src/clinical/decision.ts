@@ -58,20 +58,18 @@ const NOTE_EFFECTS: readonly [string, string][] = [
 
 function doseOf(type: ExerciseType, effects: ReadonlySet<string>): DosePopulation {
   const older = effects.has('dose-older-adult');
-  switch (type) {
-    case 'strength':
-      return older
-        ? 'older-adult'
-        : effects.has('dose-novice') || effects.has('strength-novice-dose')
-          ? 'novice'
-          : 'standard';
-    case 'flexibility':
-      return older ? 'older-adult' : 'standard';
-    case 'aerobic':
-      return effects.has('dose-inactive') || effects.has('light-to-moderate-start') ? 'inactive' : 'standard';
-    default:
-      return 'standard';
+  if (type === 'strength') {
+    const novice = effects.has('dose-novice') || effects.has('strength-novice-dose');
+    return older ? 'older-adult' : novice ? 'novice' : 'standard';
   }
+  if (type === 'flexibility') {
+    return older ? 'older-adult' : 'standard';
+  }
+  if (type === 'aerobic') {
+    return effects.has('dose-inactive') || effects.has('light-to-moderate-start') ? 'inactive' : 'standard';
+  }
+  // The other types have one dose row.
+  return 'standard';
 }
 
 function composeProgramme(findings: readonly Finding[], effects: ReadonlySet<string>): Programme | undefined {

@@ -126,7 +126,7 @@ function readActivity(file: string, json: unknown, problems: string[]): Exercise
   return {
     type: type as ExerciseType,
     canonical: `${resource.url}|${resource.version}`,
-    code: resource.code as CodeableConcept,
+    code: resource.code,
     title: { en: resource.title, nl: titleNl ?? resource.title },
     doses,
   };

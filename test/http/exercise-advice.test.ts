@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, CarePlan, CarePlanActivity, ServiceRequest } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
-import { testApp } from '../support/app';
-import { validateR4 } from '../support/fhir-validation';
+import { testApp, testKnowledge } from '../support/app';
+import { emptyValuesIn, validateR4 } from '../support/fhir-validation';
 import { draftOrdersOf, loadSample, patientOf, prefetchOf } from '../support/sample-patients';
 
 /**
@@ -49,9 +49,32 @@ async function post(service: string, body: object, language = 'en'): Promise<Cds
 
 const recommendationOf = (cards: CdsCard[]) =>
   cards.find((card) => card.suggestions?.some((s) => s.isRecommended) && card.indicator === 'info');
-const carePlanOf = (card: CdsCard | undefined) =>
-  card?.suggestions?.flatMap((s) => s.actions ?? []).find((action) => action.type === 'create')?.resource as
-    CarePlan | undefined;
+const knowledge = testKnowledge().exercise;
+
+/**
+ * The CarePlan of a card's create action, checked on the way out, so every CarePlan in these tests is: valid R4,
+ * free of empty values, and every activity states one complete dose row of its ActivityDefinition in both
+ * languages.
+ */
+function carePlanOf(card: CdsCard | undefined): CarePlan | undefined {
+  const plan = card?.suggestions?.flatMap((s) => s.actions ?? []).find((action) => action.type === 'create')
+    ?.resource as CarePlan | undefined;
+  if (plan === undefined) {
+    return undefined;
+  }
+  validateR4(plan);
+  expect(emptyValuesIn(plan)).toEqual([]);
+  for (const item of plan.activity ?? []) {
+    const canonical = item.detail?.instantiatesCanonical?.[0];
+    const definition = [...knowledge.activities.values()].find((candidate) => candidate.canonical === canonical);
+    const description = item.detail?.description ?? '';
+    const translation = JSON.stringify((item.detail as { _description?: unknown } | undefined)?._description);
+    const doses = [...(definition?.doses.values() ?? [])];
+    expect(doses.some((dose) => description.includes(dose.text.en) || description.includes(dose.text.nl))).toBe(true);
+    expect(doses.some((dose) => translation.includes(dose.text.en) || translation.includes(dose.text.nl))).toBe(true);
+  }
+  return plan;
+}
 const typeOf = (activity: CarePlanActivity) =>
   activity.detail?.code?.coding?.find((c) => c.system === EXERCISE_TYPE)?.code;
 const activity = (plan: CarePlan | undefined, type: string) => plan?.activity?.find((item) => typeOf(item) === type);
@@ -143,6 +166,8 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
     expect(() => {
       validateR4(plan!);
     }).not.toThrow();
+    expect(emptyValuesIn(plan)).toEqual([]);
+    expect(emptyValuesIn(cards)).toEqual([]);
     expect(plan).toMatchObject({
       resourceType: 'CarePlan',
       status: 'draft',

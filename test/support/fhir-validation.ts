@@ -30,3 +30,21 @@ export function validateR4(resource: Resource): void {
   ensureR4Indexed();
   validateResource(resource);
 }
+
+/**
+ * JSON paths of empty arrays, objects and strings: FHIR JSON (and CDS Hooks, cds-hooks.md G2) forbids them, and
+ * the structural validator lets them through (e.g. `"coding": []`).
+ */
+export function emptyValuesIn(value: unknown, at = ''): string[] {
+  if (typeof value === 'string') {
+    return value.trim() === '' ? [at] : [];
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0 ? [at] : value.flatMap((child, index) => emptyValuesIn(child, `${at}[${index}]`));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? [at] : entries.flatMap(([key, child]) => emptyValuesIn(child, `${at}.${key}`));
+  }
+  return [];
+}
