@@ -479,9 +479,17 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
       expect(text('PG-12')).toContain('stay active');
     });
 
-    it('carries the conditional notes TS-01, TS-28, TS-29 and PR-01 with the condition in the description', () => {
+    it('carries the conditional notes TS-00, TS-01, TS-03, TS-04, TS-28, TS-29 and PR-01 with the condition in the description', () => {
       const notes = actions()[2]?.action ?? [];
-      expect(notes.map((note) => note.id).sort()).toEqual(['PR-01', 'TS-01', 'TS-28', 'TS-29']);
+      expect(notes.map((note) => note.id).sort()).toEqual([
+        'PR-01',
+        'TS-00',
+        'TS-01',
+        'TS-03',
+        'TS-04',
+        'TS-28',
+        'TS-29',
+      ]);
       for (const note of notes) {
         expect(note.title).toBe(note.id);
         expect(note.description).toMatch(/\S/);
@@ -493,6 +501,7 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
       expect(text('TS-28')).toContain('multidisciplinary care');
       expect(text('TS-29')).toContain('e-health');
       expect(text('PR-01')).toBe('Adapt to pregnancy; the dosage tables are for non-pregnant adults.');
+      expect(text('TS-03')).toBe('Adapt the exercise therapy when comorbidity limits physical functioning.');
     });
   });
 });

@@ -53,8 +53,10 @@ const NOTE_EFFECTS: readonly [string, string][] = [
   ['note-behaviour-change', 'TS-28'],
   ['note-e-health', 'TS-29'],
   ['pregnancy-adapted', 'PR-01'],
-  ['consult-before-start', 'PR-04'],
 ];
+
+/** Every note a programme can carry; the PlanDefinition must hold a text for each (checked at start-up). */
+export const PROGRAMME_NOTE_IDS: readonly string[] = NOTE_EFFECTS.map(([, note]) => note);
 
 function doseOf(type: ExerciseType, effects: ReadonlySet<string>): DosePopulation {
   const older = effects.has('dose-older-adult');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CodeableConcept, Timing } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import type { DosePopulation, ExerciseType } from '../clinical/decision';
-import { EXERCISE_TYPES } from '../clinical/decision';
+import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/decision';
 import type { Localised } from '../clinical/finding';
 
 /**
@@ -184,6 +184,9 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
       return text && action.id ? [[action.id, text] as const] : [];
     })
   );
+  for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
+    problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
+  }
   if (problems.length > 0) {
     throw new ExerciseKnowledgeError(problems);
   }

@@ -177,9 +177,13 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
       instantiatesCanonical: ['https://ruggensteun.org/fhir/PlanDefinition/lbp-exercise-programme|2026.11.0'],
     });
     expect(plan!.addresses?.map((reference) => reference.reference)).toEqual(['Condition/chronic-clean-cond-1']);
-    expect(plan!.note?.map((note) => note.text.slice(0, 5))).toEqual(
-      expect.arrayContaining(Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`))
-    );
+    expect(plan!.note?.map((note) => note.text.slice(0, 5))).toEqual([
+      ...Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`),
+      'TS-00',
+      'TS-01',
+      'TS-04',
+      'TS-29',
+    ]);
   });
 
   it('holds the proposed types, neuromotor as optional and the three options (eligible for run-walk and high intensity)', () => {
@@ -285,6 +289,10 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
   it('offers no run-walk (over 45) and no high-intensity option (over 65, hypertension)', () => {
     expect(plan?.activity?.map(typeOf)).not.toEqual(expect.arrayContaining(['run-walk']));
     expect(plan?.activity?.map(typeOf)).not.toEqual(expect.arrayContaining(['high-intensity']));
+  });
+
+  it('notes in the CarePlan that the programme is adapted to the comorbidity (TS-03)', () => {
+    expect(plan?.note?.some((note) => note.text.startsWith('TS-03: Adapt the exercise therapy'))).toBe(true);
   });
 
   it('keeps the precaution card next to the recommendation', () => {
