@@ -2,6 +2,8 @@ import express from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { clientAuth } from './auth/client-auth';
+import { JwtVerifier } from './auth/jwt-verifier';
 import { SERVICES } from './cds/catalogue';
 import type { CdsServiceDefinition } from './cds/catalogue';
 import type { HookEvaluator } from './cds/evaluate';
@@ -9,6 +11,7 @@ import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
 import { corsMiddleware } from './http/cors';
 import { errorHandler, unknownRoute } from './http/errors';
+import { clientRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import type { Readiness } from './readiness';
 import { VERSION } from './version';
@@ -21,6 +24,19 @@ export interface AppDeps {
   readonly services?: readonly CdsServiceDefinition[];
   /** Turns a gathered record into cards (clinicalEvaluator in production). */
   readonly evaluate: HookEvaluator;
+  /** Verifies client JWTs when CDS_AUTH is required; built from the configuration when not given. */
+  readonly verifier?: JwtVerifier;
+}
+
+/** One verifier per process: it holds the replay cache and the fetched JWKS. */
+export function createVerifier(config: Config): JwtVerifier {
+  return new JwtVerifier({
+    issuers: config.trustedIssuers,
+    clockSkewSeconds: config.authClockSkewSeconds,
+    maxTokenLifetimeSeconds: config.authMaxTokenLifetimeSeconds,
+    replayCacheSize: config.authReplayCacheSize,
+    jkuTimeoutMs: config.authJkuTimeoutMs,
+  });
 }
 
 /**
@@ -33,6 +49,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  if (config.trustProxy !== undefined) {
+    // Behind a reverse proxy, so req.ip (the rate-limit key without authentication) is the client's address.
+    app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
+  }
 
   app.use(requestLog(logger));
   // A JSON API: nothing may be framed, scripted or embedded. Cross-origin reads are governed by CORS.
@@ -63,6 +83,14 @@ export function createApp(deps: AppDeps): Express {
     res.status(readiness.state === 'ready' ? 200 : 503).json({ status: readiness.state, ...readiness.info });
   });
 
+  // Discovery, service calls and feedback: a verified client JWT when required (preflights were answered above).
+  if (config.authRequired) {
+    app.use(
+      '/cds-services',
+      clientAuth({ verifier: deps.verifier ?? createVerifier(config), publicBaseUrl: config.publicBaseUrl, logger })
+    );
+  }
+  app.use('/cds-services', clientRateLimit(config.rateLimitPerMinute));
   app.use(cdsRoutes({ config, services: deps.services ?? SERVICES, evaluate: deps.evaluate, readiness }));
   app.use(unknownRoute);
   app.use(errorHandler(logger, config.bodyLimitBytes));

@@ -17,9 +17,13 @@ describe('parseConfig', () => {
   });
 
   it('closes CORS in production unless origins are configured', () => {
-    expect(parseConfig({ NODE_ENV: 'production' }).corsOrigins).toEqual([]);
+    expect(parseConfig({ NODE_ENV: 'production', CDS_AUTH: 'off' }).corsOrigins).toEqual([]);
     expect(
-      parseConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://a.example, https://b.example:8443' }).corsOrigins
+      parseConfig({
+        NODE_ENV: 'production',
+        CDS_AUTH: 'off',
+        CORS_ORIGINS: 'https://a.example, https://b.example:8443',
+      }).corsOrigins
     ).toEqual(['https://a.example', 'https://b.example:8443']);
   });
 
@@ -28,6 +32,32 @@ describe('parseConfig', () => {
     expect(parseConfig({ PUBLIC_BASE_URL: 'https://cds.example.org/ruggensteun/' }).publicBaseUrl).toBe(
       'https://cds.example.org/ruggensteun'
     );
+  });
+
+  const ISSUERS = JSON.stringify([
+    { iss: 'https://sandbox.cds-hooks.org', jku: ['https://sandbox.cds-hooks.org/.well-known/jwks.json'] },
+  ]);
+
+  it('requires client authentication in production, and refuses to start without trusted issuers', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
+      /CDS_AUTH: authentication is required but no TRUSTED_ISSUERS/
+    );
+    expect(parseConfig({ NODE_ENV: 'production', TRUSTED_ISSUERS: ISSUERS }).authRequired).toBe(true);
+    expect(parseConfig({ NODE_ENV: 'development' }).authRequired).toBe(false);
+    expect(
+      parseConfig({ NODE_ENV: 'production', TRUSTED_ISSUERS: ISSUERS }).trustedIssuers.map((issuer) => issuer.iss)
+    ).toEqual(['https://sandbox.cds-hooks.org']);
+    expect(() => parseConfig({ TRUSTED_ISSUERS: '[{"iss": "x"}]' })).toThrow(/TRUSTED_ISSUERS: /);
+    expect(parseConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', TRUSTED_ISSUERS: ISSUERS }).authRequired).toBe(
+      true
+    );
+  });
+
+  it('needs a patient-hash key with an external PostgreSQL', () => {
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db' })).toThrow(/PATIENT_HASH_KEY/);
+    expect(
+      parseConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db', PATIENT_HASH_KEY: 'k'.repeat(44) }).databaseUrl
+    ).toBe('postgres://u@127.0.0.1/db');
   });
 
   it('treats empty variables as unset', () => {

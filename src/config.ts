@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
+import type { TrustedIssuer } from './auth/trusted-issuers';
 import { PACKAGE_ROOT } from './version';
 
 /**
@@ -52,6 +55,24 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   CDS_LOCALE: z.enum(['en', 'nl']).default('en'),
+  CDS_AUTH: z.enum(['required', 'off']).optional(),
+  TRUSTED_ISSUERS: z.string().trim().min(1).optional(),
+  TRUSTED_ISSUERS_FILE: z.string().trim().min(1).optional(),
+  AUTH_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(600).default(60),
+  AUTH_MAX_TOKEN_LIFETIME_S: positiveInt(3600, 86_400),
+  AUTH_REPLAY_CACHE_SIZE: positiveInt(100_000, 10_000_000),
+  AUTH_JKU_TIMEOUT_MS: positiveInt(2000, 60_000),
+  RATE_LIMIT_PER_MINUTE: positiveInt(600, 1_000_000),
+  TRUST_PROXY: z.string().trim().min(1).optional(),
+  DATA_DIR: z.string().trim().min(1).default('data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PATIENT_HASH_KEY: z.string().trim().min(1).optional(),
+  ADMIN_TOKEN: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+  AUDIT_QUEUE_SIZE: positiveInt(1000, 1_000_000),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
 });
@@ -80,6 +101,22 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Language of card texts when the request's Accept-Language names no supported one. */
   readonly locale: 'en' | 'nl';
+  /** Whether every CDS call must carry a valid client JWT (CDS Hooks 2.0 "Trusting CDS Clients"). */
+  readonly authRequired: boolean;
+  /** The EHRs this service trusts: issuer, keys, allowed FHIR servers, tenants (TRUSTED_ISSUERS[_FILE]). */
+  readonly trustedIssuers: readonly TrustedIssuer[];
+  readonly authClockSkewSeconds: number;
+  readonly authMaxTokenLifetimeSeconds: number;
+  readonly authReplayCacheSize: number;
+  readonly authJkuTimeoutMs: number;
+  readonly rateLimitPerMinute: number;
+  /** express "trust proxy" setting (e.g. `1` or `loopback`); unset = do not trust X-Forwarded-For. */
+  readonly trustProxy?: string;
+  readonly dataDir: string;
+  readonly databaseUrl?: string;
+  readonly patientHashKey?: string;
+  readonly adminToken?: string;
+  readonly auditQueueSize: number;
   readonly rulesDir: string;
   readonly fhirResourcesDir: string;
 }
@@ -107,6 +144,39 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
   }
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  let trustedIssuersJson = e.TRUSTED_ISSUERS;
+  if (e.TRUSTED_ISSUERS !== undefined && e.TRUSTED_ISSUERS_FILE !== undefined) {
+    problems.push('TRUSTED_ISSUERS_FILE: give either TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE, not both');
+  } else if (e.TRUSTED_ISSUERS_FILE !== undefined) {
+    try {
+      trustedIssuersJson = readFileSync(path.resolve(root, e.TRUSTED_ISSUERS_FILE), 'utf8');
+    } catch {
+      problems.push(`TRUSTED_ISSUERS_FILE: cannot read ${e.TRUSTED_ISSUERS_FILE}`);
+    }
+  }
+  // Production requires authentication unless it is switched off explicitly (start-up refuses that without issuers).
+  const authRequired = (e.CDS_AUTH ?? (isProduction ? 'required' : 'off')) === 'required';
+  let trustedIssuers: TrustedIssuer[] = [];
+  if (trustedIssuersJson !== undefined) {
+    const baseDir = e.TRUSTED_ISSUERS_FILE ? path.dirname(path.resolve(root, e.TRUSTED_ISSUERS_FILE)) : root;
+    try {
+      trustedIssuers = parseTrustedIssuers(trustedIssuersJson, baseDir);
+    } catch (err) {
+      const listed =
+        err instanceof TrustedIssuersError ? err.problems : [err instanceof Error ? err.message : 'invalid'];
+      problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
+    }
+  }
+  if (authRequired && trustedIssuersJson === undefined) {
+    problems.push('CDS_AUTH: authentication is required but no TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE is configured');
+  }
+  if (e.DATABASE_URL !== undefined && e.PATIENT_HASH_KEY === undefined) {
+    problems.push('PATIENT_HASH_KEY: required with DATABASE_URL (the embedded store generates and keeps its own key)');
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     nodeEnv: e.NODE_ENV,
@@ -124,6 +194,19 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     locale: e.CDS_LOCALE,
+    authRequired,
+    trustedIssuers,
+    authClockSkewSeconds: e.AUTH_CLOCK_SKEW_S,
+    authMaxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_S,
+    authReplayCacheSize: e.AUTH_REPLAY_CACHE_SIZE,
+    authJkuTimeoutMs: e.AUTH_JKU_TIMEOUT_MS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    ...(e.TRUST_PROXY === undefined ? {} : { trustProxy: e.TRUST_PROXY }),
+    dataDir: path.resolve(root, e.DATA_DIR),
+    ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),
+    ...(e.PATIENT_HASH_KEY === undefined ? {} : { patientHashKey: e.PATIENT_HASH_KEY }),
+    ...(e.ADMIN_TOKEN === undefined ? {} : { adminToken: e.ADMIN_TOKEN }),
+    auditQueueSize: e.AUDIT_QUEUE_SIZE,
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),
   };

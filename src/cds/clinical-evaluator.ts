@@ -73,13 +73,16 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       today: isoDay(clinical.today),
       rulesetVersion: knowledge.ruleset.version,
     };
+    const cards = renderCards(decision, {
+      locale,
+      links: knowledge.ruleset.settings.links,
+      newId: deps.newId,
+      exercise: { knowledge: knowledge.exercise, context },
+    });
     return {
-      cards: renderCards(decision, {
-        locale,
-        links: knowledge.ruleset.settings.links,
-        newId: deps.newId,
-        exercise: { knowledge: knowledge.exercise, context },
-      }),
+      response: { cards },
+      ruleIds: decision.findings.map((finding) => finding.ruleId),
+      rulesetVersion: knowledge.ruleset.version,
     };
   };
 }

@@ -12,5 +12,13 @@ export interface HookEvaluation {
   readonly acceptLanguages: readonly string[];
 }
 
+/** The answer to the client, and what the audit trail keeps about how it was reached. */
+export interface EvaluationResult {
+  readonly response: CdsResponse;
+  /** Every rule that fired, also those without a card of their own. */
+  readonly ruleIds: readonly string[];
+  readonly rulesetVersion?: string;
+}
+
 /** Turns a validated request and its gathered record into the cards to return. Pure apart from clock/ids. */
-export type HookEvaluator = (evaluation: HookEvaluation) => CdsResponse | Promise<CdsResponse>;
+export type HookEvaluator = (evaluation: HookEvaluation) => EvaluationResult | Promise<EvaluationResult>;

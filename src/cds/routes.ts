@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
+import type { VerifiedClient } from '../auth/jwt-verifier';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
 import type { DataProblem } from '../fhir/gather';
@@ -65,6 +66,18 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     maxPages: deps.config.fhirMaxPages,
     maxResponseBytes: deps.config.fhirMaxResponseBytes,
   };
+  const fhirServersByIssuer = new Map(
+    deps.config.trustedIssuers.map((issuer) => [
+      issuer.iss,
+      (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`),
+    ])
+  );
+  /** With authentication on, only the FHIR servers configured for the calling issuer are contacted. */
+  const allowFhirServerFor = (client: VerifiedClient | undefined) =>
+    deps.config.authRequired
+      ? (base: URL) =>
+          (fhirServersByIssuer.get(client?.iss ?? '') ?? []).some((allowed) => base.href.startsWith(allowed))
+      : undefined;
 
   const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
     const service = findService(deps.services, req.params.id);
@@ -103,17 +116,23 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     const request = parseHookRequest(body, service);
     locals.hook = request.hook;
 
-    const gathered = await gatherRecord(service.prefetch, request, settings);
+    const client = (res.locals as { client?: VerifiedClient }).client;
+    const allowFhirServer = allowFhirServerFor(client);
+    const gathered = await gatherRecord(
+      service.prefetch,
+      request,
+      allowFhirServer ? { ...settings, allowFhirServer } : settings
+    );
     if (!gathered.ok) {
       throw preconditionFailed(describeMissing(gathered.missing), `prefetch.${gathered.missing[0]?.key ?? 'patient'}`);
     }
-    const response = await deps.evaluate({
+    const result = await deps.evaluate({
       service,
       request,
       record: gathered.record,
       acceptLanguages: acceptLanguages(req.headers['accept-language']),
     });
-    res.json(response);
+    res.json(result.response);
   });
   router.all('/cds-services/:id', resolveService, rejectMethod(['POST', 'OPTIONS']));
 

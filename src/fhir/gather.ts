@@ -53,6 +53,11 @@ export interface GatherSettings {
   readonly budgetMs: number;
   readonly maxPages: number;
   readonly maxResponseBytes: number;
+  /**
+   * When set, only a fhirServer it accepts is contacted (with authentication on: the FHIR servers configured
+   * for the calling issuer), so the service cannot be made to send requests, or the token, anywhere else.
+   */
+  readonly allowFhirServer?: (fhirServer: URL) => boolean;
 }
 
 interface KeyResult {
@@ -63,8 +68,10 @@ interface KeyResult {
 interface GatherContext {
   readonly request: HookRequest;
   readonly patientId: string;
-  /** fhirServer with a trailing slash, so relative templates resolve below it. */
+  /** fhirServer with a trailing slash, so relative templates resolve below it; absent when none may be used. */
   readonly base?: URL;
+  /** Why there is no base (shown in the data problems and the 412). */
+  readonly noBase: string;
   readonly budget: AbortSignal;
   readonly settings: GatherSettings;
 }
@@ -295,7 +302,7 @@ async function fromFhirServer(
     problems: [prefetchProblem ?? problem(key, template, 'not-available', detail)],
   });
   if (ctx.base === undefined) {
-    return unavailable('not prefetched and no fhirServer given');
+    return unavailable(ctx.noBase);
   }
   const relative = resolveTemplate(template.query, ctx.request.context);
   if (relative === undefined) {
@@ -348,12 +355,24 @@ export async function gatherRecord(
   request: HookRequest,
   settings: GatherSettings
 ): Promise<GatherResult> {
-  const base = request.fhirServer === undefined ? undefined : new URL(request.fhirServer.replace(/\/*$/, '/'));
+  const given = request.fhirServer === undefined ? undefined : new URL(request.fhirServer.replace(/\/*$/, '/'));
+  const refused = given !== undefined && settings.allowFhirServer !== undefined && !settings.allowFhirServer(given);
+  const base = refused ? undefined : given;
+  const noBase = refused
+    ? 'not prefetched, and fhirServer is not on the allowlist of this client'
+    : 'not prefetched and no fhirServer given';
   const budget = new AbortController();
   const timer = setTimeout(() => {
     budget.abort();
   }, settings.budgetMs);
-  const ctx: GatherContext = { request, patientId: request.context.patientId, base, budget: budget.signal, settings };
+  const ctx: GatherContext = {
+    request,
+    patientId: request.context.patientId,
+    ...(base ? { base } : {}),
+    noBase,
+    budget: budget.signal,
+    settings,
+  };
   const keys = Object.keys(templates);
   let results: KeyResult[];
   try {

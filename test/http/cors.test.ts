@@ -72,7 +72,7 @@ describe('CORS with an allowlist', () => {
 });
 
 describe('CORS in production without CORS_ORIGINS', () => {
-  const { app } = testApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' });
+  const { app } = testApp({ NODE_ENV: 'production', CDS_AUTH: 'off', LOG_LEVEL: 'silent' });
 
   it('allows no cross-origin access', async () => {
     const res = await request(app).get('/cds-services').set('Origin', SANDBOX).expect(200);

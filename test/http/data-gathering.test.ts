@@ -29,7 +29,7 @@ const harness = testApp(
   {
     evaluate: (evaluation) => {
       seen.push(evaluation);
-      return { cards: [] };
+      return { response: { cards: [] }, ruleIds: [] };
     },
   }
 );

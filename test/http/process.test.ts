@@ -60,7 +60,7 @@ describe('startServer', () => {
         evaluate: () =>
           new Promise((resolve) => {
             resolveEntered();
-            release = () => resolve({ cards: [] });
+            release = () => resolve({ response: { cards: [] }, ruleIds: [] });
           }),
       }).then((server) => {
         running = server;

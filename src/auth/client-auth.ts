@@ -1,0 +1,58 @@
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { HttpError, outcome } from '../http/errors';
+import { AuthError } from './jwt-verifier';
+import type { JwtVerifier, VerifiedClient } from './jwt-verifier';
+
+/** What clientAuth puts in `res.locals`. */
+export interface ClientAuthLocals {
+  client: VerifiedClient;
+}
+
+export interface ClientAuthOptions {
+  verifier: JwtVerifier;
+  /** The base URL clients use to reach this service (`Config.publicBaseUrl`). */
+  publicBaseUrl: string;
+  logger: Logger;
+}
+
+const BEARER = /^Bearer +([^\s]+) *$/i;
+
+/**
+ * The 401 for every refused token: no detail, so a client cannot probe which check failed
+ * (cds-hooks/docs `docs/best-practices.md`: "respond with HTTP 401 … without any additional information").
+ */
+export const unauthorized = (): HttpError =>
+  new HttpError(401, outcome('login', [{ message: 'Unauthorized' }]), { 'WWW-Authenticate': 'Bearer' });
+
+/**
+ * Requires a valid CDS client JWT (CDS Hooks 2.0 §"Trusting CDS Clients") and puts the client into
+ * `res.locals.client`. The expected `aud` is the URL the client called, built from the configured public
+ * base URL and the request path, never from the Host header, which a client or proxy can set to anything.
+ * A refused token yields a 401 OperationOutcome and one warn line with the reason and the token's iss,
+ * kid and jti; neither the token nor the Authorization header is ever logged.
+ * @param options - the verifier, the public base URL and the logger
+ */
+export function clientAuth(options: ClientAuthOptions): RequestHandler {
+  const base = options.publicBaseUrl.replace(/\/+$/, '');
+  return async (req, res, next) => {
+    const pathOnly = req.originalUrl.split('?', 1)[0] ?? '';
+    const audience = `${base}${pathOnly}`;
+    const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+    let client: VerifiedClient;
+    try {
+      client = await options.verifier.verify(token, audience);
+    } catch (err) {
+      if (!(err instanceof AuthError)) {
+        throw err;
+      }
+      options.logger.warn(
+        { failure: err.failure, ...err.context, reason: err.message },
+        'client authentication failed'
+      );
+      throw unauthorized();
+    }
+    (res.locals as ClientAuthLocals).client = client;
+    next();
+  };
+}
