@@ -10,10 +10,13 @@ import type { HookEvaluator } from './cds/evaluate';
 import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
 import { corsMiddleware } from './http/cors';
+import { auditTrail } from './http/audit-trail';
 import { errorHandler, unknownRoute } from './http/errors';
 import { clientRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
+import { statsRoutes } from './http/stats';
 import type { Readiness } from './readiness';
+import type { AuditRecord, Store } from './store/store';
 import { VERSION } from './version';
 
 export interface AppDeps {
@@ -26,6 +29,10 @@ export interface AppDeps {
   readonly evaluate: HookEvaluator;
   /** Verifies client JWTs when CDS_AUTH is required; built from the configuration when not given. */
   readonly verifier?: JwtVerifier;
+  /** The audit trail: a bounded writer and the key for the patient hash. Without it nothing is recorded. */
+  readonly audit?: { readonly writer: { enqueue(record: AuditRecord): void }; readonly hashKey: Buffer };
+  /** The store for feedback and /stats; returns undefined while it is not open. */
+  readonly store?: () => Store | undefined;
 }
 
 /** One verifier per process: it holds the replay cache and the fetched JWKS. */
@@ -55,6 +62,9 @@ export function createApp(deps: AppDeps): Express {
   }
 
   app.use(requestLog(logger));
+  if (deps.audit) {
+    app.use(auditTrail(deps.audit.writer));
+  }
   // A JSON API: nothing may be framed, scripted or embedded. Cross-origin reads are governed by CORS.
   app.use(
     helmet({
@@ -91,7 +101,19 @@ export function createApp(deps: AppDeps): Express {
     );
   }
   app.use('/cds-services', clientRateLimit(config.rateLimitPerMinute));
-  app.use(cdsRoutes({ config, services: deps.services ?? SERVICES, evaluate: deps.evaluate, readiness }));
+  const store = deps.store ?? (() => undefined);
+  app.use(
+    cdsRoutes({
+      config,
+      services: deps.services ?? SERVICES,
+      evaluate: deps.evaluate,
+      readiness,
+      logger,
+      feedbackStore: store,
+      ...(deps.audit ? { audit: { hashKey: deps.audit.hashKey } } : {}),
+    })
+  );
+  app.use(statsRoutes({ config, store }));
   app.use(unknownRoute);
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;

@@ -10,9 +10,15 @@ import type { Config } from './config';
 import { describeKnowledge, loadKnowledge } from './knowledge';
 import { createLogger } from './logger';
 import { Readiness } from './readiness';
+import { AuditWriter } from './store/audit-writer';
+import { resolveHashKey } from './store/patient-hash';
+import { openStore } from './store/store';
+import type { Store } from './store/store';
 
 export interface RunningServer {
   readonly server: Server;
+  /** Resolves once the store is open (or failed to open); for tests and tools. */
+  readonly storeOpened: Promise<void>;
   /** The address the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string;
   readonly readiness: Readiness;
@@ -34,10 +40,45 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const logger = options.logger ?? createLogger(config);
   const readiness = new Readiness();
   const knowledge = loadKnowledge(config);
+  if (!config.authRequired) {
+    logger.warn(
+      'CDS_AUTH is off: any client can call this service and have it fetch from any fhirServer. Use this only for local development and the sandbox; production requires CDS_AUTH=required with TRUSTED_ISSUERS.'
+    );
+  }
+
+  // The store opens in the background: hook calls never wait for it (audit records queue up, feedback answers
+  // 503 until it is open), so a slow first start of the embedded database does not delay readiness.
+  const hashKey = await resolveHashKey({
+    ...(config.patientHashKey ? { configuredKey: config.patientHashKey } : {}),
+    dataDir: config.dataDir,
+    embedded: config.databaseUrl === undefined,
+  });
+  let store: Store | undefined;
+  const audit = new AuditWriter(
+    {
+      recordAudit: (record) => (store ? store.recordAudit(record) : Promise.reject(new Error('the store is not open'))),
+    },
+    { queueSize: config.auditQueueSize, logger }
+  );
+  const storeOpened = openStore({
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    dataDir: config.dataDir,
+  }).then(
+    (opened) => {
+      store = opened;
+      logger.info({ store: config.databaseUrl ? 'postgres' : 'pglite' }, 'store open');
+    },
+    (err: unknown) => {
+      logger.error(
+        { err },
+        'the store could not be opened: hook calls go on, feedback answers 503, audit records are not kept'
+      );
+    }
+  );
   const evaluate =
     options.evaluate ??
     clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
-  const app = createApp({ config, logger, readiness, evaluate });
+  const app = createApp({ config, logger, readiness, evaluate, audit: { writer: audit, hashKey }, store: () => store });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => {
@@ -70,14 +111,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       force.unref();
       server.close(() => {
         clearTimeout(force);
-        logger.info('stopped');
-        resolve();
+        // Keep what was accepted: write the queued audit records, then close the store.
+        void storeOpened
+          .then(() => audit.flush(config.shutdownTimeoutMs))
+          .then(() => store?.close())
+          .catch((err: unknown) => {
+            logger.error({ err }, 'closing the store failed');
+          })
+          .finally(() => {
+            logger.info({ audit: audit.stats() }, 'stopped');
+            resolve();
+          });
       });
       server.closeIdleConnections();
     });
     return stopping;
   };
-  return { server, url, readiness, shutdown };
+  return { server, url, readiness, storeOpened, shutdown };
 }
 
 async function main(): Promise<void> {

@@ -4,7 +4,13 @@ import type { VerifiedClient } from '../auth/jwt-verifier';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
 import type { DataProblem } from '../fhir/gather';
-import { methodNotAllowed, notFound, notImplemented, preconditionFailed, serviceUnavailable } from '../http/errors';
+import type { Logger } from 'pino';
+import type { AuditDraft } from '../http/audit-trail';
+import { auditCards } from '../http/audit-trail';
+import { methodNotAllowed, notFound, preconditionFailed, serviceUnavailable } from '../http/errors';
+import { hashPatient } from '../store/patient-hash';
+import type { FeedbackResult, Store } from '../store/store';
+import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
@@ -18,9 +24,14 @@ export interface CdsRoutesDeps {
   readonly services: readonly CdsServiceDefinition[];
   readonly evaluate: HookEvaluator;
   readonly readiness: Readiness;
+  /** With an audit trail: the key that turns the patient reference into a keyed hash. */
+  readonly audit?: { readonly hashKey: Buffer };
+  /** Where feedback is stored; undefined while the store is not available (then 503). */
+  readonly feedbackStore?: () => Pick<Store, 'recordFeedback'> | undefined;
+  readonly logger: Logger;
 }
 
-type Locals = RequestLogLocals & { service?: CdsServiceDefinition };
+type Locals = RequestLogLocals & { service?: CdsServiceDefinition; audit?: AuditDraft };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -95,10 +106,31 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
   });
   router.all('/cds-services', rejectMethod(['GET', 'OPTIONS']));
 
-  // The feedback endpoint exists (2.0 "Feedback"); storing feedback is not implemented yet.
-  router.post('/cds-services/:id/feedback', resolveService, () => {
-    throw notImplemented('Feedback is not stored yet by this service');
-  });
+  // Feedback (2.0 "Feedback", F1–F4): several items per request, idempotent, unknown cards accepted but flagged.
+  router.post(
+    '/cds-services/:id/feedback',
+    resolveService,
+    ...jsonBody(deps.config.bodyLimitBytes),
+    async (req, res) => {
+      const body = parseFeedback(req.body);
+      const store = deps.feedbackStore?.();
+      if (store === undefined) {
+        throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+      }
+      const client = (res.locals as { client?: VerifiedClient }).client;
+      let results: FeedbackResult[];
+      try {
+        results = await store.recordFeedback((res.locals as Locals).serviceId ?? '', body.feedback, {
+          ...(client ? { issuer: client.iss } : {}),
+          ...(client?.tenant ? { tenant: client.tenant } : {}),
+        });
+      } catch (err) {
+        deps.logger.error({ err }, 'feedback could not be stored');
+        throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+      }
+      res.json({ feedback: results });
+    }
+  );
   router.all('/cds-services/:id/feedback', resolveService, rejectMethod(['POST', 'OPTIONS']));
 
   router.post('/cds-services/:id', resolveService, ...jsonBody(deps.config.bodyLimitBytes), async (req, res) => {
@@ -115,8 +147,21 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     }
     const request = parseHookRequest(body, service);
     locals.hook = request.hook;
-
     const client = (res.locals as { client?: VerifiedClient }).client;
+    if (deps.audit) {
+      locals.audit = {
+        hookInstance: request.hookInstance,
+        serviceId: service.id,
+        hook: request.hook,
+        ...(client ? { issuer: client.iss } : {}),
+        ...(client?.tenant ? { tenant: client.tenant } : {}),
+        patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
+        rulesetVersion: '',
+        ruleIds: [],
+        cards: [],
+      };
+    }
+
     const allowFhirServer = allowFhirServerFor(client);
     const gathered = await gatherRecord(
       service.prefetch,
@@ -132,6 +177,14 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       record: gathered.record,
       acceptLanguages: acceptLanguages(req.headers['accept-language']),
     });
+    if (locals.audit) {
+      locals.audit = {
+        ...locals.audit,
+        rulesetVersion: result.rulesetVersion ?? '',
+        ruleIds: [...result.ruleIds],
+        cards: auditCards(result.response.cards),
+      };
+    }
     res.json(result.response);
   });
   router.all('/cds-services/:id', resolveService, rejectMethod(['POST', 'OPTIONS']));

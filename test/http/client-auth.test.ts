@@ -16,6 +16,7 @@ import { TestFhirServer } from '../support/test-fhir-server';
 const BASE = 'https://cds.example.org/ruggensteun';
 const SANDBOX = 'https://sandbox.cds-hooks.org';
 const EPIC = 'https://fhir.epic.example/interconnect';
+const ADMIN = 'admin-token-with-at-least-32-characters-0123';
 
 let sandboxKey: KeyLike;
 let epicKey: KeyLike;
@@ -58,6 +59,7 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: BASE,
     TRUSTED_ISSUERS: JSON.stringify(issuers),
     RATE_LIMIT_PER_MINUTE: '40',
+    ADMIN_TOKEN: ADMIN,
   });
   app = harness.app;
 });
@@ -143,6 +145,22 @@ describe('CDS_AUTH=required', () => {
     expect(harness.rawLogs()).toContain('audience');
     expect(harness.rawLogs()).not.toContain(jwt);
     expect(harness.rawLogs()).not.toContain(jwt.split('.')[2]!);
+  });
+});
+
+describe('GET /stats with authentication on', () => {
+  it.each([
+    ['no token', undefined],
+    ['a client JWT instead of the admin token', 'eyJhbGciOiJFUzM4NCJ9.e30.c2ln'],
+    ['a wrong admin token', `${ADMIN}x`],
+  ])('answers 401 to %s', async (_name, bearer) => {
+    const call = request(app).get('/stats');
+    const res = await (bearer ? call.set('Authorization', `Bearer ${bearer}`) : call);
+    expect(res.status).toBe(401);
+  });
+
+  it('lets the admin token through (503 here: this app has no store)', async () => {
+    await request(app).get('/stats').set('Authorization', `Bearer ${ADMIN}`).expect(503);
   });
 });
 

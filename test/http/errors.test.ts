@@ -73,9 +73,19 @@ describe('error responses', () => {
       .expect(200);
   });
 
-  it('501 from the feedback endpoint until feedback is stored', async () => {
-    const res = await request(app).post('/cds-services/lbp-patient-view/feedback').send({ feedback: [] }).expect(501);
+  it('503 from the feedback endpoint while no store is available (the client may retry)', async () => {
+    const item = {
+      card: 'c-1',
+      outcome: 'overridden',
+      outcomeTimestamp: '2026-11-21T10:00:00Z',
+      overrideReason: { userComment: 'x' },
+    };
+    const res = await request(app)
+      .post('/cds-services/lbp-patient-view/feedback')
+      .send({ feedback: [item] })
+      .expect(503);
     isOutcome(res.body);
+    expect(res.headers['retry-after']).toBe('1');
   });
 });
 

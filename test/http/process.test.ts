@@ -16,13 +16,18 @@ const silent = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _
 
 describe('startServer', () => {
   let running: RunningServer | undefined;
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-data-'));
+  });
   afterEach(async () => {
     await running?.shutdown();
     running = undefined;
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('listens on 127.0.0.1 and is ready once the value sets are loaded', async () => {
-    running = await startServer(loadTestConfig({ PORT: '0' }), { logger: silent });
+    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silent });
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
     const ready = await request(running.url).get('/readyz').expect(200);
@@ -33,7 +38,9 @@ describe('startServer', () => {
 
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
     await expect(
-      startServer(loadTestConfig({ PORT: '0', FHIR_RESOURCES_DIR: 'no-such-folder' }), { logger: silent })
+      startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, FHIR_RESOURCES_DIR: 'no-such-folder' }), {
+        logger: silent,
+      })
     ).rejects.toThrow(/no-such-folder/);
   });
 
@@ -43,9 +50,9 @@ describe('startServer', () => {
     const file = path.join(dir, 'red-flags.json');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"fact": "temperature"', '"fact": "bodyHeat"'));
     try {
-      await expect(startServer(loadTestConfig({ PORT: '0', RULES_DIR: dir }), { logger: silent })).rejects.toThrow(
-        /red-flags\.json rule RF-03: unknown fact "bodyHeat"/
-      );
+      await expect(
+        startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, RULES_DIR: dir }), { logger: silent })
+      ).rejects.toThrow(/red-flags\.json rule RF-03: unknown fact "bodyHeat"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -55,7 +62,7 @@ describe('startServer', () => {
     let release: () => void = () => undefined;
     const entered = new Promise<void>((resolveEntered) => {
       running = undefined;
-      void startServer(loadTestConfig({ PORT: '0' }), {
+      void startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), {
         logger: silent,
         evaluate: () =>
           new Promise((resolve) => {

@@ -1,0 +1,51 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router } from 'express';
+import type { Config } from '../config';
+import type { Store } from '../store/store';
+import { badRequest, serviceUnavailable } from './errors';
+import { unauthorized } from '../auth/client-auth';
+
+/** Compares in constant time, so the admin token cannot be guessed byte by byte from response times. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function dateParam(value: unknown, name: string): Date | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw badRequest([{ expression: name, message: `${name} must be an ISO date such as 2026-11-01` }]);
+  }
+  return date;
+}
+
+/**
+ * `GET /stats?from=&to=`: per rule id and card kind, how often cards were shown, accepted and overridden (with
+ * the override reasons). Open when CDS_AUTH is off; otherwise only with `Authorization: Bearer <ADMIN_TOKEN>`.
+ * @param deps - configuration and the store (undefined while it is not open)
+ */
+export function statsRoutes(deps: { config: Config; store: () => Store | undefined }): Router {
+  const router = Router();
+  router.get('/stats', async (req, res) => {
+    if (deps.config.authRequired) {
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+      if (deps.config.adminToken === undefined || token === undefined || !sameSecret(token, deps.config.adminToken)) {
+        throw unauthorized();
+      }
+    }
+    const from = dateParam(req.query.from, 'from');
+    const to = dateParam(req.query.to, 'to');
+    const store = deps.store();
+    if (store === undefined) {
+      throw serviceUnavailable('The store is not available');
+    }
+    const rows = await store.report({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
+    res.json({ ...(from ? { from: from.toISOString() } : {}), ...(to ? { to: to.toISOString() } : {}), rows });
+  });
+  return router;
+}

@@ -1,0 +1,210 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../logger';
+import { AuditWriter } from './audit-writer';
+import type { AuditRecord, Store } from './store';
+
+const PATIENT_HASH = 'f0'.repeat(32);
+
+function record(n: number): AuditRecord {
+  return {
+    time: new Date('2026-11-21T10:00:00Z'),
+    hookInstance: `hook-${n}`,
+    serviceId: 'lbp-triage',
+    hook: 'patient-view',
+    patientHash: PATIENT_HASH,
+    rulesetVersion: '2026.11.1',
+    ruleIds: ['RF-03'],
+    status: 200,
+    latencyMs: 5,
+    cards: [],
+  };
+}
+
+/** A pino logger whose lines are kept for inspection. */
+function testLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger(
+    { logLevel: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    })
+  );
+  return { logger, lines };
+}
+
+/** A store whose writes wait until the test lets them finish. */
+function controlledStore() {
+  const calls: { record: AuditRecord; finish: (error?: Error) => void }[] = [];
+  let active = 0;
+  let maxActive = 0;
+  const store: Pick<Store, 'recordAudit'> = {
+    recordAudit: (audit) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      return new Promise<void>((resolve, reject) => {
+        calls.push({
+          record: audit,
+          finish: (error) => {
+            active--;
+            if (error) {
+              reject(error);
+            } else {
+              resolve();
+            }
+          },
+        });
+      });
+    },
+  };
+  return { store, calls, maxActive: () => maxActive };
+}
+
+/** Lets queued promise callbacks run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AuditWriter', () => {
+  it('writes records in order, one at a time, and flush waits for them', async () => {
+    const { store, calls, maxActive } = controlledStore();
+    const { logger } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 10, logger });
+    for (let n = 1; n <= 3; n++) {
+      writer.enqueue(record(n));
+    }
+    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 0, failed: 0 });
+    let flushed = false;
+    const flushing = writer.flush().then(() => (flushed = true));
+    for (let n = 0; n < 3; n++) {
+      await settle();
+      expect(calls).toHaveLength(n + 1);
+      calls[n]!.finish();
+    }
+    await flushing;
+    expect(flushed).toBe(true);
+    expect(calls.map((call) => call.record.hookInstance)).toEqual(['hook-1', 'hook-2', 'hook-3']);
+    expect(maxActive()).toBe(1);
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0 });
+    await expect(writer.flush()).resolves.toBeUndefined();
+  });
+
+  it('counts and logs a failed write without patient data, then writes the next record', async () => {
+    const rejections = [
+      Object.assign(new Error('new row violates check constraint "hook_calls_status_check"'), {
+        code: '23514',
+        detail: `Failing row contains (1, ${PATIENT_HASH})`,
+      }),
+    ];
+    const written: string[] = [];
+    const store: Pick<Store, 'recordAudit'> = {
+      recordAudit: (audit) => {
+        const error = rejections.shift();
+        if (error) {
+          return Promise.reject(error);
+        }
+        written.push(audit.hookInstance);
+        return Promise.resolve();
+      },
+    };
+    const { logger, lines } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 10, logger });
+    writer.enqueue(record(1));
+    writer.enqueue(record(2));
+    await writer.flush();
+    expect(written).toEqual(['hook-2']);
+    expect(writer.stats()).toEqual({ queued: 0, written: 1, dropped: 0, failed: 1 });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Could not write an audit record',
+        hookInstance: 'hook-1',
+        code: '23514',
+        error: 'new row violates check constraint "hook_calls_status_check"',
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(PATIENT_HASH);
+  });
+
+  it('survives a store that throws instead of rejecting', async () => {
+    const store: Pick<Store, 'recordAudit'> = {
+      recordAudit: () => {
+        throw new Error('not connected');
+      },
+    };
+    const { logger } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 10, logger });
+    expect(() => {
+      writer.enqueue(record(1));
+      writer.enqueue(record(2));
+    }).not.toThrow();
+    await writer.flush();
+    expect(writer.stats()).toEqual({ queued: 0, written: 0, dropped: 0, failed: 2 });
+  });
+
+  it('returns at once from enqueue while the store hangs, and drops what does not fit in the queue', async () => {
+    let calls = 0;
+    const hanging: Pick<Store, 'recordAudit'> = {
+      recordAudit: () => {
+        calls++;
+        return new Promise<void>(() => undefined); // never settles
+      },
+    };
+    const { logger, lines } = testLogger();
+    const writer = new AuditWriter(hanging, { queueSize: 3, logger });
+    const started = performance.now();
+    for (let n = 1; n <= 10; n++) {
+      writer.enqueue(record(n));
+    }
+    expect(performance.now() - started).toBeLessThan(50);
+    await settle();
+    expect(calls).toBe(1);
+    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 7, failed: 0 });
+    // One warning per overflow, not one per dropped record.
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+    // Shutdown does not wait for ever on a hanging store.
+    await expect(writer.flush(20)).resolves.toBeUndefined();
+  });
+
+  it('accepts records again once the store catches up', async () => {
+    const { store, calls } = controlledStore();
+    const { logger, lines } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 2, logger });
+    for (let n = 1; n <= 4; n++) {
+      writer.enqueue(record(n));
+    }
+    expect(writer.stats()).toMatchObject({ queued: 2, dropped: 2 });
+    await settle();
+    calls[0]!.finish();
+    await settle();
+    calls[1]!.finish(new Error('connection reset'));
+    await writer.flush();
+    writer.enqueue(record(5));
+    await settle();
+    calls[2]!.finish();
+    await writer.flush();
+    expect(calls.map((call) => call.record.hookInstance)).toEqual(['hook-1', 'hook-2', 'hook-5']);
+    expect(writer.stats()).toEqual({ queued: 0, written: 2, dropped: 2, failed: 1 });
+    expect(lines.map((line) => line.level)).toEqual(['warn', 'info', 'error']);
+  });
+
+  it('never throws from enqueue, even when the logger does', () => {
+    const { store } = controlledStore();
+    const { logger } = testLogger();
+    jest.spyOn(logger, 'warn').mockImplementation(() => {
+      throw new Error('log destination gone');
+    });
+    const writer = new AuditWriter(store, { queueSize: 1, logger });
+    expect(() => {
+      writer.enqueue(record(1));
+      writer.enqueue(record(2));
+    }).not.toThrow();
+    expect(writer.stats()).toMatchObject({ queued: 1, dropped: 1 });
+  });
+
+  it('requires a positive queue size', () => {
+    const { store } = controlledStore();
+    const { logger } = testLogger();
+    expect(() => new AuditWriter(store, { queueSize: 0, logger })).toThrow(RangeError);
+  });
+});
