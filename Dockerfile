@@ -21,6 +21,9 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node rules ./rules
 COPY --chown=node:node fhir-resources ./fhir-resources
+# The embedded store (PGlite) and its patient-hash key live here: mount a volume to keep them.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 8080
 # Slim images have no curl: Node's own fetch checks liveness.
