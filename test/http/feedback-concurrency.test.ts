@@ -28,16 +28,15 @@ describe.each([
   ['the embedded store (PGlite)', false],
   ['PostgreSQL', true],
 ])('1,000 feedback posts from 50 concurrent clients on %s', (_name, postgres) => {
-  const skip = postgres && postgresMaySkip();
+  // Locally without PostgreSQL the second variant is skipped; in CI (CI=true) a missing database fails it.
+  const suite = postgres && postgresMaySkip() ? describe.skip : describe;
+  suite('over HTTP', () => {
   let store: Store;
   let app: Express;
   let dataDir: string;
   let schema: TestSchema | undefined;
 
   beforeAll(async () => {
-    if (skip) {
-      return;
-    }
     dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-feedback-'));
     schema = postgres ? await createTestSchema() : undefined;
     store = await openStore({ dataDir, ...(schema ? { databaseUrl: schema.url } : {}) });
@@ -45,9 +44,6 @@ describe.each([
   }, 60_000);
 
   afterAll(async () => {
-    if (skip) {
-      return;
-    }
     await store.close();
     await schema?.drop();
     rmSync(dataDir, { recursive: true, force: true });
