@@ -31,27 +31,25 @@ describe.each([
   // Locally without PostgreSQL the second variant is skipped; in CI (CI=true) a missing database fails it.
   const suite = postgres && postgresMaySkip() ? describe.skip : describe;
   suite('over HTTP', () => {
-  let store: Store;
-  let app: Express;
-  let dataDir: string;
-  let schema: TestSchema | undefined;
+    let store: Store;
+    let app: Express;
+    let dataDir: string;
+    let schema: TestSchema | undefined;
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-feedback-'));
-    schema = postgres ? await createTestSchema() : undefined;
-    store = await openStore({ dataDir, ...(schema ? { databaseUrl: schema.url } : {}) });
-    app = testApp({ RATE_LIMIT_PER_MINUTE: '100000' }, { store: () => store }).app;
-  }, 60_000);
+    beforeAll(async () => {
+      dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-feedback-'));
+      schema = postgres ? await createTestSchema() : undefined;
+      store = await openStore({ dataDir, ...(schema ? { databaseUrl: schema.url } : {}) });
+      app = testApp({ RATE_LIMIT_PER_MINUTE: '100000' }, { store: () => store }).app;
+    }, 60_000);
 
-  afterAll(async () => {
-    await store.close();
-    await schema?.drop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await store.close();
+      await schema?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
 
-  (skip ? it.skip : it)(
-    'stores every distinct item exactly once',
-    async () => {
+    it('stores every distinct item exactly once', async () => {
       const results = await Promise.all(
         Array.from({ length: CLIENTS }, async (_unused, client) => {
           const answers: { stored: boolean }[] = [];
@@ -73,9 +71,8 @@ describe.each([
       expect(rows).toEqual([]);
       const stored = await countFeedback(store);
       expect(stored).toBe(DISTINCT_CARDS);
-    },
-    60_000
-  );
+    }, 60_000);
+  });
 });
 
 /** Feedback rows in the store, counted through a second post of every distinct item (all must be duplicates). */
