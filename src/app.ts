@@ -33,6 +33,8 @@ export interface AppDeps {
   readonly audit?: { readonly writer: { enqueue(record: AuditRecord): void }; readonly hashKey: Buffer };
   /** The store for feedback and /stats; returns undefined while it is not open. */
   readonly store?: () => Store | undefined;
+  /** Live operational facts for /readyz (store state, audit counts). */
+  readonly status?: () => Record<string, unknown>;
 }
 
 /** One verifier per process: it holds the replay cache and the fetched JWKS. */
@@ -90,7 +92,9 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok', version: VERSION });
   });
   app.get('/readyz', (_req, res) => {
-    res.status(readiness.state === 'ready' ? 200 : 503).json({ status: readiness.state, ...readiness.info });
+    res
+      .status(readiness.state === 'ready' ? 200 : 503)
+      .json({ status: readiness.state, ...readiness.info, ...(deps.status?.() ?? {}) });
   });
 
   // Discovery, service calls and feedback: a verified client JWT when required (preflights were answered above).

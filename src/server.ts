@@ -78,7 +78,16 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const evaluate =
     options.evaluate ??
     clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
-  const app = createApp({ config, logger, readiness, evaluate, audit: { writer: audit, hashKey }, store: () => store });
+  const app = createApp({
+    config,
+    logger,
+    readiness,
+    evaluate,
+    audit: { writer: audit, hashKey },
+    store: () => store,
+    // Operators see whether the store is open and how many audit records were written, dropped or failed.
+    status: () => ({ store: store ? 'open' : 'unavailable', audit: audit.stats() }),
+  });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.host, (err?: Error) => {

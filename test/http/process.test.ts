@@ -33,7 +33,21 @@ describe('startServer', () => {
     const ready = await request(running.url).get('/readyz').expect(200);
     expect(ready.body.status).toBe('ready');
     expect(ready.body.valueSets).toBeGreaterThan(10);
-    expect(ready.body).toMatchObject({ ruleset: '2026.11.0', rules: testKnowledge().ruleset.rules.length });
+    expect(ready.body).toMatchObject({
+      ruleset: '2026.11.0',
+      rules: testKnowledge().ruleset.rules.length,
+      audit: { queued: 0, written: 0, dropped: 0, failed: 0 },
+    });
+    await running.storeOpened;
+    await request(running.url).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
+    // The audit record is written after the response: wait (bounded) until the writer reports it.
+    const server = running;
+    let after: { audit?: { written?: number } } = {};
+    for (let attempt = 0; attempt < 50 && after.audit?.written !== 1; attempt++) {
+      after = (await request(server.url).get('/readyz').expect(200)).body as typeof after;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(after).toMatchObject({ store: 'open', audit: { written: 1, failed: 0 } });
   });
 
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
