@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import type { Bundle } from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
@@ -14,9 +12,9 @@ import type { Database } from '../../src/store/database';
 import { migrate } from '../../src/store/migrations';
 import { resolveHashKey } from '../../src/store/patient-hash';
 import { createStore } from '../../src/store/store';
-import type { Store } from '../../src/store/store';
+import type { ReportRow, Store } from '../../src/store/store';
 import { testApp } from '../support/app';
-import { loadSample, patientOf, prefetchOf } from '../support/sample-patients';
+import { loadSample, patientViewOf } from '../support/sample-patients';
 
 /**
  * The audit trail and clinician feedback through the app, on the embedded store (PGlite in a temporary folder):
@@ -31,19 +29,10 @@ let store: Store;
 let writer: AuditWriter;
 let app: Express;
 
-function patientView(bundle: Bundle) {
-  return {
-    hook: 'patient-view',
-    hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
-    prefetch: prefetchOf(bundle),
-  };
-}
-
 async function openCards(sample: string): Promise<CdsCard[]> {
   const res = await request(app)
     .post('/cds-services/lbp-patient-view')
-    .send(patientView(loadSample(sample)))
+    .send(patientViewOf(loadSample(sample)))
     .expect(200);
   await writer.flush();
   return (res.body as { cards: CdsCard[] }).cards;
@@ -97,7 +86,7 @@ describe('audit trail', () => {
   it('records a 412 too', async () => {
     await request(app)
       .post('/cds-services/lbp-patient-view')
-      .send({ ...patientView(loadSample('fever')), prefetch: undefined })
+      .send({ ...patientViewOf(loadSample('fever')), prefetch: undefined })
       .expect(412);
     await writer.flush();
     const [call] = await db.query<{ status: number }>(`SELECT status FROM hook_calls ORDER BY id DESC LIMIT 1`);
@@ -112,7 +101,7 @@ describe('audit trail', () => {
     const down = testApp({}, { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } });
     await request(down.app)
       .post('/cds-services/lbp-patient-view')
-      .send(patientView(loadSample('fever')))
+      .send(patientViewOf(loadSample('fever')))
       .expect(200);
     await failing.flush();
     expect(failing.stats()).toMatchObject({ failed: 1, written: 0 });
@@ -186,14 +175,7 @@ describe('feedback', () => {
 describe('GET /stats', () => {
   it('reports per rule id and card kind how often cards were shown, accepted and overridden, with the reasons', async () => {
     const res = await request(app).get('/stats').expect(200);
-    const rows = res.body.rows as {
-      ruleId: string;
-      kind: string;
-      shown: number;
-      accepted: number;
-      overridden: number;
-      overrideReasons: Record<string, number>;
-    }[];
+    const rows = res.body.rows as ReportRow[];
     const ts13 = rows.find((row) => row.ruleId === 'TS-13' && row.kind === 'recommendation');
     expect(ts13).toMatchObject({ accepted: 1, overridden: 0 });
     expect(ts13!.shown).toBeGreaterThanOrEqual(2);

@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
 import { testApp } from '../support/app';
-import { draftOrdersOf, loadSample, patientOf, prefetchOf, resourcesOf } from '../support/sample-patients';
+import {
+  draftOrdersOf,
+  loadSample,
+  patientOf,
+  patientViewOf,
+  prefetchOf,
+  resourcesOf,
+} from '../support/sample-patients';
 import { TestFhirServer } from '../support/test-fhir-server';
 
 /**
@@ -12,21 +19,11 @@ import { TestFhirServer } from '../support/test-fhir-server';
  */
 const { app } = testApp();
 
-function patientView(bundle: Bundle, extra: Record<string, unknown> = {}) {
-  return {
-    hook: 'patient-view',
-    hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
-    prefetch: prefetchOf(bundle),
-    ...extra,
-  };
-}
-
 async function cardsFor(id: string, headers: Record<string, string> = {}): Promise<CdsCard[]> {
   const res = await request(app)
     .post('/cds-services/lbp-patient-view')
     .set(headers)
-    .send(patientView(loadSample(id)))
+    .send(patientViewOf(loadSample(id)))
     .expect(200);
   return (res.body as { cards: CdsCard[] }).cards;
 }
@@ -118,14 +115,14 @@ describe('scope', () => {
   it('shows nothing for a patient younger than 18', async () => {
     const bundle = loadSample('fever');
     patientOf(bundle).birthDate = '2010-01-01';
-    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientView(bundle)).expect(200);
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientViewOf(bundle)).expect(200);
     expect(res.body).toEqual({ cards: [] });
   });
 
   it('shows nothing for a patient without low back pain, even with a fever', async () => {
     const bundle = loadSample('fever');
     bundle.entry = bundle.entry?.filter((entry) => entry.resource?.resourceType !== 'Condition');
-    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientView(bundle)).expect(200);
+    const res = await request(app).post('/cds-services/lbp-patient-view').send(patientViewOf(bundle)).expect(200);
     expect(res.body).toEqual({ cards: [] });
   });
 });
@@ -139,7 +136,7 @@ describe('language', () => {
 
   it('uses CDS_LOCALE by default and lets Accept-Language override it', async () => {
     const dutch = testApp({ CDS_LOCALE: 'nl' });
-    const body = patientView(loadSample('pregnancy'));
+    const body = patientViewOf(loadSample('pregnancy'));
     const nl = await request(dutch.app).post('/cds-services/lbp-patient-view').send(body).expect(200);
     expect(nl.body.cards[0].summary).toBe('Aandachtspunten voor oefentherapie: Zwangerschap');
     const en = await request(dutch.app)
@@ -187,7 +184,7 @@ describe('the whole path through the FHIR fallback', () => {
     fhir.reset(resourcesOf(bundle).filter((resource: Resource) => resource.resourceType !== 'ServiceRequest'));
     const res = await request(app)
       .post('/cds-services/lbp-patient-view')
-      .send(patientView(bundle, { prefetch: undefined, fhirServer: fhir.baseUrl }))
+      .send(patientViewOf(bundle, { prefetch: undefined, fhirServer: fhir.baseUrl }))
       .expect(200);
     expect(fhir.requests.length).toBe(7);
     expect(res.body.cards[0]).toMatchObject({ indicator: 'critical' });
@@ -200,7 +197,7 @@ describe('the whole path through the FHIR fallback', () => {
     prefetch.conditions = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
     const res = await request(app)
       .post('/cds-services/lbp-patient-view')
-      .send(patientView(bundle, { prefetch }))
+      .send(patientViewOf(bundle, { prefetch }))
       .expect(200);
     // Without the Conditions the service cannot even see the low back pain: out of scope, so nothing is shown…
     expect(res.body).toEqual({ cards: [] });
@@ -208,7 +205,7 @@ describe('the whole path through the FHIR fallback', () => {
     partial.observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
     const withCondition = await request(app)
       .post('/cds-services/lbp-patient-view')
-      .send(patientView(bundle, { prefetch: partial }))
+      .send(patientViewOf(bundle, { prefetch: partial }))
       .expect(200);
     // …and with the Conditions but without the Observations, a data-quality card says what is missing.
     const info = (withCondition.body.cards as CdsCard[]).find((card) => card.indicator === 'info');

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
 import { testApp, testKnowledge } from '../support/app';
 import { emptyValuesIn, validateR4 } from '../support/fhir-validation';
-import { draftOrdersOf, loadSample, patientOf, prefetchOf } from '../support/sample-patients';
+import { draftOrdersOf, loadSample, patientOf, patientViewOf, prefetchOf } from '../support/sample-patients';
 
 /**
  * The part the GP accepts and the physiotherapist carries out: the recommendation card with its CarePlan
@@ -13,15 +13,6 @@ import { draftOrdersOf, loadSample, patientOf, prefetchOf } from '../support/sam
 const { app } = testApp();
 
 const EXERCISE_TYPE = 'https://ruggensteun.org/fhir/CodeSystem/exercise-type';
-
-function patientViewBody(bundle: Bundle) {
-  return {
-    hook: 'patient-view',
-    hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
-    prefetch: prefetchOf(bundle),
-  };
-}
 
 function orderBody(hook: 'order-select' | 'order-sign', bundle: Bundle, order: ServiceRequest) {
   const subjectOrder = { ...order, subject: { reference: `Patient/${patientOf(bundle).id ?? ''}` } };
@@ -130,7 +121,7 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
   let cards: CdsCard[];
   let plan: CarePlan | undefined;
   beforeAll(async () => {
-    cards = await post('lbp-patient-view', patientViewBody(loadSample('chronic-clean')));
+    cards = await post('lbp-patient-view', patientViewOf(loadSample('chronic-clean')));
     plan = carePlanOf(recommendationOf(cards));
   });
 
@@ -266,7 +257,7 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
   let plan: CarePlan | undefined;
   let cards: CdsCard[];
   beforeAll(async () => {
-    cards = await post('lbp-patient-view', patientViewBody(loadSample('older-novice')));
+    cards = await post('lbp-patient-view', patientViewOf(loadSample('older-novice')));
     plan = carePlanOf(recommendationOf(cards));
   });
 
@@ -305,7 +296,7 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
 
 describe('advice card (acute-low-risk: 10 days, STarT Back 2)', () => {
   it('gives TS-10 advice without a CarePlan', async () => {
-    const cards = await post('lbp-patient-view', patientViewBody(loadSample('acute-low-risk')));
+    const cards = await post('lbp-patient-view', patientViewOf(loadSample('acute-low-risk')));
     const advice = cards.find((card) => card.summary.startsWith('Acute low back pain, low risk'));
     expect(advice).toMatchObject({ indicator: 'info' });
     expect(advice?.suggestions).toBeUndefined();
@@ -324,13 +315,13 @@ describe('no programme when a red flag, exclusion or pregnancy decides', () => {
     ['radiculopathy'],
     ['recent-lumbar-surgery'],
   ])('%s: no suggestion at all', async (id) => {
-    const cards = await post('lbp-patient-view', patientViewBody(loadSample(id)));
+    const cards = await post('lbp-patient-view', patientViewOf(loadSample(id)));
     expect(cards.some((card) => card.suggestions !== undefined)).toBe(false);
   });
 
   it('pregnancy (4 weeks, no STarT Back): advice on patient-view; with a physiotherapy referral the acute programme without run-walk or high intensity, with the pregnancy note', async () => {
     const bundle = loadSample('pregnancy');
-    const viewed = await post('lbp-patient-view', patientViewBody(bundle));
+    const viewed = await post('lbp-patient-view', patientViewOf(bundle));
     expect(recommendationOf(viewed)).toBeUndefined();
     const referral = draftOrdersOf(loadSample('physio-referral'))[0]!;
     const cards = await post('lbp-order-check', orderBody('order-select', bundle, referral));
@@ -413,7 +404,7 @@ describe('lumbar MRI on order-select', () => {
 
 describe('Dutch', () => {
   it('writes the recommendation and the CarePlan in Dutch, with English as the translation', async () => {
-    const cards = await post('lbp-patient-view', patientViewBody(loadSample('chronic-clean')), 'nl');
+    const cards = await post('lbp-patient-view', patientViewOf(loadSample('chronic-clean')), 'nl');
     const card = recommendationOf(cards);
     expect(card?.summary).toBe(
       'Stel gesuperviseerde oefentherapie voor: Duurtraining (aeroob), Krachttraining, Flexibiliteitstraining, Functionele training'

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
@@ -39,4 +40,15 @@ export function prefetchOf(bundle: Bundle): Record<string, unknown> {
       ];
     })
   );
+}
+
+/** A patient-view request for a sample patient, with the prefetch an EHR would send. */
+export function patientViewOf(bundle: Bundle, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hook: 'patient-view',
+    hookInstance: randomUUID(),
+    context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
+    prefetch: prefetchOf(bundle),
+    ...extra,
+  };
 }
