@@ -21,6 +21,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node rules ./rules
 COPY --chown=node:node fhir-resources ./fhir-resources
+# The sandbox page (served only when SANDBOX=on; off in production by default).
+COPY --chown=node:node src/sandbox/public ./src/sandbox/public
 # The embedded store (PGlite) and its patient-hash key live here: mount a volume to keep them.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { clientAuth } from './auth/client-auth';
+import type { TrustedIssuer } from './auth/trusted-issuers';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { SERVICES } from './cds/catalogue';
 import type { CdsServiceDefinition } from './cds/catalogue';
@@ -16,6 +17,9 @@ import { clientRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { statsRoutes } from './http/stats';
 import type { Readiness } from './readiness';
+import type { DevSigner } from './sandbox/dev-signer';
+import type { EmbeddedFhirServer } from './sandbox/fhir-server';
+import { sandboxRoutes } from './sandbox/routes';
 import type { AuditRecord, Store } from './store/store';
 import { VERSION } from './version';
 
@@ -35,12 +39,16 @@ export interface AppDeps {
   readonly store?: () => Store | undefined;
   /** Live operational facts for /readyz (store state, audit counts). */
   readonly status?: () => Record<string, unknown>;
+  /** The trusted issuers; the configured ones by default (server.ts adds the sandbox's development signer). */
+  readonly issuers?: readonly TrustedIssuer[];
+  /** The sandbox: the embedded FHIR server and, in development with authentication, the page's signer. */
+  readonly sandbox?: { readonly fhir: EmbeddedFhirServer; readonly signer?: DevSigner };
 }
 
 /** One verifier per process: it holds the replay cache and the fetched JWKS. */
-export function createVerifier(config: Config): JwtVerifier {
+export function createVerifier(config: Config, issuers: readonly TrustedIssuer[] = config.trustedIssuers): JwtVerifier {
   return new JwtVerifier({
-    issuers: config.trustedIssuers,
+    issuers,
     clockSkewSeconds: config.authClockSkewSeconds,
     maxTokenLifetimeSeconds: config.authMaxTokenLifetimeSeconds,
     replayCacheSize: config.authReplayCacheSize,
@@ -55,6 +63,7 @@ export function createVerifier(config: Config): JwtVerifier {
  */
 export function createApp(deps: AppDeps): Express {
   const { config, logger, readiness } = deps;
+  const issuers = deps.issuers ?? config.trustedIssuers;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -101,7 +110,11 @@ export function createApp(deps: AppDeps): Express {
   if (config.authRequired) {
     app.use(
       '/cds-services',
-      clientAuth({ verifier: deps.verifier ?? createVerifier(config), publicBaseUrl: config.publicBaseUrl, logger })
+      clientAuth({
+        verifier: deps.verifier ?? createVerifier(config, issuers),
+        publicBaseUrl: config.publicBaseUrl,
+        logger,
+      })
     );
   }
   app.use('/cds-services', clientRateLimit(config.rateLimitPerMinute));
@@ -113,11 +126,23 @@ export function createApp(deps: AppDeps): Express {
       evaluate: deps.evaluate,
       readiness,
       logger,
+      issuers,
       feedbackStore: store,
       ...(deps.audit ? { audit: { hashKey: deps.audit.hashKey } } : {}),
     })
   );
   app.use(statsRoutes({ config, store }));
+  if (deps.sandbox) {
+    // An open FHIR server with sample patients, for the page and for the public CDS Hooks sandbox (no auth).
+    app.use('/fhir', deps.sandbox.fhir.router);
+    app.use(
+      sandboxRoutes({
+        config,
+        fhir: deps.sandbox.fhir,
+        ...(deps.sandbox.signer ? { signer: deps.sandbox.signer } : {}),
+      })
+    );
+  }
   app.use(unknownRoute);
   app.use(errorHandler(logger, config.bodyLimitBytes));
   return app;

@@ -73,6 +73,7 @@ const envSchema = z.object({
   PATIENT_HASH_KEY: z.string().trim().min(1).optional(),
   ADMIN_TOKEN: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   AUDIT_QUEUE_SIZE: positiveInt(1000, 1_000_000),
+  SANDBOX: z.enum(['on', 'off']).optional(),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
 });
@@ -117,6 +118,11 @@ export interface Config {
   readonly patientHashKey?: string;
   readonly adminToken?: string;
   readonly auditQueueSize: number;
+  /**
+   * The integrator's playground: an open FHIR server with the sample patients at /fhir and the page at /sandbox.
+   * On by default except in production.
+   */
+  readonly sandbox: boolean;
   readonly rulesDir: string;
   readonly fhirResourcesDir: string;
 }
@@ -207,6 +213,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     ...(e.PATIENT_HASH_KEY === undefined ? {} : { patientHashKey: e.PATIENT_HASH_KEY }),
     ...(e.ADMIN_TOKEN === undefined ? {} : { adminToken: e.ADMIN_TOKEN }),
     auditQueueSize: e.AUDIT_QUEUE_SIZE,
+    sandbox: (e.SANDBOX ?? (isProduction ? 'off' : 'on')) === 'on',
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),
   };

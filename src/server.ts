@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
@@ -10,6 +11,8 @@ import type { Config } from './config';
 import { describeKnowledge, loadKnowledge } from './knowledge';
 import { createLogger } from './logger';
 import { Readiness } from './readiness';
+import { createDevSigner } from './sandbox/dev-signer';
+import { createEmbeddedFhirServer } from './sandbox/fhir-server';
 import { AuditWriter } from './store/audit-writer';
 import { resolveHashKey } from './store/patient-hash';
 import { openStore } from './store/store';
@@ -78,8 +81,28 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const evaluate =
     options.evaluate ??
     clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
+  // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
+  // development with authentication a signer the service trusts for the page's calls.
+  const sandbox = config.sandbox
+    ? {
+        fhir: await createEmbeddedFhirServer({
+          samplesDir: path.join(config.fhirResourcesDir, 'sample-patients'),
+          now: new Date(),
+          maxBodyBytes: config.bodyLimitBytes,
+          // Links and fullUrls as clients reach the server, also behind a reverse proxy.
+          baseUrl: `${config.publicBaseUrl}/fhir`,
+        }),
+        ...(config.authRequired && config.nodeEnv === 'development'
+          ? { signer: await createDevSigner(config.publicBaseUrl) }
+          : {}),
+      }
+    : undefined;
+  const issuers = sandbox?.signer ? [...config.trustedIssuers, sandbox.signer.issuer] : config.trustedIssuers;
+
   const app = createApp({
     config,
+    issuers,
+    ...(sandbox ? { sandbox } : {}),
     logger,
     readiness,
     evaluate,
@@ -106,7 +129,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   readiness.markReady(describeKnowledge(knowledge));
-  logger.info({ url, publicBaseUrl: config.publicBaseUrl, nodeEnv: config.nodeEnv }, 'ready');
+  logger.info(
+    {
+      url,
+      publicBaseUrl: config.publicBaseUrl,
+      nodeEnv: config.nodeEnv,
+      ...(sandbox ? { sandbox: `${config.publicBaseUrl}/sandbox`, fhir: `${config.publicBaseUrl}/fhir` } : {}),
+    },
+    'ready'
+  );
 
   let stopping: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import type { VerifiedClient } from '../auth/jwt-verifier';
+import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
 import type { DataProblem } from '../fhir/gather';
@@ -29,6 +30,8 @@ export interface CdsRoutesDeps {
   /** Where feedback is stored; undefined while the store is not available (then 503). */
   readonly feedbackStore?: () => Pick<Store, 'recordFeedback'> | undefined;
   readonly logger: Logger;
+  /** The trusted issuers, for the FHIR servers each may use. */
+  readonly issuers: readonly TrustedIssuer[];
 }
 
 type Locals = RequestLogLocals & { service?: CdsServiceDefinition; audit?: AuditDraft };
@@ -78,10 +81,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     maxResponseBytes: deps.config.fhirMaxResponseBytes,
   };
   const fhirServersByIssuer = new Map(
-    deps.config.trustedIssuers.map((issuer) => [
-      issuer.iss,
-      (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`),
-    ])
+    deps.issuers.map((issuer) => [issuer.iss, (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`)])
   );
   /** With authentication on, only the FHIR servers configured for the calling issuer are contacted. */
   const allowFhirServerFor = (client: VerifiedClient | undefined) =>

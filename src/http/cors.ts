@@ -18,6 +18,8 @@ export function corsMiddleware(config: Pick<Config, 'corsOrigins'>): RequestHand
           },
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Accept'],
+    // So browser clients of the embedded FHIR server can read where a created resource lives.
+    exposedHeaders: ['Location', 'ETag'],
     maxAge: 600,
     optionsSuccessStatus: 204,
   });
