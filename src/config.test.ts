@@ -44,6 +44,9 @@ describe('parseConfig', () => {
     );
     expect(parseConfig({ NODE_ENV: 'production', TRUSTED_ISSUERS: ISSUERS }).authRequired).toBe(true);
     expect(parseConfig({ NODE_ENV: 'development' }).authRequired).toBe(false);
+    // The sandbox signs its own calls in development: no other issuer needed.
+    expect(parseConfig({ NODE_ENV: 'development', CDS_AUTH: 'required' }).trustedIssuers).toEqual([]);
+    expect(() => parseConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', SANDBOX: 'off' })).toThrow(/CDS_AUTH/);
     expect(
       parseConfig({ NODE_ENV: 'production', TRUSTED_ISSUERS: ISSUERS }).trustedIssuers.map((issuer) => issuer.iss)
     ).toEqual(['https://sandbox.cds-hooks.org']);

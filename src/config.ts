@@ -174,7 +174,9 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
       problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
     }
   }
-  if (authRequired && trustedIssuersJson === undefined) {
+  // In development the sandbox brings its own trusted signer (server.ts), so it needs no other issuer.
+  const sandboxSigns = e.NODE_ENV === 'development' && (e.SANDBOX ?? 'on') === 'on';
+  if (authRequired && trustedIssuersJson === undefined && !sandboxSigns) {
     problems.push('CDS_AUTH: authentication is required but no TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE is configured');
   }
   if (e.DATABASE_URL !== undefined && e.PATIENT_HASH_KEY === undefined) {

@@ -264,6 +264,8 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
     detail: detail.join('\n').trim(),
     indicator,
     source: sourceOf(findings),
+    // Every card can be dismissed with a coded reason, which the usage report counts.
+    overrideReasons: overrideReasons(locale),
     extension: extensionOf(findings, decision, locale, titles),
   });
 
