@@ -1,5 +1,5 @@
 import { createReference } from '@medplum/core';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Patient, Reference, Resource } from '@medplum/fhirtypes';
 import { isoDay } from '../clinical/dates';
 import { decide } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
@@ -8,6 +8,7 @@ import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
 import type { Knowledge } from '../knowledge';
 import { renderCards } from '../render/cards';
+import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
 import type { HookEvaluator } from './evaluate';
 import type { HookRequest } from './hook-request';
 
@@ -46,28 +47,89 @@ function draftOrdersOf(request: HookRequest): { orders?: Resource[]; selections?
   return { orders, ...(request.hook === 'order-select' ? { selections: request.context.selections } : {}) };
 }
 
+/** A reference with the Patient's name as display, or without it when the name cannot be read. */
+function patientReference(patient: Patient): Reference<Patient> {
+  try {
+    return createReference(patient);
+  } catch {
+    return { reference: `Patient/${patient.id ?? ''}` };
+  }
+}
+
+/**
+ * The record without the resources that the pipeline cannot read, each reported as a data problem, so that
+ * one malformed resource (a `coding` that is not a list, a `null` note) costs the GP that resource and a
+ * data-quality note rather than the whole answer. Only called after the full record failed: each resource is
+ * tried alone with the Patient, and dropped when that fails.
+ */
+async function withoutUnreadableResources(
+  gathered: GatheredRecord,
+  analyse: (record: GatheredRecord) => Promise<unknown>
+): Promise<GatheredRecord> {
+  const problems: DataProblem[] = [...gathered.problems];
+  const data: Record<string, GatheredData> = {};
+  for (const [key, entry] of Object.entries(gathered.data)) {
+    if (entry === undefined || entry.resources.every((resource) => resource === gathered.patient)) {
+      if (entry !== undefined) {
+        data[key] = entry;
+      }
+      continue;
+    }
+    const readable: Resource[] = [];
+    for (const resource of entry.resources) {
+      const alone: GatheredRecord = { ...gathered, data: { [key]: { ...entry, resources: [resource] } }, problems: [] };
+      const ok = await analyse(alone).then(
+        () => true,
+        () => false
+      );
+      if (ok) {
+        readable.push(resource);
+      } else {
+        problems.push({
+          key,
+          resourceType: resource.resourceType,
+          reason: 'unreadable',
+          detail: `${resource.resourceType}/${typeof resource.id === 'string' ? resource.id : '?'} could not be read (a field has the wrong type)`,
+        });
+      }
+    }
+    data[key] = {
+      ...entry,
+      resources: readable,
+      complete: entry.complete && readable.length === entry.resources.length,
+    };
+  }
+  return { ...gathered, data, problems };
+}
+
 /**
  * The decision pipeline of design.md: normalise the gathered record, evaluate the rules, apply the
  * precedence of EV-01, render the cards in the clinician's language.
  */
 export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
   const { knowledge } = deps;
-  return async ({ request, record, acceptLanguages }) => {
+  return async ({ request, record: gathered, acceptLanguages }) => {
     const { orders, selections } = draftOrdersOf(request);
-    const clinical = normaliseRecord({
-      hook: request.hook,
-      gathered: record,
-      terminology: knowledge.terminology,
-      now: deps.now(),
-      draftOrders: orders,
-      selections,
-    });
-    const findings = await knowledge.ruleset.evaluate(clinical);
+    const now = deps.now();
+    const analyse = async (record: GatheredRecord) => {
+      const clinical = normaliseRecord({
+        hook: request.hook,
+        gathered: record,
+        terminology: knowledge.terminology,
+        now,
+        draftOrders: orders,
+        selections,
+      });
+      return { record, clinical, findings: await knowledge.ruleset.evaluate(clinical) };
+    };
+    const { record, clinical, findings } = await analyse(gathered).catch(async () =>
+      analyse(await withoutUnreadableResources(gathered, analyse))
+    );
     const decision = decide(findings, clinical, knowledge.ruleset.version);
     const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
     const userId = request.context.userId;
     const context = {
-      patientReference: createReference(record.patient),
+      patientReference: patientReference(record.patient),
       conditions: findEpisode(clinical, knowledge.ruleset.knowledge).conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
       today: isoDay(clinical.today),

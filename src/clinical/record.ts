@@ -123,14 +123,15 @@ const CURRENT_STATUS = new Set(['active', 'recurrence', 'relapse']);
 
 type Json = Record<string, unknown>;
 
-function statusCode(concept: CodeableConcept | undefined): string | undefined {
-  return concept?.coding?.find((coding) => typeof coding.code === 'string')?.code;
+function codings(concept: unknown): Coding[] {
+  // Real data may hold a non-object concept, a non-array coding or null codings despite the types.
+  const list: unknown =
+    typeof concept === 'object' && concept !== null ? (concept as { coding?: unknown }).coding : undefined;
+  return Array.isArray(list) ? list.filter((c): c is Coding => typeof c === 'object' && c !== null) : [];
 }
 
-function codings(concept: CodeableConcept | undefined): Coding[] {
-  // Real data may hold null or non-object codings despite the types.
-  const list: unknown[] = Array.isArray(concept?.coding) ? concept.coding : [];
-  return list.filter((c): c is Coding => typeof c === 'object' && c !== null);
+function statusCode(concept: CodeableConcept | undefined): string | undefined {
+  return codings(concept).find((coding) => typeof coding.code === 'string')?.code;
 }
 
 function displayOf(concept: CodeableConcept | undefined): string {

@@ -243,7 +243,10 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
  * @param options - locale, guideline links and id generator
  */
 export function renderCards(decision: Decision, options: RenderOptions): CdsCard[] {
-  if (!decision.inScope) {
+  // Out of scope (e.g. no low back pain diagnosis) is only a safe silence when the record was obtained: when
+  // part of it could not be read, the GP is told, or the silence would read as an all-clear.
+  const dataMissing = decision.dataQuality.some((quality) => quality.notes.includes('data-not-obtained'));
+  if (!decision.inScope && !dataMissing) {
     return [];
   }
   const { locale } = options;
@@ -269,6 +272,21 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
     extension: extensionOf(findings, decision, locale, titles),
   });
 
+  const qualityCards = () =>
+    decision.dataQuality.map((quality) => {
+      const detail = [
+        `### ${messages.dataQualityHeading}`,
+        '',
+        ...quality.notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
+        ...quality.evidence.filter((item) => item.kind === 'data').map((item) => evidenceLine(item, messages, titles)),
+        '',
+        messages.dataQualityFooter,
+      ];
+      return card('info', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]);
+    });
+  if (!decision.inScope) {
+    return qualityCards();
+  }
   const cards: CdsCard[] = [];
   const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];
   if (decision.redFlags.length > 0) {
@@ -317,16 +335,6 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
   if (decision.redFlags.length === 0) {
     cards.push(...adviceCards(decision, options, card));
   }
-  for (const quality of decision.dataQuality) {
-    const detail = [
-      `### ${messages.dataQualityHeading}`,
-      '',
-      ...quality.notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
-      ...quality.evidence.filter((item) => item.kind === 'data').map((item) => evidenceLine(item, messages, titles)),
-      '',
-      messages.dataQualityFooter,
-    ];
-    cards.push(card('info', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]));
-  }
+  cards.push(...qualityCards());
   return cards;
 }

@@ -199,8 +199,13 @@ describe('the whole path through the FHIR fallback', () => {
       .post('/cds-services/lbp-patient-view')
       .send(patientViewOf(bundle, { prefetch }))
       .expect(200);
-    // Without the Conditions the service cannot even see the low back pain: out of scope, so nothing is shown…
-    expect(res.body).toEqual({ cards: [] });
+    // Without the Conditions the service cannot see the low back pain, so it cannot say more, but it says
+    // that the Conditions could not be read: silence would read as an all-clear…
+    const cards = res.body.cards as CdsCard[];
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatchObject({ indicator: 'info', summary: expect.stringContaining('Not all data') });
+    expect(cards[0]?.detail).toContain('Condition');
+    expect(cards[0]?.suggestions ?? []).toEqual([]);
     const partial = prefetchOf(bundle);
     partial.observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
     const withCondition = await request(app)

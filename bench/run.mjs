@@ -1,0 +1,370 @@
+// The benchmark of `npm run bench` (README "Performance"). It starts the built service as a real process on
+// 127.0.0.1 with its embedded defaults (sandbox FHIR server and sample patients), measures with autocannon and
+// exits non-zero when a response is not 200 or a card set differs from the first one of its case: speed that
+// comes from wrong answers is not speed. Targets are printed as met/missed; they do not fail the run, because
+// the numbers depend on the machine.
+//
+// Environment: BENCH_DURATION_S (seconds per run, default 5), BENCH_MEMORY_REQUESTS (default 100000; 0 skips).
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+const CONNECTIONS = [1, 10];
+const RECORD_SIZES = [10, 100, 1000];
+
+const failures = [];
+
+async function freePort() {
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts `node dist/server.js` and resolves once /readyz answers 200, with the time that took. */
+async function startService() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-bench-'));
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: base,
+      DATA_DIR: dataDir,
+      // The limiter protects production from one noisy client; the benchmark is that client on purpose.
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'info',
+    },
+    // Logs are written as in production (one line per request) but not kept.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`${base}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const startupMs = performance.now() - started;
+  return {
+    base,
+    pid: child.pid,
+    startupMs,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function getJson(url) {
+  const res = await fetch(url);
+  if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** The prefetch an EHR would send: every template of the service's discovery entry, read from the FHIR server. */
+async function prefetchFor(base, service, patientId) {
+  const entries = await Promise.all(
+    Object.entries(service.prefetch).map(async ([key, template]) => {
+      const query = template.replaceAll('{{context.patientId}}', patientId);
+      return [key, await getJson(`${base}/fhir/${query}`)];
+    })
+  );
+  return Object.fromEntries(entries);
+}
+
+/** What a clinician sees, independent of uuids: indicator, summary and the suggestion labels per card, sorted. */
+function cardSet(body) {
+  return JSON.parse(body)
+    .cards.map((card) => [card.indicator, card.summary, ...(card.suggestions ?? []).map((s) => s.label)].join(' | '))
+    .sort()
+    .join('\n');
+}
+
+/** Sends one request and returns its card set (also the reference of later comparisons). */
+async function probe(base, service, body) {
+  const res = await fetch(`${base}/cds-services/${service}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${service}: HTTP ${res.status}: ${text.slice(0, 500)}`);
+  return cardSet(text);
+}
+
+/**
+ * One autocannon run. Every response is checked: status 200 and, for hook calls, the same card set as the
+ * reference; the first deviations are kept for the report.
+ */
+async function measure(name, base, { path: urlPath, body, expectedCards }, options) {
+  let wrong = 0;
+  const samples = [];
+  const request = {
+    method: body === undefined ? 'GET' : 'POST',
+    path: urlPath,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    onResponse(status, responseBody) {
+      if (status !== 200) {
+        wrong++;
+        if (samples.length < 3) samples.push(`HTTP ${status}: ${String(responseBody).slice(0, 300)}`);
+      } else if (expectedCards !== undefined && cardSet(responseBody) !== expectedCards) {
+        wrong++;
+        if (samples.length < 3) samples.push(`different cards:\n${cardSet(responseBody)}`);
+      }
+    },
+  };
+  const result = await autocannon({ url: base, requests: [request], ...options });
+  const errors = result.errors + result.timeouts;
+  if (wrong > 0 || errors > 0) {
+    failures.push(`${name}: ${wrong} wrong responses, ${errors} errors/timeouts\n  ${samples.join('\n  ')}`);
+  }
+  return {
+    name,
+    connections: options.connections,
+    requests: result.requests.total,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+  };
+}
+
+/** Resident memory of the service process, from /proc (Linux). */
+function rssMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The least-squares slope of y over x. */
+function slope(points) {
+  const n = points.length;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  const num = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const den = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+/** How many resources a prefetch holds. */
+function resourceCount(prefetch) {
+  return Object.values(prefetch).reduce(
+    (count, value) => count + (value?.resourceType === 'Bundle' ? (value.entry ?? []).length : value ? 1 : 0),
+    0
+  );
+}
+
+/** A record of `size` resources: the sample patient's own plus routine heart-rate observations. */
+function paddedPrefetch(prefetch, patientId, size) {
+  const extra = Math.max(0, size - resourceCount(prefetch));
+  const day = 24 * 3600 * 1000;
+  const padding = Array.from({ length: extra }, (_, i) => ({
+    resource: {
+      resourceType: 'Observation',
+      id: `bench-hr-${i}`,
+      status: 'final',
+      subject: { reference: `Patient/${patientId}` },
+      code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }] },
+      effectiveDateTime: new Date(Date.now() - (i + 1) * day).toISOString(),
+      valueQuantity: { value: 60 + (i % 30), unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+    },
+  }));
+  const observations = prefetch.observations ?? { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  return { ...prefetch, observations: { ...observations, entry: [...(observations.entry ?? []), ...padding] } };
+}
+
+const pad = (value, width) => String(value).padStart(width);
+const ms = (value) => `${Number(value).toFixed(2)} ms`;
+
+async function main() {
+  const service = await startService();
+  const { base } = service;
+  try {
+    const discovery = await getJson(`${base}/cds-services`);
+    const serviceOf = (id) => discovery.services.find((entry) => entry.id === id);
+    const patientView = serviceOf('lbp-patient-view');
+    const orderCheck = serviceOf('lbp-order-check');
+
+    const chronicId = 'chronic-clean';
+    const chronicPrefetch = await prefetchFor(base, patientView, chronicId);
+    const prefetchBytes = Buffer.byteLength(JSON.stringify(chronicPrefetch));
+    const prefetchResources = resourceCount(chronicPrefetch);
+    const context = (patientId) => ({ userId: 'Practitioner/gp-1', patientId });
+    const fullPrefetch = {
+      hook: 'patient-view',
+      hookInstance: randomUUID(),
+      context: context(chronicId),
+      prefetch: chronicPrefetch,
+    };
+    const noPrefetch = {
+      hook: 'patient-view',
+      hookInstance: randomUUID(),
+      fhirServer: `${base}/fhir`,
+      context: context(chronicId),
+    };
+
+    // (c) order-select: the physiotherapy referral of the physio-referral sample patient, as a draft order.
+    const referralId = 'physio-referral';
+    const referrals = await getJson(`${base}/fhir/ServiceRequest?patient=${referralId}`);
+    const referral = referrals.entry?.map((entry) => entry.resource).find((r) => r.status === 'draft');
+    if (!referral) throw new Error('the physio-referral sample patient has no draft ServiceRequest');
+    const orderSelect = {
+      hook: 'order-select',
+      hookInstance: randomUUID(),
+      context: {
+        ...context(referralId),
+        selections: [`ServiceRequest/${referral.id}`],
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: referral }] },
+      },
+      prefetch: await prefetchFor(base, orderCheck, referralId),
+    };
+
+    const cases = [
+      { name: '(a) patient-view, full prefetch', path: '/cds-services/lbp-patient-view', body: fullPrefetch },
+      { name: '(b) patient-view, fetched from FHIR', path: '/cds-services/lbp-patient-view', body: noPrefetch },
+      { name: '(c) order-select, physio referral', path: '/cds-services/lbp-order-check', body: orderSelect },
+      { name: '(d) GET /healthz (floor)', path: '/healthz' },
+    ];
+    for (const c of cases) {
+      if (c.body) c.expectedCards = await probe(base, c.path.split('/').pop(), c.body);
+    }
+    if (cases[0].expectedCards !== cases[1].expectedCards) {
+      failures.push('(a) and (b) show different cards for the same patient:\n' + cases[1].expectedCards);
+    }
+
+    console.log(`Ruggensteun benchmark on ${base} (Node ${process.version}, ${DURATION_S} s per run)`);
+    console.log(`start-up to ready: ${service.startupMs.toFixed(0)} ms`);
+    console.log(`(a) prefetch: ${prefetchResources} resources, ${(prefetchBytes / 1024).toFixed(1)} KB\n`);
+
+    // Warm-up, so the first measured run does not pay for JIT compilation.
+    for (const c of cases) await measure(`warm-up ${c.name}`, base, c, { connections: 10, duration: 1 });
+
+    const rows = [];
+    for (const connections of CONNECTIONS) {
+      for (const c of cases) rows.push(await measure(c.name, base, c, { connections, duration: DURATION_S }));
+    }
+    console.log(`${'case'.padEnd(40)} ${pad('conn', 4)} ${pad('p50', 9)} ${pad('p99', 9)} ${pad('req/s', 8)}`);
+    for (const row of rows) {
+      console.log(
+        `${row.name.padEnd(40)} ${pad(row.connections, 4)} ${pad(ms(row.p50), 9)} ${pad(ms(row.p99), 9)} ${pad(row.rps.toFixed(0), 8)}`
+      );
+    }
+
+    const row = (prefix, connections) => rows.find((r) => r.name.startsWith(prefix) && r.connections === connections);
+    console.log('\nratio of (a) to the floor (d), requests/second:');
+    for (const connections of CONNECTIONS) {
+      console.log(
+        `  ${connections} conn: ${((row('(a)', connections).rps / row('(d)', connections).rps) * 100).toFixed(0)} %`
+      );
+    }
+
+    console.log('\nlatency by record size, (a) with routine observations added, 1 connection:');
+    const small = await prefetchFor(base, patientView, 'acute-low-risk');
+    for (const size of RECORD_SIZES) {
+      const body = {
+        hook: 'patient-view',
+        hookInstance: randomUUID(),
+        context: context('acute-low-risk'),
+        prefetch: paddedPrefetch(small, 'acute-low-risk', size),
+      };
+      const sized = { path: '/cds-services/lbp-patient-view', body };
+      sized.expectedCards = await probe(base, 'lbp-patient-view', body);
+      await measure(`warm-up ${size}`, base, sized, { connections: 1, duration: 1 });
+      const r = await measure(`${size} resources`, base, sized, { connections: 1, duration: DURATION_S });
+      const kb = Buffer.byteLength(JSON.stringify(body)) / 1024;
+      console.log(`  ${pad(size, 5)} resources (${pad(kb.toFixed(0), 4)} KB): p50 ${ms(r.p50)}, p99 ${ms(r.p99)}`);
+    }
+
+    let memory;
+    if (MEMORY_REQUESTS > 0) {
+      const points = [];
+      let sent = 0;
+      const sampler = setInterval(() => points.push([sent, rssMiB(service.pid)]), 500);
+      const instance = autocannon({
+        url: base,
+        connections: 10,
+        amount: MEMORY_REQUESTS,
+        requests: [
+          {
+            method: 'POST',
+            path: cases[0].path,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(cases[0].body),
+          },
+        ],
+      });
+      instance.on('response', () => sent++);
+      const result = await instance;
+      clearInterval(sampler);
+      if (result.non2xx + result.errors + result.timeouts > 0) {
+        failures.push(`memory run: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+      }
+      // The trend over the second half, after warm-up and the first collections.
+      const half = points.slice(Math.floor(points.length / 2)).filter(([, rss]) => Number.isFinite(rss));
+      const perTenThousand = half.length > 1 ? slope(half) * 10_000 : Number.NaN;
+      memory = {
+        start: points[0]?.[1],
+        end: points.at(-1)?.[1],
+        perTenThousand,
+      };
+      console.log(
+        `\nmemory over ${result.requests.total} requests of (a): RSS ${memory.start?.toFixed(0)} → ${memory.end?.toFixed(0)} MiB, ` +
+          `trend over the second half ${memory.perTenThousand.toFixed(2)} MiB per 10,000 requests`
+      );
+    }
+
+    console.log('\ntargets (2-core reference machine):');
+    const target = (text, met) => console.log(`  ${met ? 'met   ' : 'MISSED'} ${text}`);
+    target(`(a) p99 ≤ 5 ms at 1 connection: ${ms(row('(a)', 1).p99)}`, row('(a)', 1).p99 <= 5);
+    const ratio = row('(a)', 10).rps / row('(d)', 10).rps;
+    target(`(a) throughput ≥ 50 % of the floor at 10 connections: ${(ratio * 100).toFixed(0)} %`, ratio >= 0.5);
+    target(
+      `(b) p99 ≤ 50 ms: ${ms(Math.max(row('(b)', 1).p99, row('(b)', 10).p99))}`,
+      Math.max(row('(b)', 1).p99, row('(b)', 10).p99) <= 50
+    );
+    target(`start-up to ready ≤ 3 s: ${service.startupMs.toFixed(0)} ms`, service.startupMs <= 3000);
+    if (memory) {
+      target(
+        `memory stable: ${memory.perTenThousand.toFixed(2)} MiB per 10,000 requests (≤ 1)`,
+        Math.abs(memory.perTenThousand) <= 1
+      );
+    }
+  } finally {
+    await service.stop();
+  }
+}
+
+main().then(
+  () => {
+    if (failures.length > 0) {
+      console.error(`\nFAILED: ${failures.length} run(s) had wrong answers:\n${failures.join('\n')}`);
+      process.exit(1);
+    }
+  },
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  }
+);
