@@ -68,21 +68,19 @@ async function withoutUnreadableResources(
 ): Promise<GatheredRecord> {
   const problems: DataProblem[] = [...gathered.problems];
   const data: Record<string, GatheredData> = {};
+  const readsAlone = (key: string, entry: GatheredData, resource: Resource) =>
+    analyse({ ...gathered, data: { [key]: { ...entry, resources: [resource] } }, problems: [] }).then(
+      () => true,
+      () => false
+    );
   for (const [key, entry] of Object.entries(gathered.data)) {
-    if (entry === undefined || entry.resources.every((resource) => resource === gathered.patient)) {
-      if (entry !== undefined) {
-        data[key] = entry;
-      }
+    if (entry === undefined) {
       continue;
     }
     const readable: Resource[] = [];
     for (const resource of entry.resources) {
-      const alone: GatheredRecord = { ...gathered, data: { [key]: { ...entry, resources: [resource] } }, problems: [] };
-      const ok = await analyse(alone).then(
-        () => true,
-        () => false
-      );
-      if (ok) {
+      // The Patient is part of every trial record, so it passes with the others or not at all.
+      if (resource === gathered.patient || (await readsAlone(key, entry, resource))) {
         readable.push(resource);
       } else {
         problems.push({

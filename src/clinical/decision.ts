@@ -96,7 +96,7 @@ export interface Decision {
   readonly rulesetVersion: string;
   /** Every rule that fired, whatever its kind (for explanations and the audit trail). */
   readonly findings: readonly Finding[];
-  /** False when a scope rule fired (SC-01, SC-05): the service shows nothing. */
+  /** False when a scope rule fired (SC-01, SC-05): the service shows nothing but data it could not obtain. */
   readonly inScope: boolean;
   readonly scope: readonly Finding[];
   /** IMMEDIATE and URGENT red flags (RF-C included), most urgent first. */

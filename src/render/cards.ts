@@ -243,12 +243,6 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
  * @param options - locale, guideline links and id generator
  */
 export function renderCards(decision: Decision, options: RenderOptions): CdsCard[] {
-  // Out of scope (e.g. no low back pain diagnosis) is only a safe silence when the record was obtained: when
-  // part of it could not be read, the GP is told, or the silence would read as an all-clear.
-  const dataMissing = decision.dataQuality.some((quality) => quality.notes.includes('data-not-obtained'));
-  if (!decision.inScope && !dataMissing) {
-    return [];
-  }
   const { locale } = options;
   const messages = MESSAGES[locale];
   const titles = new Map(decision.findings.map((finding) => [finding.ruleId, finding.title[locale]]));
@@ -285,7 +279,10 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
       return card('info', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]);
     });
   if (!decision.inScope) {
-    return qualityCards();
+    // Out of scope (e.g. no low back pain diagnosis) is only a safe silence when the record was obtained: when
+    // part of it could not be read, the GP is told, or the silence would read as an all-clear.
+    const dataMissing = decision.dataQuality.some((quality) => quality.notes.includes('data-not-obtained'));
+    return dataMissing ? qualityCards() : [];
   }
   const cards: CdsCard[] = [];
   const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];

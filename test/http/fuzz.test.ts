@@ -150,6 +150,26 @@ describe('unreadable resources in a valid request', () => {
   // Conditions only: an Observation without a usable code is still skipped without a note (open, issue 7 note).
   const entry = unreadable('Condition').map((resource) => ['conditions', resource] as const);
 
+  it('costs only the unreadable resource: the red flags of the rest still fire, and the GP is told which one', async () => {
+    const redFlagSample = loadSample('cauda-equina');
+    const body = patientViewOf(redFlagSample) as { prefetch: Record<string, { entry?: { resource: Json }[] }> };
+    body.prefetch.conditions?.entry?.push({
+      resource: {
+        resourceType: 'Condition',
+        id: 'malformed-1',
+        subject: { reference: 'Patient/cauda-equina' },
+        code: { text: 'Lage rugpijn' },
+        note: [null],
+      },
+    });
+    const res = await postAndCheck('lbp-patient-view', JSON.stringify(body));
+    expect(res.status).toBe(200);
+    const cards = (res.body as { cards: CdsCard[] }).cards;
+    expect(cards.some((card) => card.indicator === 'critical')).toBe(true);
+    const quality = cards.find((card) => card.summary.startsWith('Not all data could be evaluated'));
+    expect(quality?.detail).toContain('Condition/malformed-1 could not be read');
+  });
+
   it('gets a data-quality card instead of a silent all-clear', async () => {
     await fc.assert(
       fc.asyncProperty(entry, async ([key, resource]) => {
