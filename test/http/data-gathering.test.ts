@@ -6,6 +6,7 @@ import type { GatheredRecord } from '../../src/fhir/gather';
 import { testApp } from '../support/app';
 import { fullPrefetch, lowBackPain, patient, PATIENT_ID, patientViewRequest } from '../support/hook-requests';
 import { searchset, sendJson, TestFhirServer } from '../support/test-fhir-server';
+import type { Handler } from '../support/test-fhir-server';
 
 /**
  * Prefetch with FHIR fallback (cds-hooks.md §1.4 P4–P7): prefetched values are used as sent; whatever is
@@ -277,15 +278,7 @@ describe('paging', () => {
 });
 
 describe('misbehaving FHIR servers', () => {
-  /** Answers the Patient normally and lets `misbehave` handle everything else. */
-  const patientOkElse = (misbehave: Parameters<TestFhirServer['use']>[0]) =>
-    fhir.use((req, res, url) => {
-      if (url.pathname === '/fhir/Patient/pat-1') {
-        sendJson(res, 200, patient());
-      } else {
-        misbehave(req, res, url);
-      }
-    });
+  const patientOkElse = (misbehave: Handler) => fhir.misbehaveExceptPatient(patient(), misbehave);
 
   it('a slow server: the per-request timeout is honoured and reported', async () => {
     patientOkElse(() => {

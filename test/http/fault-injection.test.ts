@@ -1,10 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
 import { testApp } from '../support/app';
 import { loadSample, patientOf, patientViewOf, resourcesOf } from '../support/sample-patients';
 import { searchset, sendJson, TestFhirServer } from '../support/test-fhir-server';
+import type { Handler } from '../support/test-fhir-server';
 
 /**
  * Fault injection (issue 7): the real service, with its default FHIR timeout and budget, against a FHIR server
@@ -19,7 +19,6 @@ const MARGIN_MS = 700;
 
 const sample: Bundle = loadSample('chronic-clean');
 const PATIENT = patientOf(sample);
-const PATIENT_PATH = `/fhir/Patient/${PATIENT.id ?? ''}`;
 
 let fhir: TestFhirServer;
 beforeAll(async () => {
@@ -47,20 +46,11 @@ const carePlans = (cards: CdsCard[]) =>
 const dataQualityCard = (cards: CdsCard[]) =>
   cards.find((card) => card.summary.startsWith('Not all data could be evaluated'));
 
-/** Serves the Patient and lets `misbehave` answer every search. */
-function patientOkElse(misbehave: (req: IncomingMessage, res: ServerResponse, url: URL) => void): void {
-  fhir.use((req, res, url) => {
-    if (url.pathname === PATIENT_PATH) {
-      sendJson(res, 200, PATIENT);
-    } else {
-      misbehave(req, res, url);
-    }
-  });
-}
+const patientOkElse = (misbehave: Handler) => fhir.misbehaveExceptPatient(PATIENT, misbehave);
 
 const FIFTY_MB = 50 * 1024 * 1024;
 
-const FAULTS: [string, (req: IncomingMessage, res: ServerResponse, url: URL) => void][] = [
+const FAULTS: [string, Handler][] = [
   [
     'hangs',
     () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Resource } from '@medplum/fhirtypes';
+import type { Patient, Resource } from '@medplum/fhirtypes';
 
 /** What the FHIR server saw: enough to assert the bearer token and URL encoding arrived. */
 export interface RecordedRequest {
@@ -63,6 +63,18 @@ export class TestFhirServer {
 
   use(handler: Handler): void {
     this.handler = handler;
+  }
+
+  /** Serves `patient` at its read URL normally and lets `misbehave` answer everything else. */
+  misbehaveExceptPatient(patient: Patient, misbehave: Handler): void {
+    const patientPath = `/fhir/Patient/${patient.id ?? ''}`;
+    this.use((req, res, url) => {
+      if (url.pathname === patientPath) {
+        sendJson(res, 200, patient);
+      } else {
+        misbehave(req, res, url);
+      }
+    });
   }
 
   async close(): Promise<void> {
