@@ -101,28 +101,34 @@ function cardSet(body) {
 }
 
 /** Sends one request and returns its card set (also the reference of later comparisons). */
-async function probe(base, service, body) {
-  const res = await fetch(`${base}/cds-services/${service}`, {
+async function probe(base, { path: urlPath, body }) {
+  const res = await fetch(`${base}${urlPath}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${service}: HTTP ${res.status}: ${text.slice(0, 500)}`);
+  if (res.status !== 200) throw new Error(`${urlPath}: HTTP ${res.status}: ${text.slice(0, 500)}`);
   return cardSet(text);
+}
+
+/** The autocannon request of a case: a GET without body, or a POST of its JSON body. */
+function requestOf({ path: urlPath, body }) {
+  return body === undefined
+    ? { method: 'GET', path: urlPath }
+    : { method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /**
  * One autocannon run. Every response is checked: status 200 and, for hook calls, the same card set as the
  * reference; the first deviations are kept for the report.
  */
-async function measure(name, base, { path: urlPath, body, expectedCards }, options) {
+async function measure(name, base, c, options) {
+  const { expectedCards } = c;
   let wrong = 0;
   const samples = [];
   const request = {
-    method: body === undefined ? 'GET' : 'POST',
-    path: urlPath,
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    ...requestOf(c),
     onResponse(status, responseBody) {
       if (status !== 200) {
         wrong++;
@@ -212,18 +218,10 @@ async function main() {
     const prefetchBytes = Buffer.byteLength(JSON.stringify(chronicPrefetch));
     const prefetchResources = resourceCount(chronicPrefetch);
     const context = (patientId) => ({ userId: 'Practitioner/gp-1', patientId });
-    const fullPrefetch = {
-      hook: 'patient-view',
-      hookInstance: randomUUID(),
-      context: context(chronicId),
-      prefetch: chronicPrefetch,
-    };
-    const noPrefetch = {
-      hook: 'patient-view',
-      hookInstance: randomUUID(),
-      fhirServer: `${base}/fhir`,
-      context: context(chronicId),
-    };
+    const patientViewCall = (patientId, fields) => ({
+      path: '/cds-services/lbp-patient-view',
+      body: { hook: 'patient-view', hookInstance: randomUUID(), context: context(patientId), ...fields },
+    });
 
     // (c) order-select: the physiotherapy referral of the physio-referral sample patient, as a draft order.
     const referralId = 'physio-referral';
@@ -242,13 +240,13 @@ async function main() {
     };
 
     const cases = [
-      { name: '(a) patient-view, full prefetch', path: '/cds-services/lbp-patient-view', body: fullPrefetch },
-      { name: '(b) patient-view, fetched from FHIR', path: '/cds-services/lbp-patient-view', body: noPrefetch },
+      { name: '(a) patient-view, full prefetch', ...patientViewCall(chronicId, { prefetch: chronicPrefetch }) },
+      { name: '(b) patient-view, fetched from FHIR', ...patientViewCall(chronicId, { fhirServer: `${base}/fhir` }) },
       { name: '(c) order-select, physio referral', path: '/cds-services/lbp-order-check', body: orderSelect },
       { name: '(d) GET /healthz (floor)', path: '/healthz' },
     ];
     for (const c of cases) {
-      if (c.body) c.expectedCards = await probe(base, c.path.split('/').pop(), c.body);
+      if (c.body) c.expectedCards = await probe(base, c);
     }
     if (cases[0].expectedCards !== cases[1].expectedCards) {
       failures.push('(a) and (b) show different cards for the same patient:\n' + cases[1].expectedCards);
@@ -283,17 +281,11 @@ async function main() {
     console.log('\nlatency by record size, (a) with routine observations added, 1 connection:');
     const small = await prefetchFor(base, patientView, 'acute-low-risk');
     for (const size of RECORD_SIZES) {
-      const body = {
-        hook: 'patient-view',
-        hookInstance: randomUUID(),
-        context: context('acute-low-risk'),
-        prefetch: paddedPrefetch(small, 'acute-low-risk', size),
-      };
-      const sized = { path: '/cds-services/lbp-patient-view', body };
-      sized.expectedCards = await probe(base, 'lbp-patient-view', body);
+      const sized = patientViewCall('acute-low-risk', { prefetch: paddedPrefetch(small, 'acute-low-risk', size) });
+      sized.expectedCards = await probe(base, sized);
       await measure(`warm-up ${size}`, base, sized, { connections: 1, duration: 1 });
       const r = await measure(`${size} resources`, base, sized, { connections: 1, duration: DURATION_S });
-      const kb = Buffer.byteLength(JSON.stringify(body)) / 1024;
+      const kb = Buffer.byteLength(JSON.stringify(sized.body)) / 1024;
       console.log(`  ${pad(size, 5)} resources (${pad(kb.toFixed(0), 4)} KB): p50 ${ms(r.p50)}, p99 ${ms(r.p99)}`);
     }
 
@@ -306,14 +298,7 @@ async function main() {
         url: base,
         connections: 10,
         amount: MEMORY_REQUESTS,
-        requests: [
-          {
-            method: 'POST',
-            path: cases[0].path,
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(cases[0].body),
-          },
-        ],
+        requests: [requestOf(cases[0])],
       });
       instance.on('response', () => sent++);
       const result = await instance;
