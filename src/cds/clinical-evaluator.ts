@@ -118,16 +118,17 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
         draftOrders: orders,
         selections,
       });
-      return { record, clinical, findings: await knowledge.ruleset.evaluate(clinical) };
+      return { clinical, findings: await knowledge.ruleset.evaluate(clinical) };
     };
-    const { record, clinical, findings } = await analyse(gathered).catch(async () =>
+    const { clinical, findings } = await analyse(gathered).catch(async () =>
       analyse(await withoutUnreadableResources(gathered, analyse))
     );
     const decision = decide(findings, clinical, knowledge.ruleset.version);
     const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
     const userId = request.context.userId;
     const context = {
-      patientReference: patientReference(record.patient),
+      // The fallback keeps the gathered Patient: only other resources are ever dropped.
+      patientReference: patientReference(gathered.patient),
       conditions: findEpisode(clinical, knowledge.ruleset.knowledge).conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
       today: isoDay(clinical.today),

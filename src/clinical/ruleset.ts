@@ -430,12 +430,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     rules,
     knowledge,
     async evaluate(record: ClinicalRecord): Promise<Finding[]> {
-      let episode: ReturnType<typeof findEpisode> | undefined;
-      const context: FactContext = {
-        record,
-        knowledge,
-        episode: () => (episode ??= findEpisode(record, knowledge)),
-      };
+      const context: FactContext = { record, knowledge, episode: () => findEpisode(record, knowledge) };
       const { results, almanac } = await engine.run({ [CONTEXT_FACT]: context });
       const findings: Finding[] = [];
       for (const result of results) {

@@ -23,7 +23,7 @@ export interface FactKnowledge {
 export interface FactContext {
   readonly record: ClinicalRecord;
   readonly knowledge: FactKnowledge;
-  /** The current LBP episode, computed once per evaluation. */
+  /** The current LBP episode (findEpisode computes it once per record). */
   episode(): Episode;
 }
 

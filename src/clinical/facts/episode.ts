@@ -19,7 +19,24 @@ export interface Episode {
   readonly onsetUncertain: boolean;
 }
 
+/** Episodes already found, per knowledge and record: the rules and the CarePlan both ask for it per request. */
+const found = new WeakMap<FactKnowledge, WeakMap<ClinicalRecord, Episode>>();
+
 export function findEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {
+  let byRecord = found.get(knowledge);
+  if (byRecord === undefined) {
+    byRecord = new WeakMap();
+    found.set(knowledge, byRecord);
+  }
+  let episode = byRecord.get(record);
+  if (episode === undefined) {
+    episode = computeEpisode(record, knowledge);
+    byRecord.set(record, episode);
+  }
+  return episode;
+}
+
+function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {
   const url = knowledge.valueSetUrl(knowledge.episode.valueSet);
   const matcher = knowledge.keywords(knowledge.episode.keywords);
   const conditions = record.conditions.filter((condition) => {
