@@ -411,12 +411,14 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       fact.id,
       async (params: Record<string, unknown>, almanac: Almanac) => {
         const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
+        // Only facts that are not cached read the earlier rules' outcomes: the others skip building the list.
         // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
-        const results = (almanac as unknown as { getResults(): RuleResult[] }).getResults();
-        const outcomes: RuleOutcome[] = results.map((result: RuleResult) => ({
-          name: result.name,
-          result: result.result === true,
-        }));
+        const outcomes: RuleOutcome[] = fact.cache
+          ? []
+          : (almanac as unknown as { getResults(): RuleResult[] }).getResults().map((result: RuleResult) => ({
+              name: result.name,
+              result: result.result === true,
+            }));
         return fact.compute(params, context, outcomes);
       },
       { cache: fact.cache }

@@ -39,7 +39,7 @@ export interface FactDefinition<P = unknown> {
   /** Schema of the params a rule passes; the rule file is rejected when they do not fit. */
   readonly params: z.ZodType<P>;
   readonly references?: (params: P) => FactReferences;
-  /** False for facts whose value changes during a run (they read results of earlier rules). */
+  /** False for facts whose value changes during a run: only they are given the results of earlier rules. */
   readonly cache?: boolean;
   readonly compute: (params: P, context: FactContext, results: readonly RuleOutcome[]) => unknown;
 }
