@@ -203,7 +203,6 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
       ...recommendation,
       suggestions: [carePlanSuggestion(programme, options, messages.createPlanLabel, true)],
       selectionBehavior: 'at-most-one',
-      overrideReasons: overrideReasons(locale),
     });
   }
   for (const advice of decision.advice) {
@@ -233,7 +232,7 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
     if (programme && finding.effects.includes('offer-exercise-alternative')) {
       suggestions.push(carePlanSuggestion(programme, options, messages.exerciseInsteadLabel, false));
     }
-    cards.push({ ...base, suggestions, selectionBehavior: 'any', overrideReasons: overrideReasons(locale) });
+    cards.push({ ...base, suggestions, selectionBehavior: 'any' });
   }
   return cards;
 }
