@@ -8,6 +8,7 @@ import { loadTestConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
+import type { ReportRow } from '../../src/store/store';
 
 /**
  * The sandbox page in a real browser (Debian's headless Chromium, driven by playwright-core): the server runs
@@ -40,15 +41,6 @@ interface CarePlanLike {
 interface SearchBundle {
   resourceType: 'Bundle';
   entry?: { resource?: CarePlanLike }[];
-}
-
-interface StatsRow {
-  ruleId: string;
-  kind: string;
-  shown: number;
-  accepted: number;
-  overridden: number;
-  overrideReasons: Record<string, number>;
 }
 
 let server: RunningServer;
@@ -304,9 +296,9 @@ suite(SUITE_NAME, () => {
       await screenshot('04-dismissed');
 
       const reason = `${OVERRIDE_SYSTEM}|not-relevant-now`;
-      let rows: StatsRow[] = [];
+      let rows: ReportRow[] = [];
       for (let attempt = 0; attempt < 20; attempt += 1) {
-        rows = (await getJson<{ rows: StatsRow[] }>('/stats')).rows;
+        rows = (await getJson<{ rows: ReportRow[] }>('/stats')).rows;
         if (rows.some((row) => row.overridden >= 1 && (row.overrideReasons[reason] ?? 0) >= 1)) {
           break;
         }
