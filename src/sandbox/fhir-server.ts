@@ -9,7 +9,7 @@ import { CLINICAL_PREFETCH } from '../cds/catalogue';
 import { HttpError, outcome as buildOutcome, toHttpError, unsupportedMediaType } from '../http/errors';
 import { capabilityStatement } from './capability-statement';
 import { ensureFhirDefinitionsIndexed } from './fhir-definitions';
-import { planSearch, searchsetBundle, toQueryString } from './fhir-search';
+import { FHIR_ID, planSearch, searchsetBundle, toQueryString } from './fhir-search';
 import { describeSamplePatient, loadSampleBundles, resourcesOf } from './sample-patients';
 import type { SamplePatient } from './sample-patients';
 
@@ -41,17 +41,13 @@ export interface EmbeddedFhirServerOptions {
 export interface EmbeddedFhirServer {
   /** Mount it at `/fhir` (after CORS). */
   readonly router: express.Router;
-  readonly repo: MemoryRepository;
   /** The sample patients, sorted by name. */
   readonly patients: readonly SamplePatient[];
-  /** How long start-up took: indexing the definitions (0 when already done) and seeding. */
-  readonly startup: { readonly indexMs: number; readonly seedMs: number };
 }
 
 const FHIR_JSON = 'application/fhir+json';
 const JSON_TYPES = [FHIR_JSON, 'application/json', 'application/json+fhir', 'application/json-patch+json'];
 const FORM = 'application/x-www-form-urlencoded';
-const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /**
  * The MemoryRepository of @medplum/fhir-router 4.5.2, with two fixes:
@@ -432,15 +428,11 @@ function createRouter(state: ServerState, maxBodyBytes: number): express.Router 
  * Starts the embedded FHIR server: indexes the R4 definitions (once per process), loads and date-shifts the
  * sample Bundles, and stores every resource with its own id (the draft ServiceRequests included).
  * @param options - samples directory, today, body limit and optionally the public base URL
- * @returns the router to mount at `/fhir`, the repository and the sample patients
+ * @returns the router to mount at `/fhir` and the sample patients
  * @throws Error when a sample file is not a dated Bundle, or OperationOutcomeError when a resource is invalid
  */
 export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOptions): Promise<EmbeddedFhirServer> {
-  const indexStarted = performance.now();
   ensureFhirDefinitionsIndexed();
-  const indexMs = performance.now() - indexStarted;
-
-  const seedStarted = performance.now();
   const repo = new SandboxRepository();
   const samples = await loadSampleBundles(options.samplesDir, options.now);
   const lastUpdated = options.now.toISOString();
@@ -462,7 +454,6 @@ export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOption
       return patient ? [patient] : [];
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
-  const seedMs = performance.now() - seedStarted;
 
   const state: ServerState = {
     fhirRouter: new FhirRouter(),
@@ -473,8 +464,6 @@ export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOption
   };
   return {
     router: createRouter(state, options.maxBodyBytes),
-    repo,
     patients,
-    startup: { indexMs, seedMs },
   };
 }
