@@ -71,12 +71,7 @@ export function buildCarePlan(
   context: CarePlanContext,
   locale: Locale
 ): CarePlan {
-  const messages = MESSAGES[locale];
-  const other = MESSAGES[locale === 'en' ? 'nl' : 'en'];
-  const [title, _title] = bilingual(
-    { [locale]: messages.carePlanTitle, [locale === 'en' ? 'nl' : 'en']: other.carePlanTitle } as Localised,
-    locale
-  );
+  const [title, _title] = bilingual({ en: MESSAGES.en.carePlanTitle, nl: MESSAGES.nl.carePlanTitle }, locale);
   const ruleIds = programme.findings.map((finding) => finding.ruleId).join(', ');
   const [description, _description] = bilingual(
     {
