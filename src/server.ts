@@ -63,10 +63,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     { queueSize: config.auditQueueSize, logger }
   );
-  const storeOpened = openStore({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    dataDir: config.dataDir,
-  }).then(
+  const storeOpened = openStore(config).then(
     (opened) => {
       store = opened;
       logger.info({ store: config.databaseUrl ? 'postgres' : 'pglite' }, 'store open');

@@ -54,10 +54,7 @@ async function main(): Promise<void> {
   const config = parseConfig(process.env);
   const from = date('from');
   const to = date('to');
-  const store = await openStore({
-    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-    dataDir: config.dataDir,
-  });
+  const store = await openStore(config);
   try {
     const rows = await store.report({ ...(from ? { from } : {}), ...(to ? { to } : {}) });
     process.stdout.write(
