@@ -136,6 +136,21 @@ function tokenise(text: string): Token[] {
   return tokens;
 }
 
+/**
+ * The tokens of a record text, kept for as long as the text object lives: the record's texts are scanned once
+ * per keyword list (dozens per evaluation) but tokenised once.
+ */
+const tokenCache = new WeakMap<TextSource, readonly Token[]>();
+
+function tokensOf(source: TextSource): readonly Token[] {
+  let tokens = tokenCache.get(source);
+  if (tokens === undefined) {
+    tokens = tokenise(source.text);
+    tokenCache.set(source, tokens);
+  }
+  return tokens;
+}
+
 /** One '+'-separated part of a keyword (a whole keyword when it has no '+'). */
 interface Part {
   /** Normalised words, at least one. */
@@ -379,7 +394,7 @@ class CompiledMatcher implements KeywordMatcher {
 
   private scan(source: TextSource, stopAtFirst: boolean): TextMatch[] {
     const text = source.text;
-    const tokens = tokenise(text);
+    const tokens = tokensOf(source);
     const found: Found[] = [];
 
     let clauseStart = 0;
