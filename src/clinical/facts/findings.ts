@@ -218,7 +218,7 @@ export const orderReason: FactDefinition<z.infer<typeof orderReasonParams>> = {
             order.texts.map((text, index) => ({ reference: order.reference, field: `text${index}`, text }))
           )
       )
-      .map((order) => ({ kind: 'coded' as const, reference: order.reference, text: order.display }));
+      .map(codedEvidence);
     return presence(evidence);
   },
 };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Evidence } from '../finding';
 import type { FactDefinition } from './context';
-import { keywordListName, valueSetId } from './context';
+import { codedEvidence, keywordListName, valueSetId } from './context';
 
 /** `hookName`: the hook that was called (TS-10 gives advice only when the chart is opened). */
 export const hookName: FactDefinition<Record<string, never>> = {
@@ -27,8 +27,7 @@ const orderParams = z
 
 export interface DraftOrderFact {
   readonly present: boolean;
-  /** `ServiceRequest/<id>` of every matching draft order, for actions on it (IM-05 delete). */
-  readonly references: readonly string[];
+  /** One item per matching draft order; its `reference` is what IM-05's delete action names. */
   readonly evidence: readonly Evidence[];
 }
 
@@ -61,8 +60,7 @@ export const draftOrder: FactDefinition<z.infer<typeof orderParams>> = {
     );
     return {
       present: matching.length > 0,
-      references: matching.map((order) => order.reference),
-      evidence: matching.map((order) => ({ kind: 'coded' as const, reference: order.reference, text: order.display })),
+      evidence: matching.map(codedEvidence),
     };
   },
 };
