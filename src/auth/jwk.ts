@@ -97,11 +97,3 @@ export const jwksSchema = z.strictObject({
       });
     }),
 });
-
-/**
- * Formats a zod issue path as `[0].jwks.keys[1].d`.
- * @param path - the issue's path
- */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`)).join('');
-}

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { formatPath, jwksSchema } from './jwk';
+import { toExpression } from '../expression';
+import { jwksSchema } from './jwk';
 
 /**
  * The CDS clients this service trusts (CDS Hooks 2.0 §"Trusting CDS Clients", S6: services SHOULD allowlist
@@ -117,7 +118,7 @@ function readJwksFile(file: string, where: string, problems: string[]): JSONWebK
   const parsed = jwksSchema.safeParse(json);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      problems.push(`${where}: ${file}${formatPath(issue.path)}: ${issue.message}`);
+      problems.push(`${where}: ${toExpression([file, ...issue.path])}: ${issue.message}`);
     }
     return undefined;
   }
@@ -170,7 +171,7 @@ export function parseTrustedIssuers(json: string, baseDir: string): TrustedIssue
     const parsed = issuerSchema.safeParse(entry);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        problems.push(`[${index}]${formatPath(issue.path)}: ${issue.message}`);
+        problems.push(`${toExpression([index, ...issue.path])}: ${issue.message}`);
       }
       return;
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from '../http/errors';
-import { toExpression } from './hook-request';
+import { toExpression } from '../expression';
 
 /**
  * The CDS Hooks 2.0 feedback body (https://cds-hooks.hl7.org/2.0/#feedback; cds-hooks.md §1.8 F1–F4): several

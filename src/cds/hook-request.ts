@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toExpression } from '../expression';
 import { badRequest } from '../http/errors';
 import type { Problem } from '../http/errors';
 import type { CdsServiceDefinition, HookName } from './catalogue';
@@ -107,16 +108,6 @@ const CONTEXT_SCHEMAS = {
   'order-select': orderSelectContext,
   'order-sign': orderSignContext,
 } as const;
-
-/** Turns a zod path into the FHIRPath-like expression used in OperationOutcome.issue.expression. */
-export function toExpression(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((expression, segment) => {
-    if (typeof segment === 'number') {
-      return `${expression}[${segment}]`;
-    }
-    return expression ? `${expression}.${String(segment)}` : String(segment);
-  }, '');
-}
 
 function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
   return error.issues.map((issue) => {

@@ -26,6 +26,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Coding } from '@medplum/fhirtypes';
 import { z } from 'zod';
+import { toExpression } from '../expression';
 
 /** Code-system URIs used by the value sets (clinical-knowledge.md §9). */
 export const CODE_SYSTEMS = {
@@ -219,17 +220,6 @@ function filterProblems(filter: Filter): string[] {
   return problems;
 }
 
-function formatPath(segments: readonly PropertyKey[]): string {
-  return segments
-    .map((segment, index) => {
-      if (typeof segment === 'number') {
-        return `[${segment}]`;
-      }
-      return index === 0 ? String(segment) : `.${String(segment)}`;
-    })
-    .join('');
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Index
 
@@ -329,7 +319,7 @@ export function buildTerminology(valueSets: readonly { file: string; json: unkno
     const parsed = valueSetSchema.safeParse(json);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
-        const where = issue.path.length > 0 ? `${formatPath(issue.path)}: ` : '';
+        const where = issue.path.length > 0 ? `${toExpression(issue.path)}: ` : '';
         problems.push(`${file}: ${where}${issue.message}`);
       }
       continue;
