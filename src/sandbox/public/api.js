@@ -35,9 +35,6 @@ export async function cds(method, path, body, lang) {
   if (lang) {
     headers['Accept-Language'] = lang;
   }
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-  }
   if (settings.signing) {
     const tokenExchange = await send('POST', '/sandbox/api/token', { aud: `${location.origin}${path}` });
     if (!tokenExchange.ok) {
@@ -123,17 +120,12 @@ export function describeFailure(exchange) {
 
 /** @param {unknown} body */
 export function describeOutcome(body) {
-  if (body && typeof body === 'object' && body.resourceType === 'OperationOutcome' && Array.isArray(body.issue)) {
-    return body.issue
-      .map((issue) => {
-        const text = issue.diagnostics ?? issue.details?.text ?? issue.code ?? '';
-        const where =
-          Array.isArray(issue.expression) && issue.expression.length > 0 ? ` (${issue.expression.join(', ')})` : '';
-        return `${text}${where}`;
-      })
-      .join('; ');
+  if (typeof body === 'string') {
+    return body.slice(0, 300);
   }
-  return typeof body === 'string' ? body.slice(0, 300) : '';
+  return outcomeIssues(body)
+    .map(({ text, expression }) => `${text}${expression ? ` (${expression})` : ''}`)
+    .join('; ');
 }
 
 /** The issues of an OperationOutcome as a list, for showing a service error readably. */

@@ -470,7 +470,6 @@ async function start() {
     return;
   }
   const wanted = new URLSearchParams(location.search).get('patient');
-  renderPatientOptions();
   choosePatient(wanted ?? state.patients[0]?.id, false);
   renderPatientOptions();
   report(t('statusReady'));
