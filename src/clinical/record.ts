@@ -227,16 +227,22 @@ function separateEpisodes(a: ConditionItem, b: ConditionItem): boolean {
 }
 
 /**
- * Drops older records that contradict a newer one about the same concept (same system and code) in the same
+ * The older records that contradict a newer one about the same concept (same system and code) in the same
  * episode: when a concept is both current and resolved, the latest record decides.
+ * @returns the indexes of the records to drop
  */
-function resolveContradictions(conditions: Condition[], items: ConditionItem[]): ConditionItem[] {
+function contradictedIndexes(conditions: Condition[], items: ConditionItem[]): ReadonlySet<number> {
   const byConcept = new Map<string, number[]>();
   conditions.forEach((condition, index) => {
     for (const coding of codings(condition.code)) {
       if (coding.system && coding.code) {
         const key = `${coding.system}|${coding.code.trim().toUpperCase()}`;
-        byConcept.set(key, [...(byConcept.get(key) ?? []), index]);
+        const indexes = byConcept.get(key);
+        if (indexes) {
+          indexes.push(index);
+        } else {
+          byConcept.set(key, [index]);
+        }
       }
     }
   });
@@ -254,7 +260,7 @@ function resolveContradictions(conditions: Condition[], items: ConditionItem[]):
       }
     }
   }
-  return items.filter((_item, index) => !dropped.has(index));
+  return dropped;
 }
 
 const CELSIUS_UNITS = new Set(['cel', '°c', 'c', 'degc', 'celsius', 'graden celsius']);
@@ -448,10 +454,11 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   });
   const birthDay = toDay(gathered.patient.birthDate);
   const allConditionItems = rawConditions.map((condition) => conditionItem(condition, coder, today, birthDay));
-  const conditions = resolveContradictions(rawConditions, allConditionItems);
+  const contradicted = contradictedIndexes(rawConditions, allConditionItems);
+  const conditions = allConditionItems.filter((_item, index) => !contradicted.has(index));
   rawConditions.forEach((condition, index) => {
     const item = allConditionItems[index] as ConditionItem;
-    if (!conditions.includes(item)) {
+    if (contradicted.has(index)) {
       return;
     }
     if (!hasUsableCode(condition.code)) {
