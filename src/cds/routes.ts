@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { RequestHandler } from 'express';
+import type { ClientAuthLocals } from '../auth/client-auth';
 import type { VerifiedClient } from '../auth/jwt-verifier';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
@@ -34,7 +35,12 @@ export interface CdsRoutesDeps {
   readonly issuers: readonly TrustedIssuer[];
 }
 
-type Locals = RequestLogLocals & { service?: CdsServiceDefinition; audit?: AuditDraft };
+type Locals = RequestLogLocals & Partial<ClientAuthLocals> & { service?: CdsServiceDefinition; audit?: AuditDraft };
+
+/** Who called, as the feedback rows and the audit trail record it (nothing when authentication is off). */
+function callerOf(client: VerifiedClient | undefined): { issuer?: string; tenant?: string } {
+  return { ...(client ? { issuer: client.iss } : {}), ...(client?.tenant ? { tenant: client.tenant } : {}) };
+}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -117,13 +123,10 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       if (store === undefined) {
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
       }
-      const client = (res.locals as { client?: VerifiedClient }).client;
+      const locals = res.locals as Locals;
       let results: FeedbackResult[];
       try {
-        results = await store.recordFeedback((res.locals as Locals).serviceId ?? '', body.feedback, {
-          ...(client ? { issuer: client.iss } : {}),
-          ...(client?.tenant ? { tenant: client.tenant } : {}),
-        });
+        results = await store.recordFeedback(locals.serviceId ?? '', body.feedback, callerOf(locals.client));
       } catch (err) {
         deps.logger.error({ err }, 'feedback could not be stored');
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
@@ -147,14 +150,13 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     }
     const request = parseHookRequest(body, service);
     locals.hook = request.hook;
-    const client = (res.locals as { client?: VerifiedClient }).client;
+    const client = locals.client;
     if (deps.audit) {
       locals.audit = {
         hookInstance: request.hookInstance,
         serviceId: service.id,
         hook: request.hook,
-        ...(client ? { issuer: client.iss } : {}),
-        ...(client?.tenant ? { tenant: client.tenant } : {}),
+        ...callerOf(client),
         patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
         rulesetVersion: '',
         ruleIds: [],
