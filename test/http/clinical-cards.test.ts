@@ -6,6 +6,7 @@ import { testApp } from '../support/app';
 import {
   draftOrdersOf,
   loadSample,
+  orderHookOf,
   patientOf,
   patientViewOf,
   prefetchOf,
@@ -149,21 +150,14 @@ describe('language', () => {
 });
 
 describe('order hooks', () => {
-  it.each(['order-select', 'order-sign'])(
+  it.each(['order-select', 'order-sign'] as const)(
     '%s with a physiotherapy referral answers with the same safety cards',
     async (hook) => {
       const bundle = loadSample('fever');
       const referral = draftOrdersOf(loadSample('physio-referral'))[0]!;
-      const order = { ...referral, subject: { reference: `Patient/${patientOf(bundle).id ?? ''}` } };
-      const context: Record<string, unknown> = {
-        userId: 'Practitioner/gp-1',
-        patientId: patientOf(bundle).id,
-        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }] },
-        ...(hook === 'order-select' ? { selections: [`ServiceRequest/${order.id ?? ''}`] } : {}),
-      };
       const res = await request(app)
         .post('/cds-services/lbp-order-check')
-        .send({ hook, hookInstance: randomUUID(), context, prefetch: prefetchOf(bundle) })
+        .send(orderHookOf(hook, bundle, referral))
         .expect(200);
       expect(ruleIds((res.body as { cards: CdsCard[] }).cards[0])).toContain('RF-03');
     }

@@ -1,18 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, Patient, ServiceRequest } from '@medplum/fhirtypes';
 import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
+import { resourcesOf } from '../../src/sandbox/sample-patients';
 
 /** The sample patients of fhir-resources/sample-patients, evaluated at their reference date (TODAY). */
 const DIR = path.join(__dirname, '..', '..', 'fhir-resources', 'sample-patients');
 
+export { resourcesOf } from '../../src/sandbox/sample-patients';
+
 export function loadSample(id: string): Bundle {
   return JSON.parse(readFileSync(path.join(DIR, `${id}.json`), 'utf8')) as Bundle;
-}
-
-export function resourcesOf(bundle: Bundle): Resource[] {
-  return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
 }
 
 export function patientOf(bundle: Bundle): Patient {
@@ -50,5 +49,26 @@ export function patientViewOf(bundle: Bundle, extra: Record<string, unknown> = {
     context: { userId: 'Practitioner/gp-1', patientId: patientOf(bundle).id },
     prefetch: prefetchOf(bundle),
     ...extra,
+  };
+}
+
+/** An order-select or order-sign request for a sample patient with `order` as its one draft order (selected). */
+export function orderHookOf(
+  hook: 'order-select' | 'order-sign',
+  bundle: Bundle,
+  order: ServiceRequest
+): Record<string, unknown> {
+  const patientId = patientOf(bundle).id ?? '';
+  const ordered = { ...order, subject: { reference: `Patient/${patientId}` } };
+  return {
+    hook,
+    hookInstance: randomUUID(),
+    context: {
+      userId: 'Practitioner/gp-1',
+      patientId,
+      draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: ordered }] },
+      ...(hook === 'order-select' ? { selections: [`ServiceRequest/${order.id ?? ''}`] } : {}),
+    },
+    prefetch: prefetchOf(bundle),
   };
 }
