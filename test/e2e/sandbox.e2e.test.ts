@@ -297,14 +297,16 @@ suite(SUITE_NAME, () => {
 
       const reason = `${OVERRIDE_SYSTEM}|not-relevant-now`;
       let rows: ReportRow[] = [];
-      for (let attempt = 0; attempt < 20; attempt += 1) {
-        rows = (await getJson<{ rows: ReportRow[] }>('/stats')).rows;
-        if (rows.some((row) => row.overridden >= 1 && (row.overrideReasons[reason] ?? 0) >= 1)) {
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      expect(rows.some((row) => row.overridden >= 1 && (row.overrideReasons[reason] ?? 0) >= 1)).toBe(true);
+      const overriddenFor = () => rows.some((row) => row.overridden >= 1 && (row.overrideReasons[reason] ?? 0) >= 1);
+      await until(
+        'the override in /stats',
+        async () => {
+          rows = (await getJson<{ rows: ReportRow[] }>('/stats')).rows;
+          return overriddenFor();
+        },
+        5000
+      );
+      expect(overriddenFor()).toBe(true);
     });
   });
 

@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { CdsCard } from '../../src/cds/response';
-import { createLogger } from '../../src/logger';
 import { AuditWriter } from '../../src/store/audit-writer';
 import { openDatabase } from '../../src/store/database';
 import type { Database } from '../../src/store/database';
@@ -13,7 +11,7 @@ import { migrate } from '../../src/store/migrations';
 import { resolveHashKey } from '../../src/store/patient-hash';
 import { createStore } from '../../src/store/store';
 import type { ReportRow, Store } from '../../src/store/store';
-import { testApp } from '../support/app';
+import { silentLogger, testApp } from '../support/app';
 import { loadSample, patientViewOf } from '../support/sample-patients';
 
 /**
@@ -21,7 +19,6 @@ import { loadSample, patientViewOf } from '../support/sample-patients';
  * one record per hook call, patient ids only as keyed hashes, idempotent feedback joined to the cards, and the
  * report at GET /stats.
  */
-const silent = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 
 let dataDir: string;
 let db: Database;
@@ -46,7 +43,7 @@ beforeAll(async () => {
   db = await openDatabase({ dataDir });
   await migrate(db);
   store = createStore(db);
-  writer = new AuditWriter(store, { queueSize: 100, logger: silent });
+  writer = new AuditWriter(store, { queueSize: 100, logger: silentLogger });
   const hashKey = await resolveHashKey({ dataDir, embedded: true });
   app = testApp({}, { audit: { writer, hashKey }, store: () => store }).app;
 }, 60_000);
@@ -96,7 +93,7 @@ describe('audit trail', () => {
   it('keeps answering hook calls when the store is down, and counts the failures', async () => {
     const failing = new AuditWriter(
       { recordAudit: () => Promise.reject(new Error('connection refused')) },
-      { queueSize: 10, logger: silent }
+      { queueSize: 10, logger: silentLogger }
     );
     const down = testApp({}, { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } });
     await request(down.app)

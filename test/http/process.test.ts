@@ -1,18 +1,15 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { loadTestConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
 import { VERSION } from '../../src/version';
-import { testKnowledge } from '../support/app';
+import { silentLogger, testKnowledge } from '../support/app';
 import { patientViewRequest } from '../support/hook-requests';
 
 /** The real process entry: knowledge loaded before ready, health endpoints, graceful shutdown. */
-const silent = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
 
 describe('startServer', () => {
   let running: RunningServer | undefined;
@@ -27,7 +24,7 @@ describe('startServer', () => {
   });
 
   it('listens on 127.0.0.1 and is ready once the value sets are loaded', async () => {
-    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silent });
+    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger });
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
     const ready = await request(running.url).get('/readyz').expect(200);
@@ -53,7 +50,7 @@ describe('startServer', () => {
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
     await expect(
       startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, FHIR_RESOURCES_DIR: 'no-such-folder' }), {
-        logger: silent,
+        logger: silentLogger,
       })
     ).rejects.toThrow(/no-such-folder/);
   });
@@ -65,7 +62,7 @@ describe('startServer', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('"fact": "temperature"', '"fact": "bodyHeat"'));
     try {
       await expect(
-        startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, RULES_DIR: dir }), { logger: silent })
+        startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, RULES_DIR: dir }), { logger: silentLogger })
       ).rejects.toThrow(/red-flags\.json rule RF-03: unknown fact "bodyHeat"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -77,7 +74,7 @@ describe('startServer', () => {
     const entered = new Promise<void>((resolveEntered) => {
       running = undefined;
       void startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), {
-        logger: silent,
+        logger: silentLogger,
         evaluate: () =>
           new Promise((resolve) => {
             resolveEntered();

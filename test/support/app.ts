@@ -21,6 +21,9 @@ export interface TestApp {
   rawLogs(): string;
 }
 
+/** A logger that writes nothing, for components whose logs a test does not look at. */
+export const silentLogger: Logger = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _e, cb) => cb() }));
+
 let knowledge: Knowledge | undefined;
 
 /** The real rules and value sets, loaded once per test file. */
