@@ -59,7 +59,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let store: Store | undefined;
   const audit = new AuditWriter(
     {
-      recordAudit: (record) => (store ? store.recordAudit(record) : Promise.reject(new Error('the store is not open'))),
+      recordAudits: (records) =>
+        store ? store.recordAudits(records) : Promise.reject(new Error('the store is not open')),
     },
     { queueSize: config.auditQueueSize, logger }
   );

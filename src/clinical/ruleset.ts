@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine } from 'json-rules-engine';
+import { Engine, Fact } from 'json-rules-engine';
 import type { Almanac, RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
 import type { Terminology } from '../fhir/terminology';
@@ -209,6 +209,17 @@ function resolvePath(value: unknown, pathExpression: string): unknown {
 
 const CONTEXT_FACT = 'context';
 
+/**
+ * A fact whose cache key is its id followed by its params as JSON. json-rules-engine's own key hashes the
+ * params with hash-it on every lookup, which took about 5 % of a hook call; params come from rule files
+ * (small plain JSON), so their JSON text identifies them just as well.
+ */
+class RuleFact<T> extends Fact<T> {
+  getCacheKey(params: Record<string, unknown>): string | undefined {
+    return this.options.cache ? `${this.id}${JSON.stringify(params)}` : undefined;
+  }
+}
+
 interface EvaluatedNode {
   fact?: string;
   params?: Record<string, unknown>;
@@ -403,25 +414,29 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
   };
   const engine = new Engine([], { allowUndefinedFacts: false, pathResolver: resolvePath });
   for (const rule of rules) {
-    const { name, priority, conditions, event } = rule.definition;
-    engine.addRule({ name, priority, conditions, event });
+    const { name, priority, conditions } = rule.definition;
+    // The engine deep-copies a rule's event on every run; the finding is built from the definition instead,
+    // so the engine's copy carries no texts.
+    engine.addRule({ name, priority, conditions, event: { type: 'finding' } });
   }
   for (const fact of FACTS.values()) {
     engine.addFact(
-      fact.id,
-      async (params: Record<string, unknown>, almanac: Almanac) => {
-        const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
-        // Only facts that are not cached read the earlier rules' outcomes: the others skip building the list.
-        // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
-        const outcomes: RuleOutcome[] = fact.cache
-          ? []
-          : (almanac as unknown as { getResults(): RuleResult[] }).getResults().map((result: RuleResult) => ({
-              name: result.name,
-              result: result.result === true,
-            }));
-        return fact.compute(params, context, outcomes);
-      },
-      { cache: fact.cache }
+      new RuleFact(
+        fact.id,
+        async (params: Record<string, unknown>, almanac: Almanac) => {
+          const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
+          // Only facts that are not cached read the earlier rules' outcomes: the others skip building the list.
+          // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
+          const outcomes: RuleOutcome[] = fact.cache
+            ? []
+            : (almanac as unknown as { getResults(): RuleResult[] }).getResults().map((result: RuleResult) => ({
+                name: result.name,
+                result: result.result === true,
+              }));
+          return fact.compute(params, context, outcomes);
+        },
+        { cache: fact.cache }
+      )
     );
   }
   const definitions = new Map(rules.map((rule) => [rule.definition.name, rule.definition]));

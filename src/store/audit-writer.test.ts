@@ -37,16 +37,16 @@ function testLogger() {
 
 /** A store whose writes wait until the test lets them finish. */
 function controlledStore() {
-  const calls: { record: AuditRecord; finish: (error?: Error) => void }[] = [];
+  const calls: { records: readonly AuditRecord[]; finish: (error?: Error) => void }[] = [];
   let active = 0;
   let maxActive = 0;
-  const store: Pick<Store, 'recordAudit'> = {
-    recordAudit: (audit) => {
+  const store: Pick<Store, 'recordAudits'> = {
+    recordAudits: (records) => {
       active++;
       maxActive = Math.max(maxActive, active);
       return new Promise<void>((resolve, reject) => {
         calls.push({
-          record: audit,
+          records,
           finish: (error) => {
             active--;
             if (error) {
@@ -62,11 +62,14 @@ function controlledStore() {
   return { store, calls, maxActive: () => maxActive };
 }
 
+const hookInstances = (calls: { records: readonly AuditRecord[] }[]) =>
+  calls.map((call) => call.records.map((audit) => audit.hookInstance));
+
 /** Lets queued promise callbacks run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('AuditWriter', () => {
-  it('writes records in order, one at a time, and flush waits for them', async () => {
+  it('writes in order, one write at a time, what queued up meanwhile as one batch; flush waits for them', async () => {
     const { store, calls, maxActive } = controlledStore();
     const { logger } = testLogger();
     const writer = new AuditWriter(store, { queueSize: 10, logger });
@@ -76,14 +79,15 @@ describe('AuditWriter', () => {
     expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 0, failed: 0 });
     let flushed = false;
     const flushing = writer.flush().then(() => (flushed = true));
-    for (let n = 0; n < 3; n++) {
+    for (let n = 0; n < 2; n++) {
       await settle();
       expect(calls).toHaveLength(n + 1);
       calls[n]!.finish();
     }
     await flushing;
     expect(flushed).toBe(true);
-    expect(calls.map((call) => call.record.hookInstance)).toEqual(['hook-1', 'hook-2', 'hook-3']);
+    // The first record is written at once; the two that arrived during that write go together.
+    expect(hookInstances(calls)).toEqual([['hook-1'], ['hook-2', 'hook-3']]);
     expect(maxActive()).toBe(1);
     expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0 });
     await expect(writer.flush()).resolves.toBeUndefined();
@@ -97,13 +101,13 @@ describe('AuditWriter', () => {
       }),
     ];
     const written: string[] = [];
-    const store: Pick<Store, 'recordAudit'> = {
-      recordAudit: (audit) => {
+    const store: Pick<Store, 'recordAudits'> = {
+      recordAudits: (records) => {
         const error = rejections.shift();
         if (error) {
           return Promise.reject(error);
         }
-        written.push(audit.hookInstance);
+        written.push(...records.map((audit) => audit.hookInstance));
         return Promise.resolve();
       },
     };
@@ -126,9 +130,36 @@ describe('AuditWriter', () => {
     expect(JSON.stringify(lines)).not.toContain(PATIENT_HASH);
   });
 
+  it('writes a failed batch again one record at a time, so one bad record costs only itself', async () => {
+    const calls: string[][] = [];
+    const store: Pick<Store, 'recordAudits'> = {
+      recordAudits: async (records) => {
+        const ids = records.map((audit) => audit.hookInstance);
+        calls.push(ids);
+        await settle();
+        if (ids.includes('hook-3')) {
+          throw Object.assign(new Error('duplicate key value violates unique constraint "cards_pkey"'), {
+            code: '23505',
+          });
+        }
+      },
+    };
+    const { logger, lines } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 10, logger });
+    for (let n = 1; n <= 4; n++) {
+      writer.enqueue(record(n));
+    }
+    await writer.flush();
+    expect(calls).toEqual([['hook-1'], ['hook-2', 'hook-3', 'hook-4'], ['hook-2'], ['hook-3'], ['hook-4']]);
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 1 });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'error', hookInstance: 'hook-3', code: '23505', failed: 1 }),
+    ]);
+  });
+
   it('survives a store that throws instead of rejecting', async () => {
-    const store: Pick<Store, 'recordAudit'> = {
-      recordAudit: () => {
+    const store: Pick<Store, 'recordAudits'> = {
+      recordAudits: () => {
         throw new Error('not connected');
       },
     };
@@ -144,8 +175,8 @@ describe('AuditWriter', () => {
 
   it('returns at once from enqueue while the store hangs, and drops what does not fit in the queue', async () => {
     let calls = 0;
-    const hanging: Pick<Store, 'recordAudit'> = {
-      recordAudit: () => {
+    const hanging: Pick<Store, 'recordAudits'> = {
+      recordAudits: () => {
         calls++;
         return new Promise<void>(() => undefined); // never settles
       },
@@ -183,7 +214,7 @@ describe('AuditWriter', () => {
     await settle();
     calls[2]!.finish();
     await writer.flush();
-    expect(calls.map((call) => call.record.hookInstance)).toEqual(['hook-1', 'hook-2', 'hook-5']);
+    expect(hookInstances(calls)).toEqual([['hook-1'], ['hook-2'], ['hook-5']]);
     expect(writer.stats()).toEqual({ queued: 0, written: 2, dropped: 2, failed: 1 });
     expect(lines.map((line) => line.level)).toEqual(['warn', 'info', 'error']);
   });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditRecord, Store } from './store';
 
 export interface AuditWriterStats {
-  /** Accepted and not yet written or failed (the record being written included). */
+  /** Accepted and not yet written or failed (the records being written included). */
   queued: number;
   written: number;
   /** Refused because the queue was full. */
@@ -11,18 +11,24 @@ export interface AuditWriterStats {
   failed: number;
 }
 
+/** The most records written in one transaction. */
+const BATCH_SIZE = 100;
+
 /**
  * Writes audit records in the background so that storing them never delays or fails a hook response.
- * Records wait in a bounded in-memory queue and are written one at a time; when the store is slow or
- * down the queue fills up and further records are dropped and counted. A write that fails is logged
- * (without the record: no patient data in logs) and counted, and the writer moves on to the next record
- * (no retry: a record that fails once, e.g. on a constraint, would usually fail again).
+ * Records wait in a bounded in-memory queue; whatever has queued up while the previous write ran is written
+ * in one transaction (one commit per batch instead of per hook call: under load the commits were most of
+ * the store's work). When the store is slow or down the queue fills up and further records are dropped and
+ * counted. When a batch fails, its records are written one by one, so one bad record costs only itself; a
+ * record that fails alone is logged (without the record: no patient data in logs) and counted, and not
+ * retried (a record that fails once, e.g. on a constraint, would usually fail again).
  */
 export class AuditWriter {
   private readonly queue: AuditRecord[] = [];
   private readonly queueSize: number;
   private readonly logger: Logger;
-  private writing = false;
+  /** Records handed to the store and not yet written or failed. */
+  private writing = 0;
   private written = 0;
   private dropped = 0;
   private failed = 0;
@@ -31,7 +37,7 @@ export class AuditWriter {
   private idle: (() => void)[] = [];
 
   constructor(
-    private readonly store: Pick<Store, 'recordAudit'>,
+    private readonly store: Pick<Store, 'recordAudits'>,
     options: { queueSize: number; logger: Logger }
   ) {
     if (!Number.isInteger(options.queueSize) || options.queueSize < 1) {
@@ -56,7 +62,7 @@ export class AuditWriter {
         return;
       }
       this.queue.push(record);
-      if (!this.writing) {
+      if (this.writing === 0) {
         void this.drain();
       }
     } catch {
@@ -94,30 +100,51 @@ export class AuditWriter {
   }
 
   private pending(): number {
-    return this.queue.length + (this.writing ? 1 : 0);
+    return this.queue.length + this.writing;
   }
 
   private async drain(): Promise<void> {
-    this.writing = true;
     try {
-      for (let record = this.queue.shift(); record; record = this.queue.shift()) {
-        try {
-          await this.store.recordAudit(record);
-          this.written++;
-          if (this.overflowing) {
-            this.overflowing = false;
-            this.logger.info({ dropped: this.dropped }, 'Audit store caught up; queueing audit records again');
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, BATCH_SIZE);
+        this.writing = batch.length;
+        const batchWritten = batch.length > 1 && (await this.write(batch));
+        if (!batchWritten) {
+          // One by one, so that a bad record costs only itself.
+          for (const record of batch) {
+            await this.write([record]);
+            this.writing--;
           }
-        } catch (error) {
-          this.failed++;
-          this.logFailure(record, error);
+        }
+        this.writing = 0;
+        if (this.overflowing && this.pending() < this.queueSize) {
+          this.overflowing = false;
+          this.logger.info({ dropped: this.dropped }, 'Audit store caught up; queueing audit records again');
         }
       }
     } finally {
-      this.writing = false;
+      this.writing = 0;
       for (const waiter of [...this.idle]) {
         waiter();
       }
+    }
+  }
+
+  /**
+   * Writes records in one transaction; false when the store refused them. Only the failure of a single
+   * record is counted and logged: a failed batch is written again one by one.
+   */
+  private async write(records: AuditRecord[]): Promise<boolean> {
+    try {
+      await this.store.recordAudits(records);
+      this.written += records.length;
+      return true;
+    } catch (error) {
+      if (records.length === 1) {
+        this.failed++;
+        this.logFailure(records[0] as AuditRecord, error);
+      }
+      return false;
     }
   }
 

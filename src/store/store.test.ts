@@ -190,7 +190,7 @@ function storeSuite(driver: Driver): void {
         { uuid: 'card-2', indicator: 'info', ruleIds: ['TS-00'], kinds: ['careplan'], suggestionUuids: ['s-a', 's-b'] },
       ],
     });
-    await store.recordAudit(record);
+    await store.recordAudits([record]);
     const calls = await db.query<Record<string, unknown>>('SELECT *, id::text AS id FROM hook_calls');
     expect(calls).toEqual([
       {
@@ -236,7 +236,7 @@ function storeSuite(driver: Driver): void {
     const anonymous = auditRecord();
     delete anonymous.issuer;
     delete anonymous.tenant;
-    await store.recordAudit({ ...anonymous, ruleIds: ['quote"d', 'comma,d', 'NULL', '', 'brace{}'] });
+    await store.recordAudits([{ ...anonymous, ruleIds: ['quote"d', 'comma,d', 'NULL', '', 'brace{}'] }]);
     expect(await db.query('SELECT issuer, tenant, rule_ids FROM hook_calls')).toEqual([
       { issuer: null, tenant: null, rule_ids: ['quote"d', 'comma,d', 'NULL', '', 'brace{}'] },
     ]);
@@ -245,15 +245,38 @@ function storeSuite(driver: Driver): void {
 
   it('writes a hook call and its cards in one transaction: all or nothing', async () => {
     const record = auditRecord({ cards: [card('same', ['RF-03']), card('same', ['RF-06'])] });
-    await expect(store.recordAudit(record)).rejects.toThrow(/duplicate key/);
+    await expect(store.recordAudits([record])).rejects.toThrow(/duplicate key/);
     expect(await count(db, 'hook_calls')).toBe(0);
     expect(await count(db, 'cards')).toBe(0);
+  });
+
+  it('writes a batch of hook calls in one transaction: all of them, or none when one is refused', async () => {
+    await store.recordAudits([
+      auditRecord({ hookInstance: 'batch-1', cards: [card('b1', ['RF-03'])] }),
+      auditRecord({ hookInstance: 'batch-2', cards: [] }),
+      auditRecord({ hookInstance: 'batch-3', cards: [card('b3', ['PR-01']), card('b3b', ['TS-00'])] }),
+    ]);
+    expect(await db.query('SELECT hook_instance FROM hook_calls ORDER BY id')).toEqual([
+      { hook_instance: 'batch-1' },
+      { hook_instance: 'batch-2' },
+      { hook_instance: 'batch-3' },
+    ]);
+    expect(await count(db, 'cards')).toBe(3);
+
+    await expect(
+      store.recordAudits([
+        auditRecord({ hookInstance: 'batch-4', cards: [card('b4', ['RF-03'])] }),
+        auditRecord({ hookInstance: 'batch-5', cards: [card('b1', ['RF-03'])] }), // b1 is stored already
+      ])
+    ).rejects.toThrow(/duplicate key/);
+    expect(await count(db, 'hook_calls')).toBe(3);
+    expect(await count(db, 'cards')).toBe(3);
   });
 
   it(
     'keeps everything across a restart, and reopening does not migrate again',
     async () => {
-      await store.recordAudit(auditRecord({ cards: [card('durable', ['RF-03'])] }));
+      await store.recordAudits([auditRecord({ cards: [card('durable', ['RF-03'])] })]);
       await store.recordFeedback('lbp-triage', [accepted('durable', '2026-11-21T10:05:00Z')]);
       const migrations = await db.query('SELECT version, applied_at FROM schema_migrations');
       await store.close();
@@ -278,7 +301,7 @@ function storeSuite(driver: Driver): void {
   );
 
   it('stores feedback once: a repeat, also of the same instant written differently, is not stored again', async () => {
-    await store.recordAudit(auditRecord({ cards: [card('card-1', ['RF-03'])] }));
+    await store.recordAudits([auditRecord({ cards: [card('card-1', ['RF-03'])] })]);
     const item = accepted('card-1', '2026-11-21T10:05:31Z');
     expect(await store.recordFeedback('lbp-triage', [item])).toEqual([
       { card: 'card-1', outcome: 'accepted', stored: true, knownCard: true },
@@ -301,7 +324,7 @@ function storeSuite(driver: Driver): void {
   });
 
   it('stores several items per request, in order, and accepts unknown cards', async () => {
-    await store.recordAudit(auditRecord({ cards: [card('known-1', ['RF-03']), card('known-2', ['PR-01'])] }));
+    await store.recordAudits([auditRecord({ cards: [card('known-1', ['RF-03']), card('known-2', ['PR-01'])] })]);
     const results = await store.recordFeedback(
       'lbp-triage',
       [
@@ -370,7 +393,7 @@ function storeSuite(driver: Driver): void {
   });
 
   it('reports per rule id and kind: shown, accepted, overridden (latest feedback decides) and override reasons', async () => {
-    await store.recordAudit(
+    await store.recordAudits([
       auditRecord({
         cards: [
           card('c1', ['RF-03', 'RF-06']),
@@ -381,9 +404,9 @@ function storeSuite(driver: Driver): void {
           card('c6', ['TS-00'], ['careplan']),
           card('c7', ['RF-03']),
         ],
-      })
-    );
-    await store.recordAudit(auditRecord({ cards: [card('c8', ['RF-03']), card('c9', [], [])] }));
+      }),
+    ]);
+    await store.recordAudits([auditRecord({ cards: [card('c8', ['RF-03']), card('c9', [], [])] })]);
     const declined = { reason: { system: SNOMED, code: '183944003' } };
     await store.recordFeedback('lbp-triage', [
       accepted('c1', '2026-11-21T10:01:00Z'),
@@ -416,7 +439,7 @@ function storeSuite(driver: Driver): void {
   });
 
   it('counts a card with several kinds under each kind', async () => {
-    await store.recordAudit(auditRecord({ cards: [card('both', ['RF-03'], ['red-flag', 'referral'])] }));
+    await store.recordAudits([auditRecord({ cards: [card('both', ['RF-03'], ['red-flag', 'referral'])] })]);
     await store.recordFeedback('lbp-triage', [accepted('both', '2026-11-21T10:01:00Z')]);
     expect(await store.report({})).toEqual([
       { ruleId: 'RF-03', kind: 'red-flag', shown: 1, accepted: 1, overridden: 0, overrideReasons: {} },
@@ -427,9 +450,9 @@ function storeSuite(driver: Driver): void {
   it('filters on when the card was shown: from inclusive, to exclusive', async () => {
     const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
     for (const day of days) {
-      await store.recordAudit(
-        auditRecord({ time: new Date(`${day}T12:00:00Z`), cards: [card(`card-${day}`, ['RF-03'])] })
-      );
+      await store.recordAudits([
+        auditRecord({ time: new Date(`${day}T12:00:00Z`), cards: [card(`card-${day}`, ['RF-03'])] }),
+      ]);
       // Feedback arriving days later still counts for the day the card was shown.
       await store.recordFeedback('lbp-triage', [accepted(`card-${day}`, '2026-11-20T08:00:00Z')]);
     }
@@ -457,9 +480,9 @@ function storeSuite(driver: Driver): void {
           ? overridden(`conc-${k}`, new Date(base + (k % 7) * 1000).toISOString(), { userComment: `k${k}` })
           : accepted(`conc-${k}`, new Date(base + (k % 7) * 1000).toISOString());
       // Half of the cards are in the audit trail.
-      await store.recordAudit(
-        auditRecord({ cards: Array.from({ length: DISTINCT / 2 }, (_, k) => card(`conc-${k}`, ['RF-03'])) })
-      );
+      await store.recordAudits([
+        auditRecord({ cards: Array.from({ length: DISTINCT / 2 }, (_, k) => card(`conc-${k}`, ['RF-03'])) }),
+      ]);
       const results = await Promise.all(
         Array.from({ length: 50 }, async (_, worker) => {
           const mine = [];

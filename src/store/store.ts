@@ -71,8 +71,8 @@ export interface ReportRange {
 }
 
 export interface Store {
-  /** Stores the hook call and its cards in one transaction. */
-  recordAudit(record: AuditRecord): Promise<void>;
+  /** Stores the hook calls and their cards in one transaction: all of them or none. */
+  recordAudits(records: readonly AuditRecord[]): Promise<void>;
   /**
    * Stores feedback idempotently: an item whose card, outcome and outcome timestamp (the same instant,
    * however written) were stored before is reported with `stored: false`. Unknown cards are accepted.
@@ -112,7 +112,12 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
 /** The store on a database whose schema is already migrated. `close()` closes the database. */
 export function createStore(db: Database): Store {
   return {
-    recordAudit: (record) => recordAudit(db, record),
+    recordAudits: (records) =>
+      db.transaction(async (tx) => {
+        for (const record of records) {
+          await recordAudit(tx, record);
+        }
+      }),
     recordFeedback: (serviceId, items, client) => recordFeedback(db, serviceId, items, client),
     report: (range) => report(db, range),
     ping: async () => {
@@ -122,44 +127,43 @@ export function createStore(db: Database): Store {
   };
 }
 
-async function recordAudit(db: Database, record: AuditRecord): Promise<void> {
-  await db.transaction(async (tx) => {
-    const [call] = await tx.query<{ id: string }>(
-      `INSERT INTO hook_calls (time, hook_instance, service, hook, issuer, tenant, patient_hash,
-                               ruleset_version, rule_ids, status, latency_ms)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       RETURNING id::text AS id`,
-      [
-        record.time,
-        record.hookInstance,
-        record.serviceId,
-        record.hook,
-        record.issuer ?? null,
-        record.tenant ?? null,
-        record.patientHash,
-        record.rulesetVersion,
-        record.ruleIds,
-        record.status,
-        record.latencyMs,
-      ]
-    );
-    if (!call) {
-      throw new Error('INSERT … RETURNING returned no row');
-    }
-    if (record.cards.length === 0) {
-      return;
-    }
-    const params: unknown[] = [call.id];
-    const rows = record.cards.map((card) => {
-      const first = params.length + 1;
-      params.push(card.uuid, card.indicator, card.ruleIds, card.kinds, card.suggestionUuids);
-      return `($1::bigint, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4})`;
-    });
-    await tx.query(
-      `INSERT INTO cards (hook_call_id, uuid, indicator, rule_ids, kinds, suggestion_uuids) VALUES ${rows.join(', ')}`,
-      params
-    );
+/** One hook call and its cards, inside the caller's transaction. */
+async function recordAudit(tx: Database, record: AuditRecord): Promise<void> {
+  const [call] = await tx.query<{ id: string }>(
+    `INSERT INTO hook_calls (time, hook_instance, service, hook, issuer, tenant, patient_hash,
+                             ruleset_version, rule_ids, status, latency_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     RETURNING id::text AS id`,
+    [
+      record.time,
+      record.hookInstance,
+      record.serviceId,
+      record.hook,
+      record.issuer ?? null,
+      record.tenant ?? null,
+      record.patientHash,
+      record.rulesetVersion,
+      record.ruleIds,
+      record.status,
+      record.latencyMs,
+    ]
+  );
+  if (!call) {
+    throw new Error('INSERT … RETURNING returned no row');
+  }
+  if (record.cards.length === 0) {
+    return;
+  }
+  const params: unknown[] = [call.id];
+  const rows = record.cards.map((card) => {
+    const first = params.length + 1;
+    params.push(card.uuid, card.indicator, card.ruleIds, card.kinds, card.suggestionUuids);
+    return `($1::bigint, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4})`;
   });
+  await tx.query(
+    `INSERT INTO cards (hook_call_id, uuid, indicator, rule_ids, kinds, suggestion_uuids) VALUES ${rows.join(', ')}`,
+    params
+  );
 }
 
 /** RFC 3339 date-time (the profile of ISO 8601 that CDS Hooks requires), with an offset or Z. */

@@ -92,7 +92,7 @@ describe('audit trail', () => {
 
   it('keeps answering hook calls when the store is down, and counts the failures', async () => {
     const failing = new AuditWriter(
-      { recordAudit: () => Promise.reject(new Error('connection refused')) },
+      { recordAudits: () => Promise.reject(new Error('connection refused')) },
       { queueSize: 10, logger: silentLogger }
     );
     const down = testApp({}, { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } });
