@@ -57,13 +57,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     embedded: config.databaseUrl === undefined,
   });
   let store: Store | undefined;
-  const audit = new AuditWriter(
-    {
-      recordAudits: (records) =>
-        store ? store.recordAudits(records) : Promise.reject(new Error('the store is not open')),
-    },
-    { queueSize: config.auditQueueSize, logger }
-  );
   const storeOpened = openStore(config).then(
     (opened) => {
       store = opened;
@@ -75,6 +68,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         'the store could not be opened: hook calls go on, feedback answers 503, audit records are not kept'
       );
     }
+  );
+  const audit = new AuditWriter(
+    {
+      // Records of calls answered while the store opens wait in the writer's queue (bounded: beyond it they are
+      // dropped and counted), so the first seconds after a start are audited too.
+      recordAudits: async (records) => {
+        await storeOpened;
+        if (store === undefined) {
+          throw new Error('the store could not be opened');
+        }
+        await store.recordAudits(records);
+      },
+    },
+    { queueSize: config.auditQueueSize, logger }
   );
   const evaluate =
     options.evaluate ??

@@ -182,6 +182,27 @@ describe('search', () => {
     expect(sortedIds(bySubject.body as Bundle)).toEqual(expected);
   });
 
+  it('?patient=<id> returns exactly the resources of that type in her sample Bundle, for every patient', async () => {
+    const types = [
+      'Condition',
+      'Observation',
+      'MedicationStatement',
+      'MedicationRequest',
+      'Procedure',
+      'ServiceRequest',
+    ];
+    for (const patientId of Object.keys(FILES)) {
+      for (const type of types) {
+        const res = await request(app).get(`/fhir/${type}`).query({ patient: patientId, _count: 1000 }).expect(200);
+        expect({ patientId, type, ids: sortedIds(res.body as Bundle) }).toEqual({
+          patientId,
+          type,
+          ids: idsOfType(patientId, type),
+        });
+      }
+    }
+  });
+
   it('Observation?patient=chronic-clean&_sort=-date&_count=200 returns her Observations, newest first', async () => {
     const res = await request(app).get('/fhir/Observation?patient=chronic-clean&_sort=-date&_count=200').expect(200);
     const bundle = res.body as Bundle<Observation>;
@@ -391,6 +412,39 @@ describe('writes', () => {
       .expect(200);
     expect(res.body).toMatchObject({ resourceType: 'Bundle', type: 'transaction-response' });
     await request(app).get('/fhir/CarePlan/from-bundle').expect(200);
+  });
+
+  it('a search by patient follows writes: a resource moved to another patient, and a deleted one', async () => {
+    const created = await request(app)
+      .post('/fhir/CarePlan')
+      .send({ ...carePlan, subject: { reference: 'Patient/fever' } })
+      .expect(201);
+    const moved = created.body as CarePlan;
+    const idsFor = async (patient: string, extra: Record<string, string> = {}) =>
+      sortedIds(
+        (
+          await request(app)
+            .get('/fhir/CarePlan')
+            .query({ patient, ...extra })
+            .expect(200)
+        ).body as Bundle
+      );
+    expect(await idsFor('fever')).toEqual([moved.id]);
+
+    await request(app)
+      .put(`/fhir/CarePlan/${moved.id ?? ''}`)
+      .send({ ...moved, subject: { reference: 'Patient/acute-low-risk' } })
+      .expect(200);
+    expect(await idsFor('fever')).toEqual([]);
+    expect(await idsFor('acute-low-risk')).toEqual([moved.id]);
+    // The other filters still apply to the patient's resources.
+    expect(await idsFor('acute-low-risk', { status: 'active' })).toEqual([]);
+    expect(await idsFor('acute-low-risk', { status: 'draft' })).toEqual([moved.id]);
+
+    await request(app)
+      .delete(`/fhir/CarePlan/${moved.id ?? ''}`)
+      .expect(200);
+    expect(await idsFor('acute-low-risk')).toEqual([]);
   });
 
   it('deletes a ServiceRequest, which then answers 404', async () => {

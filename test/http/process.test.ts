@@ -23,7 +23,7 @@ describe('startServer', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('listens on 127.0.0.1 and is ready once the value sets are loaded', async () => {
+  it('listens on 127.0.0.1, is ready once the value sets are loaded and audits calls answered before the store opened', async () => {
     running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger });
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
@@ -33,10 +33,13 @@ describe('startServer', () => {
     expect(ready.body).toMatchObject({
       ruleset: '2026.11.0',
       rules: testKnowledge().ruleset.rules.length,
+      // Ready before the embedded store has opened: the first creation of its folder takes seconds.
+      store: 'unavailable',
       audit: { queued: 0, written: 0, dropped: 0, failed: 0 },
     });
-    await running.storeOpened;
+    // A call answered while the store opens is audited once it is open, not lost.
     await request(running.url).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
+    await running.storeOpened;
     // The audit record is written after the response: wait (bounded) until the writer reports it.
     const server = running;
     let after: { audit?: { written?: number } } = {};
