@@ -479,6 +479,14 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     .filter((observation) => !isEnteredInError(observation.status) && observation.status !== 'cancelled')
     .map((observation) => {
       const item = observationItem(observation, coder);
+      if (!hasUsableCode(observation.code)) {
+        // Its value cannot be attributed to anything (a temperature? a weight?), so the GP is told it was ignored.
+        notes.push({
+          code: 'unreadable-code',
+          reference: item.reference,
+          detail: 'Observation without a usable code or text',
+        });
+      }
       const fields: [string, string | undefined][] = [
         ['valueString', observation.valueString],
         ...notesOf(observation).map((text): [string, string] => ['note', text]),

@@ -19,7 +19,7 @@ import type { GatheredRecord } from '../../src/fhir/gather';
  * clinical vignette and stays correct whatever day the tests run.
  *
  * Codes are written `system|code` with short system names: sct, loinc, icd-10, icd-10-nl, icd-10-cm, icpc-2,
- * icpc-1-nl, atc (e.g. `icpc-2|A03`).
+ * icpc-1-nl, atc (e.g. `icpc-2|A03`); `|code` is a code without a system.
  */
 
 export const SYSTEMS: Readonly<Record<string, string>> = {
@@ -157,6 +157,9 @@ export function concept(code: string | undefined, text?: string): CodeableConcep
     code && code !== 'text'
       ? (() => {
           const [alias = '', value = ''] = code.split('|');
+          if (alias === '') {
+            return [{ code: value }]; // `|code`: a code without a system, which no value set can place
+          }
           const system = SYSTEMS[alias];
           if (system === undefined) {
             throw new Error(`Unknown system "${alias}" in "${code}" (use ${Object.keys(SYSTEMS).join(', ')})`);
