@@ -112,12 +112,11 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
 /** The store on a database whose schema is already migrated. `close()` closes the database. */
 export function createStore(db: Database): Store {
   return {
-    recordAudits: (records) =>
-      db.transaction(async (tx) => {
-        for (const record of records) {
-          await recordAudit(tx, record);
-        }
-      }),
+    recordAudits: async (records) => {
+      if (records.length > 0) {
+        await db.query(INSERT_AUDITS, [JSON.stringify(records)]);
+      }
+    },
     recordFeedback: (serviceId, items, client) => recordFeedback(db, serviceId, items, client),
     report: (range) => report(db, range),
     ping: async () => {
@@ -127,44 +126,32 @@ export function createStore(db: Database): Store {
   };
 }
 
-/** One hook call and its cards, inside the caller's transaction. */
-async function recordAudit(tx: Database, record: AuditRecord): Promise<void> {
-  const [call] = await tx.query<{ id: string }>(
-    `INSERT INTO hook_calls (time, hook_instance, service, hook, issuer, tenant, patient_hash,
-                             ruleset_version, rule_ids, status, latency_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     RETURNING id::text AS id`,
-    [
-      record.time,
-      record.hookInstance,
-      record.serviceId,
-      record.hook,
-      record.issuer ?? null,
-      record.tenant ?? null,
-      record.patientHash,
-      record.rulesetVersion,
-      record.ruleIds,
-      record.status,
-      record.latencyMs,
-    ]
-  );
-  if (!call) {
-    throw new Error('INSERT … RETURNING returned no row');
-  }
-  if (record.cards.length === 0) {
-    return;
-  }
-  const params: unknown[] = [call.id];
-  const rows = record.cards.map((card) => {
-    const first = params.length + 1;
-    params.push(card.uuid, card.indicator, card.ruleIds, card.kinds, card.suggestionUuids);
-    return `($1::bigint, $${first}, $${first + 1}, $${first + 2}, $${first + 3}, $${first + 4})`;
-  });
-  await tx.query(
-    `INSERT INTO cards (hook_call_id, uuid, indicator, rule_ids, kinds, suggestion_uuids) VALUES ${rows.join(', ')}`,
-    params
-  );
-}
+/**
+ * The hook calls of a batch (a JSON array of AuditRecords) and their cards, in one statement, so a batch costs
+ * one round trip and is stored completely or not at all. Each call takes its id from the identity sequence
+ * first, so its cards can refer to it; the foreign key is checked at the end of the statement.
+ */
+const INSERT_AUDITS = `
+  WITH batch AS (
+    SELECT nextval(pg_get_serial_sequence('hook_calls', 'id')) AS id, item
+    FROM jsonb_array_elements($1::jsonb) AS item
+  ),
+  calls AS (
+    INSERT INTO hook_calls (id, time, hook_instance, service, hook, issuer, tenant, patient_hash,
+                            ruleset_version, rule_ids, status, latency_ms)
+    OVERRIDING SYSTEM VALUE
+    SELECT id, (item->>'time')::timestamptz, item->>'hookInstance', item->>'serviceId', item->>'hook',
+           item->>'issuer', item->>'tenant', item->>'patientHash', item->>'rulesetVersion',
+           ARRAY(SELECT jsonb_array_elements_text(item->'ruleIds')),
+           (item->>'status')::integer, (item->>'latencyMs')::double precision
+    FROM batch
+  )
+  INSERT INTO cards (hook_call_id, uuid, indicator, rule_ids, kinds, suggestion_uuids)
+  SELECT batch.id, card->>'uuid', card->>'indicator',
+         ARRAY(SELECT jsonb_array_elements_text(card->'ruleIds')),
+         ARRAY(SELECT jsonb_array_elements_text(card->'kinds')),
+         ARRAY(SELECT jsonb_array_elements_text(card->'suggestionUuids'))
+  FROM batch, jsonb_array_elements(batch.item->'cards') AS card`;
 
 /** RFC 3339 date-time (the profile of ISO 8601 that CDS Hooks requires), with an offset or Z. */
 const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
