@@ -4,8 +4,8 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // Plain CommonJS/ESM config and reporter files are not part of the TypeScript project.
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'test-output/', '**/*.js', '**/*.mjs'] },
+  // Plain CommonJS/ESM config, reporter and bench files are not part of the TypeScript project.
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'test-output/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -81,7 +81,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         await store.recordAudits(records);
       },
     },
-    { queueSize: config.auditQueueSize, logger }
+    // Records of the next 100 ms go to the store together: one write per batch instead of one per hook call.
+    { queueSize: config.auditQueueSize, logger, batchWindowMs: 100 }
   );
   const evaluate =
     options.evaluate ??

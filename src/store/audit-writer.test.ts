@@ -93,6 +93,28 @@ describe('AuditWriter', () => {
     await expect(writer.flush()).resolves.toBeUndefined();
   });
 
+  it('with a batch window, writes the records of that window together; flush does not wait for it', async () => {
+    const { store, calls } = controlledStore();
+    const { logger } = testLogger();
+    const writer = new AuditWriter(store, { queueSize: 10, logger, batchWindowMs: 40 });
+    writer.enqueue(record(1));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    writer.enqueue(record(2));
+    await settle();
+    expect(calls).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(hookInstances(calls)).toEqual([['hook-1', 'hook-2']]);
+    calls[0]!.finish();
+
+    writer.enqueue(record(3));
+    const flushing = writer.flush();
+    await settle();
+    expect(hookInstances(calls)).toEqual([['hook-1', 'hook-2'], ['hook-3']]);
+    calls[1]!.finish();
+    await flushing;
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0 });
+  });
+
   it('counts and logs a failed write without patient data, then writes the next record', async () => {
     const rejections = [
       Object.assign(new Error('new row violates check constraint "hook_calls_status_check"'), {

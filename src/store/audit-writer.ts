@@ -16,9 +16,9 @@ const BATCH_SIZE = 100;
 
 /**
  * Writes audit records in the background so that storing them never delays or fails a hook response.
- * Records wait in a bounded in-memory queue; whatever has queued up while the previous write ran is written
- * in one transaction (one commit per batch instead of per hook call: under load the commits were most of
- * the store's work). When the store is slow or down the queue fills up and further records are dropped and
+ * Records wait in a bounded in-memory queue; whatever has queued up during the batch window, or while the
+ * previous write ran, is written in one transaction (one write per batch instead of per hook call: the
+ * embedded database's work per write competed with the hook responses for the CPU). When the store is slow or down the queue fills up and further records are dropped and
  * counted. When a batch fails, its records are written one by one, so one bad record costs only itself; a
  * record that fails alone is logged (without the record: no patient data in logs) and counted, and not
  * retried (a record that fails once, e.g. on a constraint, would usually fail again).
@@ -35,16 +35,25 @@ export class AuditWriter {
   /** Set while records are being dropped, so a full queue is logged once per episode, not per record. */
   private overflowing = false;
   private idle: (() => void)[] = [];
+  private readonly batchWindowMs: number;
+  /** Pending start of the next write, while the batch window runs. */
+  private window: NodeJS.Timeout | undefined;
 
+  /**
+   * @param store - where the records go
+   * @param options - `queueSize`: records that may wait; `batchWindowMs` (default 0): how long the first record
+   *   of a batch waits for others before the write starts
+   */
   constructor(
     private readonly store: Pick<Store, 'recordAudits'>,
-    options: { queueSize: number; logger: Logger }
+    options: { queueSize: number; logger: Logger; batchWindowMs?: number }
   ) {
     if (!Number.isInteger(options.queueSize) || options.queueSize < 1) {
       throw new RangeError(`queueSize must be a positive integer, not ${options.queueSize}`);
     }
     this.queueSize = options.queueSize;
     this.logger = options.logger;
+    this.batchWindowMs = options.batchWindowMs ?? 0;
   }
 
   /** Queues a record for writing; returns at once and never throws. */
@@ -62,9 +71,7 @@ export class AuditWriter {
         return;
       }
       this.queue.push(record);
-      if (this.writing === 0) {
-        void this.drain();
-      }
+      this.scheduleDrain();
     } catch {
       // Only a logger that throws can get here; the hook response must not notice.
     }
@@ -81,6 +88,12 @@ export class AuditWriter {
   flush(timeoutMs?: number): Promise<void> {
     if (this.pending() === 0) {
       return Promise.resolve();
+    }
+    if (this.window !== undefined) {
+      // Shutdown does not wait for the batch window.
+      clearTimeout(this.window);
+      this.window = undefined;
+      void this.drain();
     }
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -101,6 +114,23 @@ export class AuditWriter {
 
   private pending(): number {
     return this.queue.length + this.writing;
+  }
+
+  /** Starts a write after the batch window, unless one is running (it takes the new record) or scheduled. */
+  private scheduleDrain(): void {
+    if (this.writing > 0 || this.window !== undefined) {
+      return;
+    }
+    if (this.batchWindowMs === 0) {
+      void this.drain();
+      return;
+    }
+    this.window = setTimeout(() => {
+      this.window = undefined;
+      void this.drain();
+    }, this.batchWindowMs);
+    // A pending window does not keep the process alive; shutdown flushes.
+    this.window.unref();
   }
 
   private async drain(): Promise<void> {
