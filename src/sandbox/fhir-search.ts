@@ -212,7 +212,7 @@ type Key = number | string | undefined;
  * The branch of a parameter's expression for one resource type: `date`, `patient` and others are unions over
  * dozens of types, and evaluating the whole union per resource was most of a sorted search's time.
  */
-function expressionFor(resourceType: string, param: SearchParameter): string {
+export function expressionFor(resourceType: string, param: SearchParameter): string {
   const expression = param.expression ?? '';
   return getExpressionForResourceType(resourceType, expression) ?? expression;
 }

@@ -2,7 +2,6 @@ import {
   convertToSearchableReferences,
   deepClone,
   evalFhirPathTyped,
-  getExpressionForResourceType,
   getSearchParameter,
   getStatus,
   isOk,
@@ -23,7 +22,7 @@ import { CLINICAL_PREFETCH } from '../cds/catalogue';
 import { HttpError, outcome as buildOutcome, toHttpError, unsupportedMediaType } from '../http/errors';
 import { capabilityStatement } from './capability-statement';
 import { ensureFhirDefinitionsIndexed } from './fhir-definitions';
-import { FHIR_ID, planSearch, searchsetBundle, toQueryString } from './fhir-search';
+import { expressionFor, FHIR_ID, planSearch, searchsetBundle, toQueryString } from './fhir-search';
 import { describeSamplePatient, loadSampleBundles, resourcesOf } from './sample-patients';
 import type { SamplePatient } from './sample-patients';
 
@@ -97,7 +96,7 @@ class SandboxRepository extends MemoryRepository {
 
   override async deleteResource(resourceType: string, id: string): Promise<void> {
     await super.deleteResource(resourceType, id);
-    this.unindex(`${resourceType}/${id}`);
+    this.unindex(resourceType, id);
   }
 
   override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
@@ -132,16 +131,14 @@ class SandboxRepository extends MemoryRepository {
 
   /** Records the `patient` and `subject` references of a stored resource (replacing those of its earlier version). */
   private index(resource: WithId<Resource>): void {
-    const key = `${resource.resourceType}/${resource.id}`;
-    this.unindex(key);
+    this.unindex(resource.resourceType, resource.id);
     const keys: string[] = [];
     for (const code of INDEXED_REFERENCES) {
       const param = getSearchParameter(resource.resourceType, code);
-      if (param?.type !== 'reference' || param.expression === undefined) {
+      if (param?.type !== 'reference') {
         continue;
       }
-      const expression = getExpressionForResourceType(resource.resourceType, param.expression) ?? param.expression;
-      const values = evalFhirPathTyped(expression, [toTypedValue(resource)]);
+      const values = evalFhirPathTyped(expressionFor(resource.resourceType, param), [toTypedValue(resource)]);
       for (const reference of convertToSearchableReferences(values)) {
         const indexKey = `${resource.resourceType}|${code}|${reference}`;
         const ids = this.references.get(indexKey) ?? new Set<string>();
@@ -150,11 +147,11 @@ class SandboxRepository extends MemoryRepository {
         keys.push(indexKey);
       }
     }
-    this.indexed.set(key, keys);
+    this.indexed.set(`${resource.resourceType}/${resource.id}`, keys);
   }
 
-  private unindex(key: string): void {
-    const id = key.slice(key.indexOf('/') + 1);
+  private unindex(resourceType: string, id: string): void {
+    const key = `${resourceType}/${id}`;
     for (const indexKey of this.indexed.get(key) ?? []) {
       this.references.get(indexKey)?.delete(id);
     }

@@ -18,10 +18,11 @@ const BATCH_SIZE = 100;
  * Writes audit records in the background so that storing them never delays or fails a hook response.
  * Records wait in a bounded in-memory queue; whatever has queued up during the batch window, or while the
  * previous write ran, is written in one transaction (one write per batch instead of per hook call: the
- * embedded database's work per write competed with the hook responses for the CPU). When the store is slow or down the queue fills up and further records are dropped and
- * counted. When a batch fails, its records are written one by one, so one bad record costs only itself; a
- * record that fails alone is logged (without the record: no patient data in logs) and counted, and not
- * retried (a record that fails once, e.g. on a constraint, would usually fail again).
+ * embedded database's work per write competed with the hook responses for the CPU). When the store is slow
+ * or down the queue fills up and further records are dropped and counted. When a batch fails, its records
+ * are written one by one, so one bad record costs only itself; a record that fails alone is logged (without
+ * the record: no patient data in logs) and counted, and not retried (a record that fails once, e.g. on a
+ * constraint, would usually fail again).
  */
 export class AuditWriter {
   private readonly queue: AuditRecord[] = [];
