@@ -258,7 +258,7 @@ async function main() {
     const discovery = await getJson(`${base}/cds-services`);
     const serviceOf = (id) => discovery.services.find((entry) => entry.id === id);
     const patientView = serviceOf('lbp-patient-view');
-    const orderCheck = serviceOf('lbp-order-check');
+    const orderSelectService = serviceOf('lbp-order-select');
 
     const chronicId = 'chronic-clean';
     const chronicPrefetch = await prefetchFor(base, patientView, chronicId);
@@ -283,13 +283,13 @@ async function main() {
         selections: [`ServiceRequest/${referral.id}`],
         draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: referral }] },
       },
-      prefetch: await prefetchFor(base, orderCheck, referralId),
+      prefetch: await prefetchFor(base, orderSelectService, referralId),
     };
 
     const cases = [
       { name: '(a) patient-view, full prefetch', ...patientViewCall(chronicId, { prefetch: chronicPrefetch }) },
       { name: '(b) patient-view, fetched from FHIR', ...patientViewCall(chronicId, { fhirServer: `${base}/fhir` }) },
-      { name: '(c) order-select, physio referral', path: '/cds-services/lbp-order-check', body: orderSelect },
+      { name: '(c) order-select, physio referral', path: '/cds-services/lbp-order-select', body: orderSelect },
       { name: '(d) GET /healthz (floor)', path: '/healthz' },
     ];
     for (const c of cases) {

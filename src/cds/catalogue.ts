@@ -78,6 +78,24 @@ const USAGE =
   '(prefetch or fhirServer); the other resources are fetched from fhirServer when not prefetched, and what cannot ' +
   'be read is reported in a data-quality card.';
 
+/**
+ * One service per order hook: clients key services by id (the reference sandbox keeps only the last entry of an
+ * id), so order-select and order-sign each need their own.
+ */
+function orderService(hook: HookName, id: string, moment: string): CdsServiceDefinition {
+  return {
+    id,
+    hooks: [hook],
+    title: 'Low back pain: physiotherapy referral and lumbar imaging check',
+    description:
+      `For a patient with low back pain, ${moment}: red flags first, then imaging appropriateness (imaging is ` +
+      'not recommended in non-specific low back pain without red flags) and the supervised exercise programme as a ' +
+      'FHIR CarePlan draft. Other draft orders get no exercise or imaging card.',
+    usageRequirements: `${USAGE} Draft orders are read from context.draftOrders (ServiceRequest).`,
+    prefetch: CLINICAL_PREFETCH,
+  };
+}
+
 export const SERVICES: readonly CdsServiceDefinition[] = [
   {
     id: 'lbp-patient-view',
@@ -90,17 +108,8 @@ export const SERVICES: readonly CdsServiceDefinition[] = [
     usageRequirements: USAGE,
     prefetch: CLINICAL_PREFETCH,
   },
-  {
-    id: 'lbp-order-check',
-    hooks: ['order-select', 'order-sign'],
-    title: 'Low back pain: physiotherapy referral and lumbar imaging check',
-    description:
-      'When a physiotherapy referral or lumbar imaging is ordered for a patient with low back pain: red flags ' +
-      'first, then imaging appropriateness (imaging is not recommended in non-specific low back pain without red ' +
-      'flags) and the supervised exercise programme as a FHIR CarePlan draft.',
-    usageRequirements: `${USAGE} Draft orders are read from context.draftOrders (ServiceRequest).`,
-    prefetch: CLINICAL_PREFETCH,
-  },
+  orderService('order-select', 'lbp-order-select', 'while a physiotherapy referral or lumbar imaging is being chosen'),
+  orderService('order-sign', 'lbp-order-sign', 'when a physiotherapy referral or lumbar imaging is about to be signed'),
 ];
 
 /** A discovery entry (https://cds-hooks.hl7.org/2.0/#response): one per service and hook. */

@@ -111,7 +111,7 @@ describe('CDS_AUTH=required', () => {
 
   it.each([
     ['the discovery token used on a service', `${BASE}/cds-services`],
-    ['a token for the other service', `${BASE}/cds-services/lbp-order-check`],
+    ['a token for the other service', `${BASE}/cds-services/lbp-order-sign`],
     ['a token for another host', 'https://evil.example/cds-services/lbp-patient-view'],
     ['a token whose aud comes from the Host header', 'http://127.0.0.1/cds-services/lbp-patient-view'],
   ])('refuses %s', async (_name, audience) => {

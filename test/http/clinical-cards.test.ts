@@ -156,7 +156,7 @@ describe('order hooks', () => {
       const bundle = loadSample('fever');
       const referral = draftOrdersOf(loadSample('physio-referral'))[0]!;
       const res = await request(app)
-        .post('/cds-services/lbp-order-check')
+        .post(`/cds-services/lbp-${hook}`)
         .send(orderHookOf(hook, bundle, referral))
         .expect(200);
       expect(ruleIds((res.body as { cards: CdsCard[] }).cards[0])).toContain('RF-03');

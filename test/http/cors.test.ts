@@ -11,7 +11,7 @@ const SANDBOX = 'https://sandbox.cds-hooks.org';
 const preflights: [string, string, string][] = [
   ['discovery', '/cds-services', 'GET'],
   ['service call', '/cds-services/lbp-patient-view', 'POST'],
-  ['order service call', '/cds-services/lbp-order-check', 'POST'],
+  ['order service call', '/cds-services/lbp-order-select', 'POST'],
   ['feedback', '/cds-services/lbp-patient-view/feedback', 'POST'],
 ];
 

@@ -5,7 +5,7 @@ import { testApp } from '../support/app';
 describe('GET /cds-services', () => {
   const { app } = testApp();
 
-  it('lists lbp-patient-view for patient-view and lbp-order-check for order-select and order-sign', async () => {
+  it('lists one service per hook, each id once (clients key services by id)', async () => {
     const res = await request(app)
       .get('/cds-services')
       .expect(200)
@@ -13,9 +13,10 @@ describe('GET /cds-services', () => {
     const entries = (res.body as { services: { id: string; hook: string }[] }).services.map((s) => `${s.id} ${s.hook}`);
     expect(entries).toEqual([
       'lbp-patient-view patient-view',
-      'lbp-order-check order-select',
-      'lbp-order-check order-sign',
+      'lbp-order-select order-select',
+      'lbp-order-sign order-sign',
     ]);
+    expect(new Set(entries.map((entry) => entry.split(' ')[0])).size).toBe(entries.length);
   });
 
   it('gives every entry the required and recommended fields, none of them empty', async () => {

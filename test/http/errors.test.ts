@@ -32,7 +32,7 @@ describe('error responses', () => {
     ['POST', '/cds-services', 'GET, OPTIONS'],
     ['DELETE', '/cds-services', 'GET, OPTIONS'],
     ['GET', '/cds-services/lbp-patient-view', 'POST, OPTIONS'],
-    ['PUT', '/cds-services/lbp-order-check', 'POST, OPTIONS'],
+    ['PUT', '/cds-services/lbp-order-sign', 'POST, OPTIONS'],
     ['GET', '/cds-services/lbp-patient-view/feedback', 'POST, OPTIONS'],
   ])('405 for %s %s with Allow: %s', async (method, path, allow) => {
     const res = await request(app)[method.toLowerCase() as 'get'](path).expect(405);

@@ -308,7 +308,7 @@ describe('no programme when a red flag, exclusion or pregnancy decides', () => {
     const viewed = await post('lbp-patient-view', patientViewOf(bundle));
     expect(recommendationOf(viewed)).toBeUndefined();
     const referral = draftOrdersOf(loadSample('physio-referral'))[0]!;
-    const cards = await post('lbp-order-check', orderHookOf('order-select', bundle, referral));
+    const cards = await post('lbp-order-select', orderHookOf('order-select', bundle, referral));
     const plan = carePlanOf(recommendationOf(cards));
     expect(plan?.activity?.map(typeOf)).toEqual(['aerobic', 'strength', 'flexibility', 'functional', 'mind-body']);
     expect(plan?.note?.some((note) => note.text.startsWith('PR-01:'))).toBe(true);
@@ -322,7 +322,7 @@ describe('order hooks with a physiotherapy referral (physio-referral: 9 weeks, s
     '%s gets the recommendation card with a valid CarePlan',
     async (hook) => {
       const bundle = loadSample('physio-referral');
-      const cards = await post('lbp-order-check', orderHookOf(hook, bundle, draftOrdersOf(bundle)[0]!));
+      const cards = await post(`lbp-${hook}`, orderHookOf(hook, bundle, draftOrdersOf(bundle)[0]!));
       const plan = carePlanOf(recommendationOf(cards));
       expect(plan).toBeDefined();
       expect(() => {
@@ -345,7 +345,7 @@ describe('lumbar MRI on order-select', () => {
 
   it('without red flags: IM-05 warning, cancel the order (delete) or propose the exercise programme instead', async () => {
     const bundle = loadSample('lumbar-mri');
-    const cards = await post('lbp-order-check', orderHookOf('order-select', bundle, mri()));
+    const cards = await post('lbp-order-select', orderHookOf('order-select', bundle, mri()));
     const imaging = cards.find((card) => card.summary.startsWith('Imaging:'));
     expect(imaging).toMatchObject({ indicator: 'warning', selectionBehavior: 'any' });
     expect(imaging!.summary).toBe(
@@ -372,14 +372,14 @@ describe('lumbar MRI on order-select', () => {
 
   it('with an URGENT red flag (fever): only the critical card, imaging may be part of the work-up (IM-05 d)', async () => {
     const bundle = loadSample('fever');
-    const cards = await post('lbp-order-check', orderHookOf('order-select', bundle, mri()));
+    const cards = await post('lbp-order-select', orderHookOf('order-select', bundle, mri()));
     expect(cards.filter((card) => card.indicator !== 'info').map((card) => card.indicator)).toEqual(['critical']);
     expect(cards.some((card) => card.summary.startsWith('Imaging:'))).toBe(false);
   });
 
   it('with suspected cauda equina (IM-05 c): the critical card says not to wait for an outpatient MRI', async () => {
     const bundle = loadSample('cauda-equina');
-    const cards = await post('lbp-order-check', orderHookOf('order-select', bundle, mri()));
+    const cards = await post('lbp-order-select', orderHookOf('order-select', bundle, mri()));
     expect(cards[0]).toMatchObject({ indicator: 'critical' });
     expect(cards[0]!.detail).toContain('do not wait for an outpatient MRI');
     expect(cards.some((card) => card.summary.startsWith('Imaging:'))).toBe(false);

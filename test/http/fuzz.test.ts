@@ -129,7 +129,7 @@ describe('fuzzed hook requests', () => {
       fc.string({ unit: 'binary', maxLength: 200 })
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('lbp-patient-view', 'lbp-order-check'), body, async (service, text) => {
+      fc.asyncProperty(fc.constantFrom('lbp-patient-view', 'lbp-order-select', 'lbp-order-sign'), body, async (service, text) => {
         const res = await postAndCheck(service, text);
         expect(res.status).toBeGreaterThanOrEqual(400);
       }),

@@ -21,7 +21,7 @@ const cases: [string, string, () => Record<string, unknown>, Mutate, string][] =
   ['hook missing', 'lbp-patient-view', patientViewRequest, (b) => delete b.hook, 'hook'],
   ['hook not a string', 'lbp-patient-view', patientViewRequest, (b) => (b.hook = 42), 'hook'],
   ['hook not served by this service', 'lbp-patient-view', patientViewRequest, (b) => (b.hook = 'order-sign'), 'hook'],
-  ['unknown hook', 'lbp-order-check', orderSignRequest, (b) => (b.hook = 'appointment-book'), 'hook'],
+  ['unknown hook', 'lbp-order-sign', orderSignRequest, (b) => (b.hook = 'appointment-book'), 'hook'],
   ['hookInstance missing', 'lbp-patient-view', patientViewRequest, (b) => delete b.hookInstance, 'hookInstance'],
   ['hookInstance not a UUID', 'lbp-patient-view', patientViewRequest, (b) => (b.hookInstance = 'abc'), 'hookInstance'],
   ['context missing', 'lbp-patient-view', patientViewRequest, (b) => delete b.context, 'context'],
@@ -114,56 +114,56 @@ const cases: [string, string, () => Record<string, unknown>, Mutate, string][] =
   ['extension not an object', 'lbp-patient-view', patientViewRequest, (b) => (b.extension = 'x'), 'extension'],
   [
     'order-select without selections',
-    'lbp-order-check',
+    'lbp-order-select',
     orderSelectRequest,
     (b) => delete context(b).selections,
     'context.selections',
   ],
   [
     'order-select with empty selections',
-    'lbp-order-check',
+    'lbp-order-select',
     orderSelectRequest,
     (b) => (context(b).selections = []),
     'context.selections',
   ],
   [
     'order-select selection not Type/id',
-    'lbp-order-check',
+    'lbp-order-select',
     orderSelectRequest,
     (b) => (context(b).selections = ['sr-physio']),
     'context.selections[0]',
   ],
   [
     'order-select selection not in draftOrders',
-    'lbp-order-check',
+    'lbp-order-select',
     orderSelectRequest,
     (b) => (context(b).selections = ['ServiceRequest/other']),
     'context.selections[0]',
   ],
   [
     'order-select without draftOrders',
-    'lbp-order-check',
+    'lbp-order-select',
     orderSelectRequest,
     (b) => delete context(b).draftOrders,
     'context.draftOrders',
   ],
   [
     'order-sign without draftOrders',
-    'lbp-order-check',
+    'lbp-order-sign',
     orderSignRequest,
     (b) => delete context(b).draftOrders,
     'context.draftOrders',
   ],
   [
     'order-sign draftOrders not a Bundle',
-    'lbp-order-check',
+    'lbp-order-sign',
     orderSignRequest,
     (b) => (context(b).draftOrders = physioReferral()),
     'context.draftOrders.resourceType',
   ],
   [
     'order-sign draftOrders entry resource without resourceType',
-    'lbp-order-check',
+    'lbp-order-sign',
     orderSignRequest,
     (b) => (context(b).draftOrders = { resourceType: 'Bundle', entry: [{ resource: { id: 'x' } }] }),
     'context.draftOrders.entry[0].resource.resourceType',
@@ -223,7 +223,7 @@ describe('POST /cds-services/{id}: leniency inside FHIR resources', () => {
     const order = { ...physioReferral(), code: { coding: [{}] }, reasonCode: [] };
     const body = orderSelectRequest();
     context(body).draftOrders = draftOrders(order);
-    await request(app).post('/cds-services/lbp-order-check').send(body).expect(200);
+    await request(app).post('/cds-services/lbp-order-select').send(body).expect(200);
   });
 
   it('ignores unknown fields and accepts an extension object', async () => {
@@ -259,8 +259,8 @@ describe('POST /cds-services/{id}: leniency inside FHIR resources', () => {
 describe('valid requests for each hook', () => {
   it.each([
     ['lbp-patient-view', 'patient-view', patientViewRequest],
-    ['lbp-order-check', 'order-select', orderSelectRequest],
-    ['lbp-order-check', 'order-sign', orderSignRequest],
+    ['lbp-order-select', 'order-select', orderSelectRequest],
+    ['lbp-order-sign', 'order-sign', orderSignRequest],
   ])('%s answers %s with 200 and a cards array', async (serviceId, _hook, make) => {
     const res = await request(app).post(`/cds-services/${serviceId}`).send(make()).expect(200);
     expect(Array.isArray(res.body.cards)).toBe(true);

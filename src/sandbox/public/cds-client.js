@@ -12,19 +12,19 @@ export const SCENARIOS = [
   {
     id: 'physio-select',
     labelKey: 'scenarioPhysioSelect',
-    service: 'lbp-order-check',
+    service: 'lbp-order-select',
     hook: 'order-select',
     order: 'physio',
   },
   {
     id: 'physio-sign',
     labelKey: 'scenarioPhysioSign',
-    service: 'lbp-order-check',
+    service: 'lbp-order-sign',
     hook: 'order-sign',
     order: 'physio',
   },
-  { id: 'mri-select', labelKey: 'scenarioMriSelect', service: 'lbp-order-check', hook: 'order-select', order: 'mri' },
-  { id: 'mri-sign', labelKey: 'scenarioMriSign', service: 'lbp-order-check', hook: 'order-sign', order: 'mri' },
+  { id: 'mri-select', labelKey: 'scenarioMriSelect', service: 'lbp-order-select', hook: 'order-select', order: 'mri' },
+  { id: 'mri-sign', labelKey: 'scenarioMriSign', service: 'lbp-order-sign', hook: 'order-sign', order: 'mri' },
 ];
 
 let discovery;
