@@ -129,10 +129,14 @@ describe('fuzzed hook requests', () => {
       fc.string({ unit: 'binary', maxLength: 200 })
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('lbp-patient-view', 'lbp-order-select', 'lbp-order-sign'), body, async (service, text) => {
-        const res = await postAndCheck(service, text);
-        expect(res.status).toBeGreaterThanOrEqual(400);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom('lbp-patient-view', 'lbp-order-select', 'lbp-order-sign'),
+        body,
+        async (service, text) => {
+          const res = await postAndCheck(service, text);
+          expect(res.status).toBeGreaterThanOrEqual(400);
+        }
+      ),
       { numRuns: RUNS }
     );
   });
