@@ -1,4 +1,4 @@
-import type { Evidence, Finding } from './finding';
+import type { Effect, Evidence, Finding } from './finding';
 import type { ClinicalRecord } from './record';
 
 export const EXERCISE_TYPES = [
@@ -33,7 +33,7 @@ export interface Programme {
 }
 
 /** The effects that put a type in the programme, and in which role. */
-const TYPE_EFFECTS: readonly [string, ExerciseType, ProgrammeActivity['role']][] = [
+const TYPE_EFFECTS: readonly [Effect, ExerciseType, ProgrammeActivity['role']][] = [
   ['type-aerobic', 'aerobic', 'proposed'],
   ['type-strength', 'strength', 'proposed'],
   ['type-flexibility', 'flexibility', 'proposed'],
@@ -45,7 +45,7 @@ const TYPE_EFFECTS: readonly [string, ExerciseType, ProgrammeActivity['role']][]
 ];
 
 /** Notes the CarePlan carries, by the effect (or rule) that calls for them. */
-const NOTE_EFFECTS: readonly [string, string][] = [
+const NOTE_EFFECTS: readonly [Effect, string][] = [
   ['note-tailor', 'TS-00'],
   ['note-candidate', 'TS-01'],
   ['note-comorbidity', 'TS-03'],
@@ -58,7 +58,7 @@ const NOTE_EFFECTS: readonly [string, string][] = [
 /** Every note a programme can carry; the PlanDefinition must hold a text for each (checked at start-up). */
 export const PROGRAMME_NOTE_IDS: readonly string[] = NOTE_EFFECTS.map(([, note]) => note);
 
-function doseOf(type: ExerciseType, effects: ReadonlySet<string>): DosePopulation {
+function doseOf(type: ExerciseType, effects: ReadonlySet<Effect>): DosePopulation {
   const older = effects.has('dose-older-adult');
   if (type === 'strength') {
     const novice = effects.has('dose-novice') || effects.has('strength-novice-dose');
@@ -74,16 +74,25 @@ function doseOf(type: ExerciseType, effects: ReadonlySet<string>): DosePopulatio
   return 'standard';
 }
 
-function composeProgramme(findings: readonly Finding[], effects: ReadonlySet<string>): Programme | undefined {
+/** Options that a precaution or exclusion takes away, whichever rule offered them. */
+const EXCLUDING_EFFECTS: readonly [Effect, ExerciseType][] = [
+  ['excludes-run-walk', 'run-walk'],
+  ['excludes-high-intensity', 'high-intensity'],
+];
+
+function composeProgramme(findings: readonly Finding[], effects: ReadonlySet<Effect>): Programme | undefined {
   const recommendations = findings.filter((finding) => finding.kind === 'recommendation');
   if (!effects.has('programme')) {
     return undefined;
   }
-  const activities = TYPE_EFFECTS.filter(([effect]) => effects.has(effect)).map(([, type, role]) => ({
-    type,
-    role,
-    dose: doseOf(type, effects),
-  }));
+  const excluded = new Set(EXCLUDING_EFFECTS.filter(([effect]) => effects.has(effect)).map(([, type]) => type));
+  const activities = TYPE_EFFECTS.filter(([effect, type]) => effects.has(effect) && !excluded.has(type)).map(
+    ([, type, role]) => ({
+      type,
+      role,
+      dose: doseOf(type, effects),
+    })
+  );
   const notes = NOTE_EFFECTS.filter(([effect]) => effects.has(effect)).map(([, note]) => note);
   return { findings: recommendations, activities, notes };
 }
@@ -111,7 +120,12 @@ export interface Decision {
   readonly eligibility: readonly Finding[];
   readonly dataQuality: readonly Finding[];
   /** Union of the effects of every finding (e.g. `excludes-run-walk`). */
-  readonly effects: ReadonlySet<string>;
+  readonly effects: ReadonlySet<Effect>;
+  /**
+   * RW-10: on an order hook, no selected draft order is a physiotherapy referral or lumbar imaging. Only red flags
+   * and data problems are shown; exclusions, precautions, advice, imaging and the programme are not about this order.
+   */
+  readonly unrelatedOrder: boolean;
   /** Whether an exercise programme may be proposed, and the rule ids (or `incomplete-data`) that block it. */
   readonly exercisePlan: { readonly allowed: boolean; readonly blockedBy: readonly string[] };
   /** The programme to propose: only when allowed and a programme rule fired (TS-11…TS-14). */
@@ -141,8 +155,12 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
     redFlags.flatMap((flag) => flag.evidence.filter((item) => item.kind === 'rule').map((item) => item.text))
   );
   const softFlags = flags.filter((flag) => flag.urgency === 'SOFT' && !escalated.has(flag.ruleId));
-  const exclusions = ofKind('exclusion');
-  const clearances = ofKind('clearance');
+  const effects = new Set(findings.flatMap((finding) => finding.effects));
+  const unrelatedOrder = effects.has('unrelated-order');
+  // On an unrelated order the exercise pathway is not the question: only red flags and data problems remain.
+  const pathway = (kind: Finding['kind']) => (unrelatedOrder ? [] : ofKind(kind));
+  const exclusions = pathway('exclusion');
+  const clearances = pathway('clearance');
   // Red flags must be excludable: when data could not be obtained, no programme is proposed (DQ-01).
   const incomplete = record.notes.some((note) => note.code === 'data-not-obtained');
   const blockedBy = [
@@ -150,12 +168,13 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
     ...exclusions.map((finding) => finding.ruleId),
     ...clearances.map((finding) => finding.ruleId),
     ...(incomplete ? ['incomplete-data'] : []),
+    ...(unrelatedOrder ? ['RW-10'] : []),
   ];
   const scope = ofKind('scope');
   const allowed = scope.length === 0 && blockedBy.length === 0;
-  const effects = new Set(findings.flatMap((finding) => finding.effects));
   const programme = allowed ? composeProgramme(findings, effects) : undefined;
-  const imagingOrders = ofKind('imaging')
+  const imaging = pathway('imaging');
+  const imagingOrders = imaging
     .filter((finding) => finding.effects.includes('imaging-order'))
     .flatMap((finding) => finding.evidence.map((item: Evidence) => item.reference ?? []))
     .flat();
@@ -168,15 +187,16 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
     softFlags,
     exclusions,
     clearances,
-    precautions: ofKind('precaution'),
+    precautions: pathway('precaution'),
     riskFeatures: ofKind('risk-feature'),
     eligibility: ofKind('eligibility'),
     dataQuality: ofKind('data-quality'),
     effects,
+    unrelatedOrder,
     exercisePlan: { allowed, blockedBy },
     ...(programme ? { programme } : {}),
     advice: allowed ? ofKind('advice') : [],
-    imaging: ofKind('imaging').filter((finding) => finding.effects.includes('advise-against-imaging')),
+    imaging: imaging.filter((finding) => finding.effects.includes('advise-against-imaging')),
     imagingOrders: [...new Set(imagingOrders)],
   };
 }

@@ -1,3 +1,5 @@
+import type { Effect, FindingKind, Urgency } from './vocabulary';
+
 /**
  * What the rules found, in plain serialisable data: the seam between clinical logic and presentation
  * (design.md "Contracts"). Text shown to clinicians exists in English and Dutch.
@@ -33,27 +35,17 @@ export interface Evidence {
   readonly date?: string;
   /** An unconfirmed, provisional or differential diagnosis. */
   readonly suspected?: boolean;
+  /** Another record says this ended, but the dates cannot tell which is later (RW-07). */
+  readonly statusUnclear?: boolean;
 }
 
 /**
- * `risk-feature` (SF-1, SF-2), `eligibility` (PR-09, PR-10) and `dosage` (DS-01…DS-03) findings get no card
- * of their own: they feed other rules, gate programme options and choose dose rows. `recommendation`
- * findings (TS-11…TS-29) compose the exercise programme; `advice` is TS-10; `imaging` is IM-04…IM-06.
+ * `risk-feature` (SF-1, SF-2), `eligibility` (PR-09, PR-10), `dosage` (DS-01…DS-03) and `order-scope` (RW-10)
+ * findings get no card of their own: they feed other rules, gate programme options, choose dose rows and keep
+ * the exercise pathway off unrelated orders. `recommendation` findings (TS-11…TS-29) compose the exercise
+ * programme; `advice` is TS-10; `imaging` is IM-04…IM-06. The lists live in vocabulary.ts.
  */
-export type FindingKind =
-  | 'scope'
-  | 'red-flag'
-  | 'risk-feature'
-  | 'exclusion'
-  | 'clearance'
-  | 'precaution'
-  | 'eligibility'
-  | 'dosage'
-  | 'advice'
-  | 'recommendation'
-  | 'imaging'
-  | 'data-quality';
-export type Urgency = 'IMMEDIATE' | 'URGENT' | 'SOFT';
+export type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /** One rule that fired, with the evidence of the conditions that made it fire. */
 export interface Finding {
@@ -66,7 +58,7 @@ export interface Finding {
   readonly title: Localised;
   readonly action?: Localised;
   /** Machine-readable consequences for the exercise programme, e.g. `excludes-run-walk`. */
-  readonly effects: readonly string[];
+  readonly effects: readonly Effect[];
   readonly evidence: readonly Evidence[];
   /** Name of the guideline link (ruleset.json `links`) the card cites. */
   readonly link: string;

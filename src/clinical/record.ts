@@ -13,6 +13,7 @@ import type {
 import type { DataProblem, GatheredRecord } from '../fhir/gather';
 import type { Terminology } from '../fhir/terminology';
 import type { DayNumber } from './dates';
+import type { DataNoteCode } from './vocabulary';
 import { dayOf, isoDay, toDay } from './dates';
 import type { TextSource } from './text-match';
 
@@ -47,6 +48,11 @@ export interface ConditionItem extends RecordItem {
   readonly abatementDay?: DayNumber;
   /** At least one coding belongs to a project value set. */
   readonly recognised: boolean;
+  /**
+   * Another record of the same concept says it ended, but the clinical dates cannot tell which is later (RW-07):
+   * the record stays current, and the card says its status is unclear.
+   */
+  readonly statusUnclear?: boolean;
 }
 
 export interface ObservationItem extends RecordItem {
@@ -97,7 +103,7 @@ export interface RecordText {
 
 /** A data-quality note raised while reading the record (DQ-01). */
 export interface DataNote {
-  readonly code: 'data-not-obtained' | 'unreadable-code' | 'medication-unresolved';
+  readonly code: DataNoteCode;
   readonly reference?: string;
   readonly detail: string;
 }
@@ -147,10 +153,15 @@ function displayOf(concept: CodeableConcept | undefined): string {
   return first ? `${first.system ?? '?'}|${first.code ?? ''}` : '(no code)';
 }
 
-function notesOf(resource: { note?: { text?: string }[] }): string[] {
-  return Array.isArray(resource.note)
-    ? resource.note.map((note) => note.text).filter((text): text is string => typeof text === 'string')
-    : [];
+/** The objects of a list field; real data holds nulls, strings or a lone object where FHIR says an array. */
+function objects<T>(list: unknown): T[] {
+  return Array.isArray(list) ? list.filter((item): item is T => typeof item === 'object' && item !== null) : [];
+}
+
+function notesOf(resource: { note?: unknown }): string[] {
+  return objects<{ text?: unknown }>(resource.note)
+    .map((note) => note.text)
+    .filter((text): text is string => typeof text === 'string');
 }
 
 const refOf = (resource: Resource): string => `${resource.resourceType}/${resource.id ?? '(no id)'}`;
@@ -203,35 +214,42 @@ function conditionItem(condition: Condition, coder: Coder, today: DayNumber, bir
   };
 }
 
-/** The most recent record of a concept wins (DESIGN): recordedDate, else meta.lastUpdated, else onset/abatement. */
-function recency(condition: Condition): number {
-  return (
-    toDay(condition.recordedDate) ??
-    toDay(condition.meta?.lastUpdated) ??
-    toDay(condition.abatementDateTime) ??
-    toDay(condition.onsetDateTime) ??
-    Number.NEGATIVE_INFINITY
-  );
+/**
+ * The latest clinical date of a record (RW-07): abatement, recorded date or onset. Never `meta.lastUpdated`:
+ * migrations and bulk edits touch it without saying anything about the patient.
+ */
+function clinicalDay(item: ConditionItem): number | undefined {
+  const days = [item.abatementDay, item.recordedDay, item.onsetDay].filter((day): day is number => day !== undefined);
+  return days.length === 0 ? undefined : Math.max(...days);
 }
 
 /**
- * Two records of one concept describe different episodes when one ended (abatement, else the day its
- * non-current status was recorded) before the other began (onset, else recorded date): a back pain that
- * resolved in 2019 does not contradict a new one in 2026.
+ * Two records of one concept describe different episodes when the ended one ended (abatement, else the day
+ * its status was recorded) before the current one began, or began before it: a back pain that resolved in
+ * 2019 does not contradict a new one in 2026, and an earlier episode never ends a later one.
  */
-function separateEpisodes(a: ConditionItem, b: ConditionItem): boolean {
-  const [ended, current] = a.current ? [b, a] : [a, b];
+function separateEpisodes(ended: ConditionItem, current: ConditionItem): boolean {
   const end = ended.abatementDay ?? ended.recordedDay;
   const start = current.onsetDay ?? current.recordedDay;
-  return end !== undefined && start !== undefined && end < start;
+  if (end !== undefined && start !== undefined && end < start) {
+    return true;
+  }
+  return ended.onsetDay !== undefined && current.onsetDay !== undefined && ended.onsetDay < current.onsetDay;
+}
+
+interface Contradictions {
+  /** Records another record of the same episode shows to be out of date. */
+  readonly dropped: ReadonlySet<number>;
+  /** Current records contradicted by an ended one whose dates do not show which is later. */
+  readonly unclear: ReadonlySet<number>;
 }
 
 /**
- * The older records that contradict a newer one about the same concept (same system and code) in the same
- * episode: when a concept is both current and resolved, the latest record decides.
- * @returns the indexes of the records to drop
+ * Resolves records of the same concept (same system and code) in the same episode that disagree on whether it
+ * is current (RW-07): the one whose clinical dates are later wins; when the dates cannot tell, the current one
+ * stays (labelled "status unclear"), so a red flag is never removed on a guess.
  */
-function contradictedIndexes(conditions: Condition[], items: ConditionItem[]): ReadonlySet<number> {
+function findContradictions(conditions: Condition[], items: ConditionItem[]): Contradictions {
   const byConcept = new Map<string, number[]>();
   conditions.forEach((condition, index) => {
     for (const coding of codings(condition.code)) {
@@ -247,20 +265,29 @@ function contradictedIndexes(conditions: Condition[], items: ConditionItem[]): R
     }
   });
   const dropped = new Set<number>();
+  const unclear = new Set<number>();
   for (const indexes of byConcept.values()) {
     for (const i of indexes) {
       for (const j of indexes) {
-        const a = items[i] as ConditionItem;
-        const b = items[j] as ConditionItem;
-        if (i >= j || a.current === b.current || separateEpisodes(a, b)) {
+        const current = items[i] as ConditionItem;
+        const ended = items[j] as ConditionItem;
+        if (!current.current || ended.current || separateEpisodes(ended, current)) {
           continue;
         }
-        const older = recency(conditions[i] as Condition) < recency(conditions[j] as Condition) ? i : j;
-        dropped.add(older);
+        const currentDay = clinicalDay(current);
+        const endedDay = clinicalDay(ended);
+        if (currentDay === undefined || endedDay === undefined || currentDay === endedDay) {
+          unclear.add(i);
+        } else {
+          dropped.add(endedDay > currentDay ? i : j);
+        }
       }
     }
   }
-  return dropped;
+  for (const index of dropped) {
+    unclear.delete(index);
+  }
+  return { dropped, unclear };
 }
 
 const CELSIUS_UNITS = new Set(['cel', '°c', 'c', 'degc', 'celsius', 'graden celsius']);
@@ -453,8 +480,11 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     return verification !== 'entered-in-error' && verification !== 'refuted';
   });
   const birthDay = toDay(gathered.patient.birthDate);
-  const allConditionItems = rawConditions.map((condition) => conditionItem(condition, coder, today, birthDay));
-  const contradicted = contradictedIndexes(rawConditions, allConditionItems);
+  const readConditions = rawConditions.map((condition) => conditionItem(condition, coder, today, birthDay));
+  const { dropped: contradicted, unclear } = findContradictions(rawConditions, readConditions);
+  const allConditionItems = readConditions.map((item, index) =>
+    unclear.has(index) ? { ...item, statusUnclear: true } : item
+  );
   const conditions = allConditionItems.filter((_item, index) => !contradicted.has(index));
   rawConditions.forEach((condition, index) => {
     const item = allConditionItems[index] as ConditionItem;
@@ -533,24 +563,23 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
 
   const selections = new Set(input.selections ?? []);
   const orders = (input.draftOrders ?? []).map((order): OrderItem => {
-    const json = order as unknown as {
-      code?: CodeableConcept;
-      reasonCode?: CodeableConcept[];
-      reasonReference?: { reference?: string }[];
-      note?: { text?: string }[];
-    };
+    const json = order as unknown as Json;
+    const code = typeof json.code === 'object' && json.code !== null ? (json.code as CodeableConcept) : undefined;
+    const reasonCodes = objects<CodeableConcept>(json.reasonCode);
     const reference = refOf(order);
     return {
       reference,
-      display: displayOf(json.code),
-      valueSets: coder.valueSets(json.code),
+      display: displayOf(code),
+      valueSets: coder.valueSets(code),
       suspected: false,
-      reasonValueSets: coder.valueSets(...(json.reasonCode ?? [])),
-      reasonReferences: (json.reasonReference ?? []).map((r) => r.reference).filter((r): r is string => !!r),
+      reasonValueSets: coder.valueSets(...reasonCodes),
+      reasonReferences: objects<{ reference?: unknown }>(json.reasonReference)
+        .map((r) => r.reference)
+        .filter((r): r is string => typeof r === 'string' && r !== ''),
       texts: [
-        json.code?.text,
-        ...codings(json.code).map((coding) => coding.display),
-        ...(json.reasonCode ?? []).map((r) => r.text),
+        code?.text,
+        ...codings(code).map((coding) => coding.display),
+        ...reasonCodes.map((r) => r.text),
         ...notesOf(json),
       ].filter((text): text is string => typeof text === 'string' && text.trim() !== ''),
       selected: selections.size === 0 || selections.has(reference),

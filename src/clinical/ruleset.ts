@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Engine, Fact } from 'json-rules-engine';
 import type { Almanac, RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
+import { EFFECTS, FINDING_KINDS, URGENCIES } from './vocabulary';
 import type { Terminology } from '../fhir/terminology';
 import { valueSetUrl } from '../fhir/terminology';
 import type { Evidence, Finding, Localised } from './finding';
@@ -41,21 +42,6 @@ const OPERATORS = [
   'contains',
   'doesNotContain',
 ] as const;
-const KINDS = [
-  'advice',
-  'recommendation',
-  'dosage',
-  'imaging',
-  'scope',
-  'red-flag',
-  'risk-feature',
-  'exclusion',
-  'clearance',
-  'precaution',
-  'eligibility',
-  'data-quality',
-] as const;
-const URGENCIES = ['IMMEDIATE', 'URGENT', 'SOFT'] as const;
 
 const localised = z.strictObject(
   Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<
@@ -114,12 +100,12 @@ const ruleSchema = z.strictObject({
     type: z.literal('finding'),
     params: z
       .strictObject({
-        kind: z.enum(KINDS),
+        kind: z.enum(FINDING_KINDS),
         urgency: z.enum(URGENCIES).optional(),
         source: z.string().min(1),
         title: localised,
         action: localised.optional(),
-        effects: z.array(z.string().regex(/^[a-z]+(-[a-z]+)*$/)).default([]),
+        effects: z.array(z.enum(EFFECTS)).default([]),
         link: z.string().min(1).optional(),
       })
       .refine((params) => (params.kind === 'red-flag') === (params.urgency !== undefined), {

@@ -19,6 +19,7 @@ export type DataProblemReason =
   | 'timeout' // the FHIR server did not answer within the per-request timeout or the overall budget
   | 'unreadable' // data arrived but (some of) it is not a usable FHIR resource
   | 'truncated' // more search pages exist than were read
+  | 'incomplete' // the server said its answer is partial (RW-06): an outcome entry, or fewer entries than `total`
   | 'wrong-patient'; // data about another patient was sent and ignored
 
 export interface DataProblem {
@@ -120,18 +121,37 @@ function fetchProblem(key: string, template: PrefetchTemplate, err: unknown): Da
   return problem(key, template, 'fetch-failed', 'fhirServer: unexpected failure');
 }
 
+/** An OperationOutcome in a search answer that says something went wrong (information alone does not). */
+function isWarningOutcome(resource: JsonObject): boolean {
+  const issues = Array.isArray(resource.issue) ? (resource.issue as unknown[]) : [];
+  return issues.length === 0 || issues.some((issue) => !isObject(issue) || issue.severity !== 'information');
+}
+
+/**
+ * Collects the matches of a searchset across its pages, and everything that shows the search is incomplete
+ * (RW-06): an OperationOutcome entry that warns, `entry` present but not a list, or resources of another type
+ * that are not `_include`s. Such a Bundle may be hiding exactly the record that holds a red flag.
+ */
 class SearchCollector {
   readonly resources: Resource[] = [];
+  /** Match entries seen, whoever they are about: compared with the server's `total`. */
+  matches = 0;
   unreadable = 0;
   otherPatient = 0;
+  outcomes = 0;
+  otherType = 0;
+  malformedEntry = false;
 
   constructor(
     private readonly template: PrefetchTemplate,
     private readonly patientId: string
   ) {}
 
-  /** Adds the matching entries of a searchset Bundle; entries of other types (_include, outcomes) are skipped. */
+  /** Adds the matching entries of a searchset Bundle; `_include`d resources of other types are skipped. */
   add(bundle: JsonObject): void {
+    if (Object.hasOwn(bundle, 'entry') && !Array.isArray(bundle.entry)) {
+      this.malformedEntry = true;
+    }
     const entries = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
     for (const entry of entries) {
       const resource = isObject(entry) ? entry.resource : undefined;
@@ -140,9 +160,22 @@ class SearchCollector {
         continue;
       }
       const mode = isObject(entry) && isObject(entry.search) ? entry.search.mode : undefined;
-      if (resource.resourceType !== this.template.resourceType || (mode !== undefined && mode !== 'match')) {
+      if (resource.resourceType === 'OperationOutcome' && this.template.resourceType !== 'OperationOutcome') {
+        if (isWarningOutcome(resource)) {
+          this.outcomes++;
+        }
         continue;
       }
+      if (resource.resourceType !== this.template.resourceType) {
+        if (mode !== 'include') {
+          this.otherType++;
+        }
+        continue;
+      }
+      if (mode !== undefined && mode !== 'match') {
+        continue;
+      }
+      this.matches++;
       const subject = referencedPatientId(resource);
       if (subject !== undefined && subject !== this.patientId) {
         this.otherPatient++;
@@ -154,15 +187,21 @@ class SearchCollector {
 
   problems(key: string): DataProblem[] {
     const found: DataProblem[] = [];
+    const say = (reason: DataProblemReason, detail: string) => found.push(problem(key, this.template, reason, detail));
     if (this.unreadable > 0) {
-      found.push(
-        problem(key, this.template, 'unreadable', `${this.unreadable} Bundle entries without a FHIR resource`)
-      );
+      say('unreadable', `${this.unreadable} Bundle entries without a FHIR resource`);
     }
     if (this.otherPatient > 0) {
-      found.push(
-        problem(key, this.template, 'wrong-patient', `${this.otherPatient} resources about another patient ignored`)
-      );
+      say('wrong-patient', `${this.otherPatient} resources about another patient ignored`);
+    }
+    if (this.outcomes > 0) {
+      say('incomplete', 'the search answer holds an error or warning (OperationOutcome): it may be incomplete');
+    }
+    if (this.otherType > 0) {
+      say('incomplete', `the search answer holds ${this.otherType} resources of another type`);
+    }
+    if (this.malformedEntry) {
+      say('incomplete', 'the search answer has an unreadable entry list');
     }
     return found;
   }
@@ -219,6 +258,12 @@ async function readSearch(
       problems.push(fetchProblem(key, template, err));
       break;
     }
+  }
+  const total = first.total;
+  if (problems.length === 0 && typeof total === 'number' && total > collector.matches) {
+    problems.push(
+      problem(key, template, 'incomplete', `the server counted ${total} matches but sent ${collector.matches}`)
+    );
   }
   problems.push(...collector.problems(key));
   return { data: { resources: collector.resources, source, complete: problems.length === 0 }, problems };

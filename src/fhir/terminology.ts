@@ -38,6 +38,7 @@ export const CODE_SYSTEMS = {
   icpc2: 'http://hl7.org/fhir/sid/icpc-2',
   icpc1nl: 'http://hl7.org/fhir/sid/icpc-1-nl',
   atc: 'http://www.whocc.no/atc',
+  cpt: 'http://www.ama-assn.org/go/cpt',
 } as const;
 
 /** Canonical base of the project's value sets; a value set's URL is this base plus its id. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Decision } from '../clinical/decision';
-import type { Finding } from '../clinical/finding';
+import type { Effect, Finding } from '../clinical/finding';
 import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
 import { renderCards } from './cards';
 import type { RenderOptions } from './cards';
@@ -56,7 +56,8 @@ function decision(overrides: Partial<Decision>): Decision {
     riskFeatures: [],
     eligibility: [],
     dataQuality: [],
-    effects: new Set<string>(),
+    effects: new Set<Effect>(),
+    unrelatedOrder: false,
     exercisePlan: { allowed: true, blockedBy: [] },
     advice: [],
     imaging: [],

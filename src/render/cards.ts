@@ -94,7 +94,14 @@ export function evidenceText(item: Evidence, messages: Messages, titles: Readonl
   const when = item.date ?? '';
   switch (item.kind) {
     case 'coded':
-      return [item.text, item.suspected ? `(${messages.suspected})` : '', when].filter(Boolean).join(' ');
+      return [
+        item.text,
+        item.suspected ? `(${messages.suspected})` : '',
+        item.statusUnclear ? `(${messages.statusUnclear})` : '',
+        when,
+      ]
+        .filter(Boolean)
+        .join(' ');
     case 'free-text':
       return `"${item.text ?? ''}" (${messages.freeText}${when ? `, ${when}` : ''})`;
     case 'temperature':

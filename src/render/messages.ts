@@ -22,6 +22,7 @@ export interface Messages {
   readonly evidence: string;
   readonly source: string;
   readonly suspected: string;
+  readonly statusUnclear: string;
   readonly freeText: string;
   readonly dateUnknown: string;
   readonly evidenceLabels: {
@@ -71,6 +72,7 @@ const en: Messages = {
   evidence: 'Evidence',
   source: 'Source',
   suspected: 'suspected',
+  statusUnclear: 'status unclear: also recorded as ended',
   freeText: 'free text, please confirm',
   dateUnknown: 'date unknown',
   evidenceLabels: {
@@ -144,6 +146,7 @@ const nl: Messages = {
   evidence: 'Bevindingen',
   source: 'Bron',
   suspected: 'vermoedelijk',
+  statusUnclear: 'status onduidelijk: ook als beëindigd vastgelegd',
   freeText: 'vrije tekst, graag bevestigen',
   dateUnknown: 'datum onbekend',
   evidenceLabels: {

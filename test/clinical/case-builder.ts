@@ -31,6 +31,7 @@ export const SYSTEMS: Readonly<Record<string, string>> = {
   'icpc-2': 'http://hl7.org/fhir/sid/icpc-2',
   'icpc-1-nl': 'http://hl7.org/fhir/sid/icpc-1-nl',
   atc: 'http://www.whocc.no/atc',
+  cpt: 'http://www.ama-assn.org/go/cpt',
 };
 
 /** When something happened: `daysAgo` or `monthsAgo` before the evaluation date. */

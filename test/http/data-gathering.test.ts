@@ -399,3 +399,102 @@ describe('unreadable prefetched data', () => {
     expect(record().patient.id).toBe(PATIENT_ID);
   });
 });
+
+/**
+ * RW-06: a searchset that says it is partial is not "no data". Each shape is tried as prefetch and as the
+ * FHIR server's answer; the resources it does hold are kept, and the gap is reported as incomplete.
+ */
+describe('incomplete searches (RW-06)', () => {
+  const outcome = (severity: string) => ({
+    resourceType: 'OperationOutcome',
+    issue: [{ severity, code: 'incomplete', diagnostics: 'partial result' }],
+  });
+  const shapes: [string, () => Record<string, unknown>][] = [
+    [
+      'an OperationOutcome entry with search.mode outcome',
+      () => ({
+        ...searchset([observation('obs-1')]),
+        entry: [
+          { resource: observation('obs-1'), search: { mode: 'match' } },
+          { resource: outcome('warning'), search: { mode: 'outcome' } },
+        ],
+      }),
+    ],
+    [
+      'an OperationOutcome entry with an error and no search mode',
+      () => ({
+        ...searchset([observation('obs-1')]),
+        entry: [{ resource: observation('obs-1') }, { resource: outcome('error') }],
+      }),
+    ],
+    ['total larger than the entries and no next link', () => ({ ...searchset([observation('obs-1')]), total: 3 })],
+    ['entry null', () => ({ resourceType: 'Bundle', type: 'searchset', entry: null })],
+    ['entry not a list', () => ({ resourceType: 'Bundle', type: 'searchset', entry: { resource: observation('x') } })],
+    [
+      'a resource of another type as a match',
+      () => ({
+        ...searchset([observation('obs-1')]),
+        entry: [
+          { resource: observation('obs-1'), search: { mode: 'match' } },
+          { resource: lowBackPain('cond-x'), search: { mode: 'match' } },
+        ],
+      }),
+    ],
+  ];
+
+  describe.each(['prefetch', 'fhirServer'] as const)('as %s', (mode) => {
+    it.each(shapes)('%s: reported as incomplete, what it holds is kept', async (_name, bundle) => {
+      if (mode === 'prefetch') {
+        const body = withPrefetch(allBut('observations'));
+        (body.prefetch as Record<string, unknown>).observations = bundle();
+        await call(body).expect(200);
+      } else {
+        fhir.use((_req, res, url) => {
+          if (url.pathname === '/fhir/Patient/pat-1') {
+            sendJson(res, 200, patient());
+          } else if (url.pathname === '/fhir/Observation') {
+            sendJson(res, 200, bundle());
+          } else {
+            sendJson(res, 200, searchset([]));
+          }
+        });
+        await call(withPrefetch([])).expect(200);
+      }
+      expect(record().data.observations?.complete).toBe(false);
+      expect(problemsOf('observations')).toContainEqual(expect.objectContaining({ reason: 'incomplete' }));
+      const kept = ids(record().data.observations?.resources);
+      expect(kept.every((id) => id === 'obs-1')).toBe(true);
+    });
+  });
+
+  it.each([
+    ['an informational OperationOutcome', { resource: outcome('information'), search: { mode: 'outcome' } }],
+    ['an _include of another type', { resource: lowBackPain('cond-x'), search: { mode: 'include' } }],
+  ])('%s does not make the search incomplete', async (_name, extraEntry) => {
+    const body = withPrefetch(allBut('observations'));
+    (body.prefetch as Record<string, unknown>).observations = {
+      ...searchset([observation('obs-1')]),
+      total: 1,
+      entry: [{ resource: observation('obs-1'), search: { mode: 'match' } }, extraEntry],
+    };
+    await call(body).expect(200);
+    expect(record().data.observations?.complete).toBe(true);
+    expect(problemsOf('observations')).toEqual([]);
+  });
+
+  it('a total that matches the entries read over every page is complete', async () => {
+    fhir.use((_req, res, url) => {
+      if (url.pathname === '/fhir/Patient/pat-1') {
+        sendJson(res, 200, patient());
+      } else if (url.pathname === '/fhir/Observation') {
+        const page = Number(url.searchParams.get('page') ?? '1');
+        const next = page < 2 ? `${fhir.baseUrl}/Observation?patient=pat-1&page=2` : undefined;
+        sendJson(res, 200, { ...searchset([observation(`obs-p${page}`)], next), total: 2 });
+      } else {
+        sendJson(res, 200, searchset([]));
+      }
+    });
+    await call(withPrefetch([])).expect(200);
+    expect(record().data.observations?.complete).toBe(true);
+  });
+});

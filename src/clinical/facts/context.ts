@@ -69,13 +69,16 @@ export const windowSchema = z
   .transform((window): Window => window);
 
 /** Evidence for a coded record item. */
-export function codedEvidence(item: RecordItem & { readonly day?: number }): Evidence {
+export function codedEvidence(
+  item: RecordItem & { readonly day?: number; readonly statusUnclear?: boolean }
+): Evidence {
   return {
     kind: 'coded',
     reference: item.reference,
     text: item.display,
     ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
     ...(item.suspected ? { suspected: true } : {}),
+    ...(item.statusUnclear ? { statusUnclear: true } : {}),
   };
 }
 

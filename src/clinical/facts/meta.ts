@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { yearsBetween } from '../dates';
 import type { Evidence } from '../finding';
 import type { DataNote } from '../record';
+import { DATA_NOTE_CODES } from '../vocabulary';
 import type { FactDefinition } from './context';
 
 /** `patientAge` (SC-01): age in whole years at the evaluation date; `known` is false without a birth date. */
@@ -42,12 +43,10 @@ export const firedRules: FactDefinition<{ ids: string[] }> = {
   },
 };
 
-const NOTE_CODES = ['data-not-obtained', 'unreadable-code', 'medication-unresolved'] as const;
-
 /** `recordNotes` (DQ-01): what could not be read when the record was gathered and normalised. */
 export const recordNotes: FactDefinition<{ codes: DataNote['code'][] }> = {
   id: 'recordNotes',
-  params: z.strictObject({ codes: z.array(z.enum(NOTE_CODES)).min(1) }),
+  params: z.strictObject({ codes: z.array(z.enum(DATA_NOTE_CODES)).min(1) }),
   compute: (params, context) => {
     const notes = context.record.notes.filter((note) => params.codes.includes(note.code));
     return {
