@@ -1,5 +1,6 @@
 import type { Effect, Evidence, Finding } from './finding';
 import type { ClinicalRecord } from './record';
+import { NOTES_THAT_WITHHOLD_THE_PLAN } from './vocabulary';
 
 export const EXERCISE_TYPES = [
   'aerobic',
@@ -161,8 +162,9 @@ export function decide(findings: readonly Finding[], record: ClinicalRecord, rul
   const pathway = (kind: Finding['kind']) => (unrelatedOrder ? [] : ofKind(kind));
   const exclusions = pathway('exclusion');
   const clearances = pathway('clearance');
-  // Red flags must be excludable: when data could not be obtained, no programme is proposed (DQ-01).
-  const incomplete = record.notes.some((note) => note.code === 'data-not-obtained');
+  // Red flags must be excludable: when data that could hide one was not obtained or not understood, no
+  // programme and no reassurance is given (DQ-01, RW-06).
+  const incomplete = record.notes.some((note) => NOTES_THAT_WITHHOLD_THE_PLAN.has(note.code));
   const blockedBy = [
     ...redFlags.map((finding) => finding.ruleId),
     ...exclusions.map((finding) => finding.ruleId),

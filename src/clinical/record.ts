@@ -440,6 +440,14 @@ function texts(
     .map(([field, text]) => ({ source: { reference, field, text, ...(date ? { date } : {}) }, day, current }));
 }
 
+/** "code 'text' = value unit": what a clinician needs to find a measurement the rules could not place. */
+function notUnderstood(observation: Observation, item: ObservationItem): string {
+  const coding = codings(observation.code).find((c) => c.code);
+  const code = coding ? `${coding.system ?? '?'}|${coding.code ?? ''}` : '(no code)';
+  const value = item.quantity ? ` = ${item.quantity.value} ${item.quantity.unit}` : '';
+  return `Observation code ${code} "${item.display}"${value} not recognised: not evaluated`;
+}
+
 const hasUsableCode = (concept: CodeableConcept | undefined) =>
   codings(concept).some((coding) => coding.system && coding.code) ||
   (typeof concept?.text === 'string' && concept.text.trim() !== '');
@@ -515,6 +523,13 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
           code: 'unreadable-code',
           reference: item.reference,
           detail: 'Observation without a usable code or text',
+        });
+      } else if (item.valueSets.size === 0 && (item.celsius !== undefined || item.kg !== undefined)) {
+        // A vital sign under a local code (SC-06, RW-02): present but not understood, so it is named, not ignored.
+        notes.push({
+          code: 'measurement-not-understood',
+          reference: item.reference,
+          detail: notUnderstood(observation, item),
         });
       }
       const fields: [string, string | undefined][] = [

@@ -67,6 +67,23 @@ export const EFFECTS = [
 ] as const;
 export type Effect = (typeof EFFECTS)[number];
 
-/** Data-quality notes raised while the record is read (DQ-01), by what happened to the data. */
-export const DATA_NOTE_CODES = ['data-not-obtained', 'unreadable-code', 'medication-unresolved'] as const;
+/**
+ * Data-quality notes raised while the record is read (DQ-01), by what happened to the data: not obtained
+ * (a fetch failed or a search was incomplete), or present but not understood (a code, a unit, a medication).
+ */
+export const DATA_NOTE_CODES = [
+  'data-not-obtained',
+  'unreadable-code',
+  'measurement-not-understood',
+  'medication-unresolved',
+] as const;
 export type DataNoteCode = (typeof DATA_NOTE_CODES)[number];
+
+/**
+ * Notes about data that could hide a red flag: with any of them no exercise programme and no reassurance is
+ * given (RW-06), because the part that was not read may be exactly the fever, the weight or the diagnosis.
+ */
+export const NOTES_THAT_WITHHOLD_THE_PLAN: ReadonlySet<DataNoteCode> = new Set([
+  'data-not-obtained',
+  'measurement-not-understood',
+]);

@@ -318,3 +318,29 @@ describe('malformed draft orders: a 400 or a data note, never a 500', () => {
     }
   });
 });
+
+describe('SC-06/RW-02: a measurement under a local code is named, and withholds the plan', () => {
+  const localTemperature = (): Observation => ({
+    ...fever(),
+    id: 'temp-local',
+    code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.2.4.3.999.1', code: 'TEMP-OOR' }], text: 'Temp. oor' },
+  });
+
+  it('a tympanic temperature of 38.9 under a local code: no CarePlan, and the data card names it', async () => {
+    const cards = await call('patient-view', { prefetch: prefetch([lbp(), localTemperature()]) });
+    expect(proposesCarePlan(cards)).toBe(false);
+    expect(JSON.stringify(cards)).toContain('Temp. oor');
+    expect(JSON.stringify(cards)).toContain('38.9');
+  });
+
+  it('an unrelated local code without a vital-sign unit does not withhold the plan (the twin)', async () => {
+    const hba1c: Observation = {
+      ...localTemperature(),
+      id: 'hba1c',
+      code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.2.4.3.999.1', code: 'HBA1C' }], text: 'HbA1c' },
+      valueQuantity: { value: 48, unit: 'mmol/mol' },
+    };
+    const cards = await call('patient-view', { prefetch: prefetch([lbp(), hba1c]) });
+    expect(proposesCarePlan(cards)).toBe(true);
+  });
+});
