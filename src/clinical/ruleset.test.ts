@@ -60,6 +60,10 @@ describe('buildRuleset', () => {
       'exclusions.json',
       'precautions.json',
       'data-quality.json',
+      'conditions.json',
+      'exercise.json',
+      'dosage.json',
+      'imaging.json',
     ].map(read);
     const ruleset = buildRuleset(sources, terminology);
     expect(ruleset.version).toMatch(/^\d{4}\.\d+\.\d+$/);
@@ -175,5 +179,76 @@ describe('buildRuleset', () => {
       file('x.json', [rule({}, { fact: 'bodyHeat' }), rule({ name: 'RF-04' }, { operator: 'above' })]),
     ]);
     expect(problems.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+/** Every field of rules/ is read by the code or refused at start-up (issue 11 item 8). */
+describe('buildRuleset: fields that mean what they say', () => {
+  const shipped = () =>
+    ['ruleset.json', 'keywords.json', 'conditions.json', 'scope.json', 'red-flags.json', 'exclusions.json']
+      .concat(['precautions.json', 'exercise.json', 'dosage.json', 'imaging.json', 'data-quality.json'])
+      .map(read);
+  const replaced = (name: string, edit: (json: Record<string, unknown>) => void): RuleSource[] =>
+    shipped().map((source) => {
+      if (source.file !== name) {
+        return source;
+      }
+      const json = JSON.parse(source.text) as Record<string, unknown>;
+      edit(json);
+      return { file: name, text: JSON.stringify(json) };
+    });
+  type Rules = { rules: { name: string; event: { params: { effects?: string[] } } }[] };
+  type Lists = { lists: Record<string, { usedBy: string[] }> };
+  type Named = { conditions: Record<string, unknown> };
+
+  it('the shipped files pass', () => {
+    expect(problemsOf(shipped())).toEqual([]);
+  });
+
+  it('refuses an effect that no code reads', () => {
+    const sources = replaced('precautions.json', (json) => {
+      (json as unknown as Rules).rules[0]!.event.params.effects = ['consult-before-start'];
+    });
+    expect(problemsOf(sources).join('\n')).toMatch(/precautions\.json rule PR-01: event\.params\.effects\.0/);
+  });
+
+  it('refuses a keyword list whose usedBy does not match the rules that use it', () => {
+    const sources = replaced('keywords.json', (json) => {
+      (json as unknown as Lists).lists.fever!.usedBy = ['RF-03', 'RF-04'];
+    });
+    expect(problemsOf(sources).join('\n')).toMatch(/list "fever": usedBy says RF-03, RF-04, but it is used by RF-03/);
+  });
+
+  it('refuses a keyword list that no rule uses', () => {
+    const sources = replaced('keywords.json', (json) => {
+      (json as unknown as Lists).lists.unused = { usedBy: ['RF-03'], keywords: ['iets'] } as never;
+    });
+    expect(problemsOf(sources).join('\n')).toMatch(/list "unused" is used by no rule/);
+  });
+
+  it('refuses a reference to an unknown named condition', () => {
+    const sources = replaced('imaging.json', (json) => {
+      const text = JSON.stringify(json).replace('no-red-flag-that-needs-imaging', 'no-red-flag-at-all');
+      Object.assign(json, JSON.parse(text));
+    });
+    const problems = problemsOf(sources).join('\n');
+    expect(problems).toMatch(/imaging\.json rule IM-05: unknown named condition "no-red-flag-at-all"/);
+    expect(problems).toMatch(/condition "no-red-flag-that-needs-imaging" is used by no rule/);
+  });
+
+  it('refuses a named condition that refers to another', () => {
+    const sources = replaced('conditions.json', (json) => {
+      (json as unknown as Named).conditions['programme-chosen'] = {
+        description: 'nested',
+        when: { all: [{ condition: 'nothing-rules-out-run-walk' }] },
+      };
+    });
+    expect(problemsOf(sources).join('\n')).toMatch(/named conditions cannot be nested/);
+  });
+
+  it('expands a named condition into the rules that use it: TS-20 still needs a programme rule', () => {
+    const ruleset = buildRuleset(shipped(), terminology);
+    const ts20 = ruleset.rules.find((rule) => rule.definition.name === 'TS-20');
+    expect(JSON.stringify(ts20?.definition.conditions)).toContain('"ids":["TS-11","TS-12","TS-13","TS-14"]');
   });
 });

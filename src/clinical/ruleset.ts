@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Engine, Fact } from 'json-rules-engine';
 import type { Almanac, RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
+import type { Tree } from './named-conditions';
+import { expandReferences, isReference, referencesIn } from './named-conditions';
 import { EFFECTS, FINDING_KINDS, URGENCIES } from './vocabulary';
 import type { Terminology } from '../fhir/terminology';
 import { valueSetUrl } from '../fhir/terminology';
@@ -59,11 +61,8 @@ interface LeafCondition {
   note?: string;
   evidence?: string;
 }
-type BooleanCondition =
-  | { all: ConditionNode[]; note?: string }
-  | { any: ConditionNode[]; note?: string }
-  | { not: ConditionNode; note?: string };
-type ConditionNode = LeafCondition | BooleanCondition;
+/** A condition as written in a rule file: leaves, references to named conditions, and all/any/not. */
+type ConditionNode = Tree<LeafCondition>;
 
 const noteCode = z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'must be a note code such as "no-recent-temperature"');
 
@@ -78,9 +77,12 @@ const leafCondition = z.strictObject({
   evidence: z.string().regex(PATH, 'must be a path like "$.unreadable"').optional(),
 });
 
+const conditionName = z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'must be a condition name such as "programme-chosen"');
+
 const conditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
   z.union([
     leafCondition,
+    z.strictObject({ condition: conditionName }),
     z.strictObject({ all: z.array(conditionNode).min(1), note: noteCode.optional() }),
     z.strictObject({ any: z.array(conditionNode).min(1), note: noteCode.optional() }),
     z.strictObject({ not: conditionNode, note: noteCode.optional() }),
@@ -117,6 +119,12 @@ const ruleSchema = z.strictObject({
 type RuleDefinition = z.infer<typeof ruleSchema>;
 
 const ruleFileSchema = z.strictObject({ description: z.string().optional(), rules: z.array(z.unknown()).min(1) });
+
+/** rules/conditions.json: conditions shared by several rules, by name. */
+const conditionsFileSchema = z.strictObject({
+  description: z.string().optional(),
+  conditions: z.record(conditionName, z.strictObject({ description: z.string().min(1), when: conditionNode })),
+});
 
 const keywordFileSchema = z.strictObject({
   description: z.string().optional(),
@@ -175,6 +183,9 @@ function leaves(node: ConditionNode): LeafCondition[] {
   if ('fact' in node) {
     return [node];
   }
+  if (isReference(node)) {
+    return [];
+  }
   if ('not' in node) {
     return leaves(node.not);
   }
@@ -230,6 +241,9 @@ function withParamsKeys(node: ConditionNode, table: Map<string, Record<string, u
     const key = JSON.stringify(params);
     table.set(key, params);
     return { ...node, params: { key } };
+  }
+  if (isReference(node)) {
+    throw new Error(`named condition "${node.condition}" was not expanded`);
   }
   if ('not' in node) {
     return { ...node, not: withParamsKeys(node.not, table) };
@@ -308,7 +322,11 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
   const problems: string[] = [];
   let settings: RulesetSettings | undefined;
   const keywordLists = new Map<string, KeywordMatcher>();
-  const rules: LoadedRule[] = [];
+  const named = new Map<string, ConditionNode>();
+  /** keywords.json `usedBy`, checked against the rules that really use each list. */
+  const declaredUsers = new Map<string, ReadonlySet<string>>();
+  const actualUsers = new Map<string, Set<string>>();
+  const parsedRules: LoadedRule[] = [];
 
   for (const source of sources) {
     const json = parseJson(source, problems);
@@ -322,6 +340,18 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       } else {
         problems.push(...zodProblems(source.file, parsed.error));
       }
+    } else if (source.file === 'conditions.json') {
+      const parsed = conditionsFileSchema.safeParse(json);
+      if (!parsed.success) {
+        problems.push(...zodProblems(source.file, parsed.error));
+        continue;
+      }
+      for (const [name, entry] of Object.entries(parsed.data.conditions)) {
+        named.set(name, entry.when);
+        for (const inner of referencesIn(entry.when)) {
+          problems.push(`${source.file}: condition "${name}" refers to "${inner}": named conditions cannot be nested`);
+        }
+      }
     } else if (source.file === 'keywords.json') {
       const parsed = keywordFileSchema.safeParse(json);
       if (!parsed.success) {
@@ -329,6 +359,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
         continue;
       }
       for (const [name, list] of Object.entries(parsed.data.lists)) {
+        declaredUsers.set(name, new Set(list.usedBy));
         try {
           keywordLists.set(name, compileKeywords(list.keywords));
         } catch (err) {
@@ -345,7 +376,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       parsed.data.rules.forEach((raw, index) => {
         const definition = ruleSchema.safeParse(raw);
         if (definition.success) {
-          rules.push({ file: source.file, definition: definition.data });
+          parsedRules.push({ file: source.file, definition: definition.data });
         } else {
           const name = (raw as { name?: unknown } | null)?.name;
           const label = typeof name === 'string' ? name : `#${index + 1}`;
@@ -360,6 +391,20 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
   }
   if (settings === undefined && !problems.some((problem) => problem.startsWith('ruleset.json'))) {
     problems.push('ruleset.json: missing (version, episode and links)');
+  }
+
+  const usedConditions = new Set<string>();
+  const rules: LoadedRule[] = parsedRules.map((rule) => {
+    const where = `${rule.file} rule ${rule.definition.name}`;
+    const conditions = expandReferences(rule.definition.conditions, named, usedConditions, (message) =>
+      problems.push(`${where}: ${message}`)
+    ) as RuleDefinition['conditions'];
+    return { file: rule.file, definition: { ...rule.definition, conditions } };
+  });
+  for (const name of named.keys()) {
+    if (!usedConditions.has(name)) {
+      problems.push(`conditions.json: condition "${name}" is used by no rule`);
+    }
   }
 
   const valueSetExists = (id: string) => terminology.valueSetUrls.has(valueSetUrl(id));
@@ -403,6 +448,9 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
         if (!keywordLists.has(name)) {
           problems.push(`${where}: unknown keyword list "${name}"`);
         }
+        const users = actualUsers.get(name) ?? new Set<string>();
+        users.add(rule.definition.name);
+        actualUsers.set(name, users);
       }
       for (const id of references.rules ?? []) {
         const other = byName.get(id);
@@ -412,6 +460,17 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
           problems.push(`${where}: refers to ${id}, which must have a higher priority to run first`);
         }
       }
+    }
+  }
+  for (const [name, declared] of declaredUsers) {
+    const actual = actualUsers.get(name) ?? new Set<string>();
+    const sorted = (ids: Iterable<string>) => [...ids].sort().join(', ') || 'none';
+    if (actual.size === 0 && name !== settings?.episode.keywords) {
+      problems.push(`keywords.json: list "${name}" is used by no rule`);
+    } else if (sorted(actual) !== sorted(declared)) {
+      problems.push(
+        `keywords.json: list "${name}": usedBy says ${sorted(declared)}, but it is used by ${sorted(actual)}`
+      );
     }
   }
   if (settings !== undefined) {
