@@ -313,9 +313,9 @@ describe('malformed draft orders: a 400 or a data note, never a 500', () => {
     // A 400 names the problem in an OperationOutcome; a 200 is a normal answer with cards.
     const expected = res.status === 400 ? 'OperationOutcome' : 'cards';
     expect([200, 400]).toContain(res.status);
-    expect(res.status === 400 ? (res.body as { resourceType: string }).resourceType : Object.keys(res.body)[0]).toBe(
-      expected
-    );
+    expect(
+      res.status === 400 ? (res.body as { resourceType: string }).resourceType : Object.keys(res.body as object)[0]
+    ).toBe(expected);
   });
 });
 
