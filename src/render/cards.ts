@@ -85,7 +85,8 @@ export interface FindingsExtension {
   readonly ruleId: string;
   readonly kind: Finding['kind'];
   readonly urgency?: Finding['urgency'];
-  readonly evidence: readonly { readonly reference?: string; readonly text: string }[];
+  /** Absent only when the finding rests on missing data alone (e.g. no STarT Back score): never an empty list. */
+  readonly evidence?: readonly { readonly reference?: string; readonly text: string }[];
 }
 
 /** One line of evidence in plain text (for the extension) — unescaped. */
@@ -150,15 +151,22 @@ function extensionOf(
   titles: ReadonlyMap<string, string>
 ) {
   const messages = MESSAGES[locale];
-  const described: FindingsExtension[] = findings.map((finding) => ({
-    ruleId: finding.ruleId,
-    kind: finding.kind,
-    ...(finding.urgency ? { urgency: finding.urgency } : {}),
-    evidence: finding.evidence.map((item) => ({
-      ...(item.reference ? { reference: item.reference } : {}),
-      text: evidenceText(item, messages, titles),
-    })),
-  }));
+  const described: FindingsExtension[] = findings.map((finding) => {
+    // A data-quality finding may rest on notes alone ("no STarT Back score"): those are its evidence.
+    const evidence = [
+      ...finding.evidence.map((item) => ({
+        ...(item.reference ? { reference: item.reference } : {}),
+        text: evidenceText(item, messages, titles),
+      })),
+      ...(finding.evidence.length === 0 ? finding.notes.map((note) => ({ text: messages.notes[note] ?? note })) : []),
+    ];
+    return {
+      ruleId: finding.ruleId,
+      kind: finding.kind,
+      ...(finding.urgency ? { urgency: finding.urgency } : {}),
+      ...(evidence.length > 0 ? { evidence } : {}),
+    };
+  });
   return {
     'org.ruggensteun.findings': described,
     'org.ruggensteun.ruleset': { version: decision.rulesetVersion },
