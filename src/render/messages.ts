@@ -95,6 +95,8 @@ const en: Messages = {
     'data-not-obtained': 'Part of the record could not be obtained from the EHR.',
     'unit-not-understood': 'A measurement has a unit that was not understood and was ignored.',
     'unreadable-code': 'A diagnosis without a usable code or text was ignored.',
+    'lbp-code-not-understood':
+      'The back pain was recognised from its text only: its code was not understood. Check the coding.',
     'measurement-not-understood':
       'A measurement under a code that was not recognised could not be evaluated: no exercise programme until it is checked.',
     'medication-unresolved': 'A medication without a code in the resource could not be checked for corticosteroids.',
@@ -172,6 +174,8 @@ const nl: Messages = {
     'data-not-obtained': 'Een deel van het dossier kon niet uit het EPD worden opgehaald.',
     'unit-not-understood': 'Een meting met een onbekende eenheid is genegeerd.',
     'unreadable-code': 'Een diagnose zonder bruikbare code of tekst is genegeerd.',
+    'lbp-code-not-understood':
+      'De rugpijn is alleen aan de tekst herkend: de code werd niet begrepen. Controleer de codering.',
     'measurement-not-understood':
       'Een meting met een onbekende code kon niet worden beoordeeld: geen oefenprogramma tot deze is nagekeken.',
     'medication-unresolved': 'Een medicatie zonder code kon niet worden gecontroleerd op corticosteroïden.',

@@ -15,6 +15,8 @@ import { codedEvidence, valueSetId } from './context';
 export interface Episode {
   readonly present: boolean;
   readonly conditions: readonly ConditionItem[];
+  /** Conditions counted only because their text names LBP: their codes were not understood (SC-06). */
+  readonly byTextOnly: readonly ConditionItem[];
   readonly onsetDay?: DayNumber;
   readonly onsetUncertain: boolean;
 }
@@ -39,6 +41,7 @@ export function findEpisode(record: ClinicalRecord, knowledge: FactKnowledge): E
 function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {
   const url = knowledge.valueSetUrl(knowledge.episode.valueSet);
   const matcher = knowledge.keywords(knowledge.episode.keywords);
+  const byTextOnly: ConditionItem[] = [];
   const conditions = record.conditions.filter((condition) => {
     if (!condition.current) {
       return false;
@@ -49,7 +52,11 @@ function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episo
     const codeTexts = record.texts
       .filter((text) => text.source.reference === condition.reference && text.source.field === 'code.text')
       .map((text) => text.source);
-    return !condition.recognised && matcher.matchesAny(codeTexts);
+    const byText = !condition.recognised && matcher.matchesAny(codeTexts);
+    if (byText) {
+      byTextOnly.push(condition);
+    }
+    return byText;
   });
   const dated = conditions.filter((condition) => condition.day !== undefined);
   const first = dated.reduce<ConditionItem | undefined>(
@@ -60,6 +67,7 @@ function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episo
   return {
     present: conditions.length > 0,
     conditions,
+    byTextOnly,
     onsetDay: first?.day,
     onsetUncertain: first === undefined || first.onsetUncertain,
   };
@@ -74,6 +82,9 @@ export interface EpisodeFact {
   readonly durationDays?: number;
   /** Age in whole years at the episode start (RF-06). */
   readonly ageAtOnset?: number;
+  /** Some episode Conditions were recognised by their text only: their codes were not understood (SC-06). */
+  readonly readFromText: boolean;
+  readonly textOnlyEvidence: readonly Evidence[];
   readonly evidence: readonly Evidence[];
 }
 
@@ -96,6 +107,12 @@ export const lbpEpisode: FactDefinition<Record<string, never>> = {
             durationDays: today - onsetDay,
             ...(birthDay === undefined ? {} : { ageAtOnset: yearsBetween(birthDay, onsetDay) }),
           }),
+      readFromText: episode.byTextOnly.length > 0,
+      textOnlyEvidence: episode.byTextOnly.map((condition) => ({
+        kind: 'data' as const,
+        reference: condition.reference,
+        text: `code not recognised, read from its text: ${condition.display}`,
+      })),
       evidence: episode.conditions.map(codedEvidence),
     };
   },
