@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../version';
  */
 function main(): void {
   const knowledge = loadKnowledge(parseConfig(process.env));
-  const pagePath = path.join(PACKAGE_ROOT, 'docs', 'rules.md');
+  const pagePath = path.join(PACKAGE_ROOT, 'docs/rules.md');
   const current = readFileSync(pagePath, 'utf8');
   const updated = replaceTable(current, rulesTable(knowledge.ruleset));
   if (process.argv.includes('--check')) {
