@@ -4,8 +4,22 @@ import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // Plain CommonJS/ESM config, reporter and bench files are not part of the TypeScript project.
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'data/', 'test-output/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  // Plain CommonJS/ESM config, reporter and bench files are not part of the TypeScript project; the sandbox page's
+  // browser modules are (tsconfig.browser.json).
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'node_modules/',
+      'data/',
+      'test-output/',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      '!src/sandbox/public/*.js',
+      'src/sandbox/public/vendor/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -18,6 +32,35 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-console': 'error',
+    },
+  },
+  {
+    // The sandbox page: browser ES modules, type-checked with the DOM library (which also knows its globals).
+    files: ['src/sandbox/public/*.js', 'types/sandbox-browser.d.ts'],
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: {
+        projectService: false,
+        project: ['./tsconfig.browser.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      'no-undef': 'off',
+      // JSON from the network is untyped here (JSDoc, not TypeScript), and without strictNullChecks these rules
+      // cannot tell a needed check from a redundant one.
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      '@typescript-eslint/no-unnecessary-boolean-literal-compare': 'off',
+      '@typescript-eslint/no-useless-default-assignment': 'off',
+      '@typescript-eslint/use-unknown-in-catch-callback-variable': 'off',
+      // DOM event handlers as arrow shorthands (`() => selectRole(…)`), and `{ omitted, ...rest }` copies.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   {

@@ -15,7 +15,7 @@ import type { ExerciseType } from '../src/clinical/decision';
 import { emptyValuesIn, validateR4 } from './support/fhir-validation';
 
 /**
- * The exercise-therapy knowledge in fhir-resources/knowledge (clinical-knowledge.md §4–§7), loaded at start-up to build
+ * The exercise-therapy knowledge in fhir-resources/knowledge (docs/clinical-specification.md §4–§7), loaded at start-up to build
  * the CarePlan draft: CodeSystems, the STarT Back Questionnaire, one ActivityDefinition per exercise type with its dose
  * variants, and the PlanDefinition that ties them together with the programme rules. These tests keep the files valid
  * R4, bilingual (English + Dutch translation extension) and faithful to the dosage table of §6.

@@ -20,7 +20,7 @@ const BEARER = /^Bearer +([^\s]+) *$/i;
 
 /**
  * The 401 for every refused token: no detail, so a client cannot probe which check failed
- * (cds-hooks/docs `docs/best-practices.md`: "respond with HTTP 401 … without any additional information").
+ * (https://cds-hooks.org/best-practices/: "respond with HTTP 401 … without any additional information").
  */
 export const unauthorized = (): HttpError =>
   new HttpError(401, outcome('login', [{ message: 'Unauthorized' }]), { 'WWW-Authenticate': 'Bearer' });

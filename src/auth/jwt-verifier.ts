@@ -10,7 +10,7 @@ import type { TrustedIssuer } from './trusted-issuers';
 /**
  * Verification of the JWT a CDS client sends with every call (CDS Hooks 2.0 §"Trusting CDS Clients",
  * https://cds-hooks.hl7.org/2.0/#trusting-cds-clients, and the order of checks in cds-hooks/docs
- * `docs/best-practices.md`). Cheap checks on the decoded but not yet trusted token come first, so an
+ * https://cds-hooks.org/best-practices/). Cheap checks on the decoded but not yet trusted token come first, so an
  * untrusted token never causes a key fetch; the signature is checked before the `jti` is remembered, so
  * forged tokens cannot fill the replay cache.
  */

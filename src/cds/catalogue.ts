@@ -26,7 +26,7 @@ export interface CdsServiceDefinition {
 }
 
 /**
- * Everything the clinical rules read (clinical-knowledge.md §2–§4, §9): demographics, problems (current and
+ * Everything the clinical rules read (docs/clinical-specification.md §2–§4, §9): demographics, problems (current and
  * history), observations (vital signs, weights, pregnancy status, STarT Back, free text), medication
  * (systemic corticosteroids), procedures (lumbar surgery) and questionnaire responses (STarT Back).
  * Only type searches with a reference parameter and `_sort`/`_count` are used, so any client that

@@ -101,7 +101,7 @@ async function withoutUnreadableResources(
 }
 
 /**
- * The decision pipeline of design.md: normalise the gathered record, evaluate the rules, apply the
+ * The decision pipeline of docs/architecture.md: normalise the gathered record, evaluate the rules, apply the
  * precedence of EV-01, render the cards in the clinician's language.
  */
 export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {

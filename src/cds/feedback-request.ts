@@ -3,7 +3,7 @@ import { badRequest } from '../http/errors';
 import { toExpression } from '../expression';
 
 /**
- * The CDS Hooks 2.0 feedback body (https://cds-hooks.hl7.org/2.0/#feedback; cds-hooks.md §1.8 F1–F4): several
+ * The CDS Hooks 2.0 feedback body (https://cds-hooks.hl7.org/2.0/#feedback; docs/integration.md): several
  * items per request, each naming a card by its uuid, the outcome, the accepted suggestions (required when
  * accepted, cds-fb-2) or an override reason (a coded reason and/or a comment, cds-fb-3), and when it happened.
  */

@@ -9,7 +9,7 @@ import { HOOKS } from './catalogue';
  * The CDS Hooks 2.0 request (https://cds-hooks.hl7.org/2.0/#http-request) and the hook contexts of
  * patient-view, order-select and order-sign (cds-hooks-library STU1). Protocol fields are checked strictly;
  * FHIR resources inside the request are only checked for the shape we rely on, because real clients send
- * `coding: [{}]` and `[]` (cds-hooks.md §3). Unknown fields are ignored so newer clients keep working.
+ * `coding: [{}]` and `[]` (docs/integration.md). Unknown fields are ignored so newer clients keep working.
  */
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;

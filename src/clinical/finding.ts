@@ -2,7 +2,7 @@ import type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /**
  * What the rules found, in plain serialisable data: the seam between clinical logic and presentation
- * (design.md "Contracts"). Text shown to clinicians exists in English and Dutch.
+ * (docs/architecture.md "Contracts"). Text shown to clinicians exists in English and Dutch.
  */
 
 export type Locale = 'en' | 'nl';
@@ -49,11 +49,11 @@ export type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /** One rule that fired, with the evidence of the conditions that made it fire. */
 export interface Finding {
-  /** The id of clinical-knowledge.md, e.g. RF-03. */
+  /** The id of docs/clinical-specification.md, e.g. RF-03. */
   readonly ruleId: string;
   readonly kind: FindingKind;
   readonly urgency?: Urgency;
-  /** Source tags of clinical-knowledge.md §0, e.g. `HW-FEVER; S002; KNGF-B13`. */
+  /** Source tags of docs/clinical-specification.md §0, e.g. `HW-FEVER; S002; KNGF-B13`. */
   readonly source: string;
   readonly title: Localised;
   readonly action?: Localised;

@@ -18,7 +18,7 @@ import { dayOf, isoDay, toDay } from './dates';
 import type { TextSource } from './text-match';
 
 /**
- * The patient record as the rules see it (clinical-knowledge.md §2 "General data rules"): resources that
+ * The patient record as the rules see it (docs/clinical-specification.md §2 "General data rules"): resources that
  * are entered-in-error or refuted are gone, unconfirmed diagnoses are kept and marked suspected, each
  * concept's latest record wins over older contradicting ones, quantities are in °C, kg and mmHg, and
  * every code carries the value sets it belongs to, computed once here.

@@ -35,14 +35,14 @@ export function rulesTable(ruleset: Ruleset): string {
 }
 
 /**
- * Replaces the generated section of a README.
+ * Replaces the generated section of a page (docs/rules.md).
  * @throws when the markers are missing
  */
 export function replaceTable(readme: string, table: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md needs the markers ${TABLE_START} and ${TABLE_END}`);
+    throw new Error(`the page needs the markers ${TABLE_START} and ${TABLE_END}`);
   }
   return `${readme.slice(0, start + TABLE_START.length)}\n\n${table}\n\n${readme.slice(end)}`;
 }

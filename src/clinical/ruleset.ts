@@ -18,7 +18,7 @@ import type { KeywordMatcher } from './text-match';
 import { compileKeywords } from './text-match';
 
 /**
- * The rule set: json-rules-engine rules in `rules/*.json`, one rule per id of clinical-knowledge.md, whose
+ * The rule set: json-rules-engine rules in `rules/*.json`, one rule per id of docs/clinical-specification.md, whose
  * thresholds and windows are values in the file. Everything a rule names (facts, their params, value sets,
  * keyword lists, other rules) is checked when the files are loaded, and the engine is built once.
  */
@@ -90,7 +90,7 @@ const conditionNode: z.ZodType<ConditionNode> = z.lazy(() =>
 );
 
 const ruleSchema = z.strictObject({
-  name: z.string().regex(RULE_ID, 'must be a rule id of clinical-knowledge.md such as "RF-03"'),
+  name: z.string().regex(RULE_ID, 'must be a rule id of docs/clinical-specification.md such as "RF-03"'),
   description: z.string().min(1),
   priority: z.number().int().min(1).max(100),
   conditions: z.union([

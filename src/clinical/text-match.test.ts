@@ -12,7 +12,7 @@ function fired(keywords: readonly string[], text: string): string[] {
     .map((m) => m.keyword);
 }
 
-// Keyword lists as the rule files use them (clinical-knowledge.md §2, §3, §6).
+// Keyword lists as the rule files use them (docs/clinical-specification.md §2, §3, §6).
 const FEVER = ['koorts', 'koortsig', 'rillingen', 'fever', 'chills'];
 const CES = ['zadelanesthesie', 'doof gevoel rond anus', 'kan niet plassen', 'urineretentie', 'not able to void'];
 const WEIGHT = ['afgevallen', 'gewichtsverlies', 'gewicht verloren', 'kilo kwijt', 'weight loss'];

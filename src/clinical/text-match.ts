@@ -1,6 +1,6 @@
 /**
  * Keyword matching in free text (Condition.code.text, notes, Observation.valueString, …) with negation handling,
- * as specified in clinical-knowledge.md §2, "General data rules for all flags" (the "Free text" bullet):
+ * as specified in docs/clinical-specification.md §2, "General data rules for all flags" (the "Free text" bullet):
  *
  * - Dutch and English keywords, case-insensitive, diacritics ignored ("reumatoïde" = "reumatoide").
  * - A negation word ("geen", "niet", "nooit", "ontkent", "zonder", "no", "not", "denies", "negative for") negates

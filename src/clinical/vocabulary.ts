@@ -22,7 +22,7 @@ export const FINDING_KINDS = [
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
-/** Red-flag urgencies (clinical-knowledge.md §2): IMMEDIATE and URGENT are critical, SOFT is a warning. */
+/** Red-flag urgencies (docs/clinical-specification.md §2): IMMEDIATE and URGENT are critical, SOFT is a warning. */
 export const URGENCIES = ['IMMEDIATE', 'URGENT', 'SOFT'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 

@@ -96,7 +96,7 @@ describe('ValueSet files in fhir-resources/valuesets', () => {
 const MALIGNANCY_ICPC = ['A79', 'B72', 'B73', 'B74', 'D74', 'D75', 'D76', 'D77', 'L71', 'N74', 'R84', 'R85'];
 const MALIGNANCY_ICPC_2 = ['S77', 'T71', 'U75', 'U76', 'U77', 'W72', 'X75', 'X76', 'X77', 'Y77', 'Y78', 'A21'];
 
-/** [system, code, value-set id, expected membership] — every code of clinical-knowledge.md §9 at least once. */
+/** [system, code, value-set id, expected membership] — every code of docs/clinical-specification.md §9 at least once. */
 const membership: [string, string, string, boolean][] = [
   // LBP
   [SCT, '279039007', 'lbp', true],
@@ -358,7 +358,7 @@ const membership: [string, string, string, boolean][] = [
   [ICPC, '-41', 'lumbar-imaging-order', false],
 ];
 
-describe('membership (clinical-knowledge.md §9)', () => {
+describe('membership (docs/clinical-specification.md §9)', () => {
   test.each(membership)('%s|%s in %s → %s', (system, code, id, expected) => {
     expect(terminology.contains(valueSetUrl(id), { system, code })).toBe(expected);
   });

@@ -3,7 +3,7 @@
  * "is this coding a member of value set X?" locally, without a terminology server.
  *
  * Every code list lives in the ValueSet JSON files; this module only knows the code-system URIs and how each system's
- * codes are normalised and compared (clinical-knowledge.md §9, "Matching rules"):
+ * codes are normalised and compared (docs/clinical-specification.md §9, "Matching rules"):
  *
  * - SNOMED CT and LOINC: exact match after trimming. No subsumption (that needs a terminology server), so a value set
  *   that names a SNOMED parent matches that concept only.
@@ -28,7 +28,7 @@ import type { Coding } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { toExpression } from '../expression';
 
-/** Code-system URIs used by the value sets (clinical-knowledge.md §9). */
+/** Code-system URIs used by the value sets (docs/clinical-specification.md §9). */
 export const CODE_SYSTEMS = {
   snomed: 'http://snomed.info/sct',
   loinc: 'http://loinc.org',

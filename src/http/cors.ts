@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Config } from '../config';
 
 /**
- * CORS for browser-based CDS clients such as the public CDS Hooks sandbox (cds-hooks.md §1.6 C2): preflight
+ * CORS for browser-based CDS clients such as the public CDS Hooks sandbox (docs/integration.md): preflight
  * on every route, including POST service calls and /feedback, allowing Authorization and Content-Type.
  * The sandbox sends no credentials, so none are allowed. Origins come from CORS_ORIGINS.
  */

@@ -6,7 +6,7 @@ import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
 import { renderCards } from './cards';
 import type { RenderOptions } from './cards';
 
-/** The card contract of design.md, on hand-made decisions. */
+/** The card contract of docs/architecture.md, on hand-made decisions. */
 const links = {
   default: { label: 'KNGF-richtlijn', url: 'https://example.org/kngf' },
   'kngf-red-flags': { label: 'KNGF rode vlaggen', url: 'https://example.org/kngf/rode-vlaggen' },

@@ -10,7 +10,7 @@ import type { Messages } from './messages';
 import { MESSAGES } from './messages';
 
 /**
- * Renders a Decision as CDS Hooks cards (design.md "Contracts"): red flags in one critical card; otherwise
+ * Renders a Decision as CDS Hooks cards (docs/architecture.md "Contracts"): red flags in one critical card; otherwise
  * a warning card per exclusion and clearance and one for the precautions; an info card for data quality.
  * Every card carries a uuid, the guideline it cites, and the findings with their evidence as an extension.
  */

@@ -5,8 +5,8 @@ import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
 import { MESSAGES } from './messages';
 
 /**
- * The CarePlan draft the GP proposes and the physiotherapist accepts (design.md "Contracts";
- * clinical-knowledge.md §6 encoding hints): status draft, intent proposal, one activity per exercise type
+ * The CarePlan draft the GP proposes and the physiotherapist accepts (docs/architecture.md "Contracts";
+ * docs/clinical-specification.md §6 encoding hints): status draft, intent proposal, one activity per exercise type
  * with its complete dose in words and its timing, the programme rules in `note`. Texts are in the card's
  * language, with the other language as a FHIR translation extension.
  */

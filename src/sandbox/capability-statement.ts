@@ -13,7 +13,7 @@ import { DEFAULT_PAGE_SIZE, FILTER_TYPES, MAX_PAGE_SIZE } from './fhir-search';
  * interaction (it treats `metadata` as a resource type and answers an empty searchset), so the statement is
  * built here from what this server really does: the resource types it holds, the interactions the router
  * forwards, and the search parameters of those types that the in-memory matcher supports. The CDS Hooks
- * sandbox reads `fhirVersion` from it to choose R4 (cds-hooks.md §3).
+ * sandbox reads `fhirVersion` from it to choose R4 (docs/integration.md).
  */
 
 const INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;

@@ -5,7 +5,7 @@ import type { Bundle, SearchParameter, StructureDefinition } from '@medplum/fhir
 /**
  * The FHIR R4 definitions @medplum/core needs before it can validate, walk typed resources or match searches.
  * Without the SearchParameter bundles a MemoryRepository search silently matches nothing (or everything), so
- * both are indexed together (style.md §2.5).
+ * both are indexed together.
  */
 
 const PROFILE_BUNDLES = ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'] as const;

@@ -30,8 +30,8 @@ export type { SamplePatient } from './sample-patients';
 
 /**
  * The sandbox's FHIR R4 server: an in-memory repository seeded with the sample patients (dates moved to today),
- * served over REST by @medplum/fhir-router (style.md §2.5). It is open (no authentication), so the public
- * CDS Hooks sandbox can use it as its FHIR server (cds-hooks.md §3) and our own gatherRecord can read from it.
+ * served over REST by @medplum/fhir-router. It is open (no authentication), so the public
+ * CDS Hooks sandbox can use it as its FHIR server (docs/integration.md) and our own gatherRecord can read from it.
  * Express only parses bodies and maps the HTTP request onto `FhirRouter.handleRequest`; what the router does
  * not do (capabilities, search details, headers, history order) is added here, in fhir-search.ts and in
  * capability-statement.ts.

@@ -64,7 +64,7 @@ async function count(db: Database, table: string): Promise<number> {
 const DRIVERS: Driver[] = ['pglite', 'postgres'];
 
 describe.each(DRIVERS)('the store on %s', (driver) => {
-  if (driver === 'postgres' && postgresMaySkip()) {
+  if (driver === 'postgres' && postgresMaySkip('the store on PostgreSQL (src/store/store.test.ts)')) {
     // eslint-disable-next-line jest/no-disabled-tests -- on purpose: no PostgreSQL here and not in CI
     it.skip('needs TEST_DATABASE_URL: run through `node scripts/with-postgres.mjs`', () => {
       expect(process.env.TEST_DATABASE_URL).toBeDefined();

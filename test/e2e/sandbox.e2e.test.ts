@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
 import type { ReportRow } from '../../src/store/store';
+import { skipNotice } from '../support/postgres';
 
 /**
  * The sandbox page in a real browser (Debian's headless Chromium, driven by playwright-core): the server runs
@@ -23,6 +24,12 @@ const CHROMIUM = '/usr/bin/chromium';
 // Outside CI a machine without Chromium skips the suite; in CI it must run (.ci/run installs chromium).
 const SKIP = !existsSync(CHROMIUM) && process.env.CI !== 'true';
 const suite = SKIP ? describe.skip : describe;
+if (SKIP) {
+  skipNotice(
+    'the sandbox page in Chromium (test/e2e)',
+    'needs /usr/bin/chromium; install it with apt-get install chromium'
+  );
+}
 const SUITE_NAME = SKIP
   ? 'sandbox page in Chromium (SKIPPED: /usr/bin/chromium is missing; install it with apt-get install chromium)'
   : 'sandbox page in Chromium';

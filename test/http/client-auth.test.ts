@@ -9,7 +9,7 @@ import { fullPrefetch, patientViewRequest } from '../support/hook-requests';
 import { TestFhirServer } from '../support/test-fhir-server';
 
 /**
- * CDS_AUTH=required through the whole app (CDS Hooks 2.0 "Trusting CDS Clients"; cds-hooks.md §1.5): which
+ * CDS_AUTH=required through the whole app (CDS Hooks 2.0 "Trusting CDS Clients"; docs/integration.md): which
  * calls need a token, that `aud` is the exact URL called, and that the FHIR fallback only reaches the FHIR
  * servers configured for the calling issuer. The verifier's own failure table is in src/auth.
  */

@@ -3,7 +3,7 @@ import { testApp } from '../support/app';
 import { patientViewRequest } from '../support/hook-requests';
 
 /**
- * CORS as browser clients need it (cds-hooks.md §1.6 C2): the sandbox preflights discovery with
+ * CORS as browser clients need it (docs/integration.md): the sandbox preflights discovery with
  * `authorization` and service calls and feedback with `authorization,content-type`.
  */
 const SANDBOX = 'https://sandbox.cds-hooks.org';

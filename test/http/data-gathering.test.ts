@@ -9,7 +9,7 @@ import { searchset, sendJson, TestFhirServer } from '../support/test-fhir-server
 import type { Handler } from '../support/test-fhir-server';
 
 /**
- * Prefetch with FHIR fallback (cds-hooks.md §1.4 P4–P7): prefetched values are used as sent; whatever is
+ * Prefetch with FHIR fallback (docs/integration.md): prefetched values are used as sent; whatever is
  * absent is fetched from a real FHIR server on 127.0.0.1; the Patient is required (412 without it); every
  * other gap is kept as a data problem for the data-quality card.
  */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { testApp } from '../support/app';
 
-/** CDS Hooks 2.0 discovery (cds-hooks.md §1.2) and the recommended prefetch query subset (§1.4 P3). */
+/** CDS Hooks 2.0 discovery (docs/integration.md) and the recommended prefetch query subset (docs/integration.md). */
 describe('GET /cds-services', () => {
   const { app } = testApp();
 

@@ -7,7 +7,7 @@ import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../suppor
 
 /**
  * The part the GP accepts and the physiotherapist carries out: the recommendation card with its CarePlan
- * draft, the TS-10 advice card, and imaging advice on the order hooks (clinical-knowledge.md §4–§8).
+ * draft, the TS-10 advice card, and imaging advice on the order hooks (docs/clinical-specification.md §4–§8).
  */
 const { app } = testApp();
 

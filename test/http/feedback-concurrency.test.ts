@@ -29,7 +29,7 @@ describe.each([
   ['PostgreSQL', true],
 ])('1,000 feedback posts from 50 concurrent clients on %s', (_name, postgres) => {
   // Locally without PostgreSQL the second variant is skipped; in CI (CI=true) a missing database fails it.
-  const suite = postgres && postgresMaySkip() ? describe.skip : describe;
+  const suite = postgres && postgresMaySkip('feedback concurrency on PostgreSQL') ? describe.skip : describe;
   suite('over HTTP', () => {
     let store: Store;
     let app: Express;

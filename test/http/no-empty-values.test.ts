@@ -5,7 +5,7 @@ import { testApp } from '../support/app';
 import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../support/sample-patients';
 
 /**
- * CDS Hooks and FHIR forbid empty values (cds-hooks.md G2): no response holds an empty array, an empty string
+ * CDS Hooks and FHIR forbid empty values (docs/integration.md): no response holds an empty array, an empty string
  * or null, on any sample patient, hook or language. An EHR that validates strictly would reject such a card.
  */
 const { app } = testApp();

@@ -32,7 +32,7 @@ export function validateR4(resource: Resource): void {
 }
 
 /**
- * JSON paths of empty arrays, objects and strings: FHIR JSON (and CDS Hooks, cds-hooks.md G2) forbids them, and
+ * JSON paths of empty arrays, objects and strings: FHIR JSON (and CDS Hooks, docs/integration.md) forbids them, and
  * the structural validator lets them through (e.g. `"coding": []`).
  */
 export function emptyValuesIn(value: unknown, at = ''): string[] {

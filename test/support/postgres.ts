@@ -11,9 +11,24 @@ export function testDatabaseUrl(): string | undefined {
   return url === undefined || url === '' ? undefined : url;
 }
 
-/** True when the PostgreSQL variant of a suite may be skipped. */
-export function postgresMaySkip(): boolean {
-  return testDatabaseUrl() === undefined && process.env.CI !== 'true';
+/**
+ * True when the PostgreSQL variant of a suite may be skipped; then one line on stderr says what is skipped and
+ * what to install, so a local run never tests less without saying so.
+ */
+export function postgresMaySkip(what: string): boolean {
+  const skip = testDatabaseUrl() === undefined && process.env.CI !== 'true';
+  if (skip) {
+    skipNotice(
+      what,
+      'needs PostgreSQL; install the server binaries (apt-get install postgresql), then `npm test` starts one'
+    );
+  }
+  return skip;
+}
+
+/** The one line a skipping test prints (jest's console is bypassed, so it is not buried in a stack trace). */
+export function skipNotice(what: string, reason: string): void {
+  process.stderr.write(`SKIPPED ${what}: ${reason}\n`);
 }
 
 /** The database URL, or a clear failure (used in CI, where the variant is not skipped). */

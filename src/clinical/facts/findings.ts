@@ -9,7 +9,7 @@ import { codedEvidence, keywordListName, valueSetId, windowSchema } from './cont
 /**
  * Facts that look for something recorded: a coded finding, a keyword in free text, a procedure, or the
  * reason of a draft order. A record without a date passes a time window: an undated finding cannot be
- * shown to be old, and missing a red flag is worse than an extra warning (clinical-knowledge.md §2).
+ * shown to be old, and missing a red flag is worse than an extra warning (docs/clinical-specification.md §2).
  */
 
 export interface PresenceFact {

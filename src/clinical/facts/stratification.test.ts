@@ -11,7 +11,7 @@ import { startBack } from './stratification';
 import type { StartBackFact } from './stratification';
 
 /**
- * The `startBack` fact (YF-02, clinical-knowledge.md §4): Keele STarT Back groups from a completed
+ * The `startBack` fact (YF-02, docs/clinical-specification.md §4): Keele STarT Back groups from a completed
  * QuestionnaireResponse of the project Questionnaire (total and distress subscale) or a total-score
  * Observation (LOINC 91351-7, total only), the most recent within the current LBP episode.
  * The default case has an active LBP Condition with onset 120 days before the evaluation date.

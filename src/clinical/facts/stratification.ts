@@ -10,7 +10,7 @@ import { valueSetId } from './context';
  * `startBack` (YF-02): the Keele STarT Back Screening Tool of the current episode. The most recent of a
  * completed QuestionnaireResponse of the project's Questionnaire (items sbst-1…sbst-9: total and distress
  * subscale) and a total-score Observation (LOINC 91351-7: total only) counts; one from before the episode
- * started is ignored (clinical-knowledge.md §4). Groups: distress ≥ `highDistressMin` → high; otherwise
+ * started is ignored (docs/clinical-specification.md §4). Groups: distress ≥ `highDistressMin` → high; otherwise
  * total < `mediumTotalMin` → low, else medium. A total alone of `mediumTotalMin` or more is "medium or high
  * (subscale unknown)" and treated as medium. No usable score → unknown.
  */

@@ -1,6 +1,8 @@
+// @ts-check
 // HTTP: the sandbox API, the CDS Hooks endpoints (signed when the service requires it) and the FHIR server.
 // Every exchange is returned with what was sent, so the page can show the exact request and raw response.
 
+/** @type {{ authRequired: boolean, signing: boolean, locale: 'en' | 'nl' }} */
 let settings = { authRequired: false, signing: false, locale: 'en' };
 
 /** @returns {Promise<{ authRequired: boolean, signing: boolean, locale: 'en' | 'nl' }>} */
@@ -67,6 +69,7 @@ export function fhir(method, path, resource) {
 /** @returns {Promise<Exchange>} */
 async function send(method, path, body, headers = { Accept: 'application/json' }) {
   const url = `${location.origin}${path}`;
+  /** @type {RequestInit & { headers: Record<string, string> }} */
   const init = { method, headers: { ...headers }, cache: 'no-store' };
   if (body !== undefined) {
     init.body = JSON.stringify(body);

@@ -1,3 +1,4 @@
+// @ts-check
 // Cards as an EHR shows them (https://cds-hooks.hl7.org/2.0/#card-attributes): critical first, an indicator in
 // colour and in words, the detail as Markdown without HTML, the source, the suggestions and Dismiss with the
 // card's override reasons. Accepting carries out the actions against the FHIR server and sends feedback.

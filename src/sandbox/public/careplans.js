@@ -1,3 +1,4 @@
+// @ts-check
 // The physiotherapist's system: the patient's CarePlans from the FHIR server, with each activity's dose and timing
 // in words and the programme notes; a draft can be accepted (status active, with a period) or declined with a reason.
 
@@ -297,7 +298,7 @@ function reviewControls(plan, slot, context) {
       statusText: err instanceof Error ? err.message : String(err),
       body: undefined,
     }));
-    if (exchange.url) {
+    if ('url' in exchange) {
       context.log(exchange);
     }
     button.removeAttribute('aria-disabled');
@@ -310,7 +311,7 @@ function reviewControls(plan, slot, context) {
     context.saved?.(saved);
     const replacement = renderCarePlan(saved, slot, context);
     slot.replaceChildren(replacement);
-    replacement.querySelector('.careplan__title')?.focus();
+    /** @type {HTMLElement | null} */ (replacement.querySelector('.careplan__title'))?.focus();
     context.report(t(message, { ref: `CarePlan/${saved.id}`, status: statusWord(saved.status) }));
   };
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The EHR side of CDS Hooks 2.0: discovery, prefetch from the FHIR server, the draft orders and the request body
 // (https://cds-hooks.hl7.org/2.0/#calling-a-cds-service). Built the way the public CDS Hooks sandbox does it.
 

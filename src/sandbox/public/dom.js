@@ -1,11 +1,13 @@
+// @ts-check
 // A tiny element builder: every text goes through textContent, so nothing from a patient record or a card can
 // become markup (the one exception, card.detail, goes through markdown-it with HTML switched off: see cards.js).
 
 /**
- * @param {string} tag
- * @param {Record<string, unknown>} [attributes] - `class`, `text`, `on<event>`, data-*, aria-* and properties
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, string | number | boolean | EventListener | null | undefined>} [attributes] - `class`, `text`, `on<event>`, data-*, aria-* and properties
  * @param {...(Node | string | null | undefined | false)} children
- * @returns {HTMLElement}
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function el(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
@@ -18,7 +20,7 @@ export function el(tag, attributes = {}, ...children) {
     } else if (name === 'text') {
       element.textContent = String(value);
     } else if (name.startsWith('on') && typeof value === 'function') {
-      element.addEventListener(name.slice(2), value);
+      element.addEventListener(name.slice(2), /** @type {EventListener} */ (value));
     } else if (name.startsWith('aria-') || name.startsWith('data-') || name === 'role' || name === 'for') {
       element.setAttribute(name, value === true ? 'true' : String(value));
     } else if (name in element) {
@@ -31,7 +33,7 @@ export function el(tag, attributes = {}, ...children) {
   return element;
 }
 
-/** @param {Node} parent @param {...(Node | string | null | undefined | false)} children */
+/** @param {ParentNode} parent @param {...(Node | string | null | undefined | false)} children */
 export function append(parent, ...children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) {

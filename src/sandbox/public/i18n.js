@@ -1,3 +1,4 @@
+// @ts-check
 // The page's own words in English and Dutch. Card texts come from the service in the language the page asks for
 // (Accept-Language); these are only the labels around them.
 
@@ -304,7 +305,7 @@ let current = 'en';
 
 /** @param {string} lang */
 export function setLanguage(lang) {
-  current = LANGUAGES.includes(lang) ? lang : 'en';
+  current = /** @type {readonly string[]} */ (LANGUAGES).includes(lang) ? lang : 'en';
   document.documentElement.lang = current;
 }
 
@@ -333,10 +334,10 @@ export function t(key, params = {}) {
 
 /** Fills every element with data-i18n (text) and data-i18n-attr ("attribute:key") from the current language. */
 export function translatePage(root = document) {
-  for (const element of root.querySelectorAll('[data-i18n]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) {
     element.textContent = t(element.dataset.i18n);
   }
-  for (const element of root.querySelectorAll('[data-i18n-attr]')) {
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n-attr]'))) {
     const [attribute, key] = element.dataset.i18nAttr.split(':');
     element.setAttribute(attribute, t(key));
   }

@@ -1,3 +1,4 @@
+// @ts-check
 // The sandbox page: a patient, a role (the GP's EHR or the physiotherapist's system) and a language. The GP view
 // runs CDS Hooks scenarios and shows the cards; the physiotherapist view reviews the CarePlan drafts.
 
@@ -124,7 +125,7 @@ function choosePatient(id, announce = true) {
 
 function selectRole(role, focus = false) {
   state.role = role;
-  for (const tab of document.querySelectorAll('[role="tab"]')) {
+  for (const tab of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[role="tab"]'))) {
     const selected = tab.dataset.role === role;
     tab.setAttribute('aria-selected', String(selected));
     $(tab.getAttribute('aria-controls')).hidden = !selected;
@@ -138,7 +139,7 @@ function selectRole(role, focus = false) {
 }
 
 function wireTabs() {
-  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const tabs = [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[role="tab"]'))];
   for (const tab of tabs) {
     tab.addEventListener('click', () => selectRole(tab.dataset.role));
     // Arrow keys move between the tabs as well (WAI-ARIA tabs pattern); both tabs also stay in the Tab order.
