@@ -12,8 +12,12 @@ import type {
 } from '@medplum/fhirtypes';
 import type { DataProblem, GatheredRecord } from '../fhir/gather';
 import type { Terminology } from '../fhir/terminology';
+import { normaliseCode, normaliseSystem } from '../fhir/terminology';
 import type { DayNumber } from './dates';
-import { dayOf, isoDay, toDay } from './dates';
+import { isoDay, localDayOf, toDay } from './dates';
+import { RecordDates } from './record-dates';
+import type { Comparator } from './values';
+import { observationValue, readQuantity } from './values';
 import type { TextSource } from './text-match';
 
 /**
@@ -60,8 +64,11 @@ export interface ObservationItem extends RecordItem {
   readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
   /** A plain number (valueQuantity.value or valueInteger), e.g. a STarT Back total score. */
   readonly number?: number;
-  /** The quantity as recorded: for evidence, and for the facts that report a unit they cannot read. */
-  readonly quantity?: { readonly value: number; readonly unit: string };
+  /**
+   * The value as recorded (valueQuantity, or a number in valueString): for evidence, for the facts that report
+   * a unit they cannot read, and for comparators (`>38` is only a bound).
+   */
+  readonly quantity?: { readonly value: number; readonly unit: string; readonly comparator?: Comparator };
 }
 
 export interface MedicationItem extends RecordItem {
@@ -118,6 +125,7 @@ export interface ClinicalRecord {
   readonly notes: readonly DataNote[];
 }
 
+const HL7_TERMINOLOGY = 'http://terminology.hl7.org/CodeSystem/condition-';
 const SUSPECTED = new Set(['unconfirmed', 'provisional', 'differential']);
 const CURRENT_STATUS = new Set(['active', 'recurrence', 'relapse']);
 
@@ -130,8 +138,13 @@ function codings(concept: unknown): Coding[] {
   return Array.isArray(list) ? list.filter((c): c is Coding => typeof c === 'object' && c !== null) : [];
 }
 
+/**
+ * The status code of clinicalStatus/verificationStatus: the coding in the HL7 code system when there is one
+ * (a local coding may come first, RW-01), else the first coding with a code.
+ */
 function statusCode(concept: CodeableConcept | undefined): string | undefined {
-  return codings(concept).find((coding) => typeof coding.code === 'string')?.code;
+  const coded = codings(concept).filter((coding) => typeof coding.code === 'string');
+  return (coded.find((coding) => coding.system?.startsWith(HL7_TERMINOLOGY)) ?? coded[0])?.code;
 }
 
 function displayOf(concept: CodeableConcept | undefined): string {
@@ -172,20 +185,12 @@ class Coder {
   }
 }
 
-function conditionItem(condition: Condition, coder: Coder, today: DayNumber, birthDay?: DayNumber): ConditionItem {
+function conditionItem(condition: Condition, coder: Coder, dates: RecordDates, birthDay?: DayNumber): ConditionItem {
   const status = statusCode(condition.clinicalStatus);
-  const abatementDay =
-    toDay(condition.abatementDateTime) ?? toDay(condition.abatementPeriod?.end ?? condition.abatementPeriod?.start);
-  const abated = abatementDay !== undefined && abatementDay <= today;
-  const onsetAgeYears =
-    typeof condition.onsetAge?.value === 'number' && (condition.onsetAge.code ?? 'a') === 'a'
-      ? condition.onsetAge.value
-      : undefined;
-  const onsetDay =
-    toDay(condition.onsetDateTime) ??
-    toDay(condition.onsetPeriod?.start) ??
-    (onsetAgeYears !== undefined && birthDay !== undefined ? birthDay + Math.round(onsetAgeYears * 365.25) : undefined);
-  const recordedDay = toDay(condition.recordedDate);
+  const abatementDay = dates.abatementDay(condition);
+  const abated = abatementDay !== undefined && abatementDay <= dates.today;
+  const onsetDay = dates.onsetDay(condition, birthDay);
+  const recordedDay = dates.day(condition.recordedDate);
   const valueSets = coder.valueSets(condition.code);
   return {
     reference: refOf(condition),
@@ -236,7 +241,8 @@ function contradictedIndexes(conditions: Condition[], items: ConditionItem[]): R
   conditions.forEach((condition, index) => {
     for (const coding of codings(condition.code)) {
       if (coding.system && coding.code) {
-        const key = `${coding.system}|${coding.code.trim().toUpperCase()}`;
+        const system = normaliseSystem(coding.system);
+        const key = `${system}|${normaliseCode(system, coding.code).toUpperCase()}`;
         const indexes = byConcept.get(key);
         if (indexes) {
           indexes.push(index);
@@ -263,65 +269,14 @@ function contradictedIndexes(conditions: Condition[], items: ConditionItem[]): R
   return dropped;
 }
 
-const CELSIUS_UNITS = new Set(['cel', '°c', 'c', 'degc', 'celsius', 'graden celsius']);
-const FAHRENHEIT_UNITS = new Set(['[degf]', '°f', 'f', 'degf', 'fahrenheit']);
-const KG_UNITS = new Set(['kg', 'kilogram', 'kilograms', 'kilo']);
-const POUND_UNITS = new Set(['[lb_av]', 'lb', 'lbs', 'pound', 'pounds']);
-const GRAM_UNITS = new Set(['g', 'gram', 'grams']);
-const MMHG_UNITS = new Set(['mm[hg]', 'mmhg', 'mm hg']);
-
-/** Quantity in the unit the rules use; undefined when the unit is not understood. */
-function convert(value: number, unit: string): { celsius?: number; kg?: number; mmHg?: number } | undefined {
-  const u = unit.trim().toLowerCase();
-  if (CELSIUS_UNITS.has(u)) {
-    return { celsius: value };
-  }
-  if (FAHRENHEIT_UNITS.has(u)) {
-    return { celsius: ((value - 32) * 5) / 9 };
-  }
-  if (KG_UNITS.has(u)) {
-    return { kg: value };
-  }
-  if (POUND_UNITS.has(u)) {
-    return { kg: value * 0.4536 };
-  }
-  if (GRAM_UNITS.has(u)) {
-    return { kg: value / 1000 };
-  }
-  if (MMHG_UNITS.has(u)) {
-    return { mmHg: value };
-  }
-  return undefined;
-}
-
-interface ReadQuantity {
-  readonly value: number;
-  readonly unit: string;
-  readonly converted?: { celsius?: number; kg?: number; mmHg?: number };
-}
-
-function readQuantity(quantity: Observation['valueQuantity']): ReadQuantity | undefined {
-  if (typeof quantity?.value !== 'number' || !Number.isFinite(quantity.value)) {
-    return undefined;
-  }
-  const unit = (typeof quantity.code === 'string' ? quantity.code : undefined) ?? quantity.unit ?? '';
-  const converted =
-    convert(quantity.value, unit) ?? (quantity.unit ? convert(quantity.value, quantity.unit) : undefined);
-  return { value: quantity.value, unit: quantity.unit ?? unit, converted };
-}
-
-function observationItem(observation: Observation, coder: Coder): ObservationItem {
+function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
   const reference = refOf(observation);
   const valueSets = coder.valueSets(observation.code, observation.valueCodeableConcept);
-  const day =
-    toDay(observation.effectiveDateTime) ??
-    toDay(observation.effectivePeriod?.start) ??
-    toDay(observation.effectiveInstant) ??
-    toDay(observation.issued);
-  const quantity = readQuantity(observation.valueQuantity);
+  const day = dates.effectiveDay(observation);
+  const quantity = observationValue(observation);
   const components = (observation.component ?? []).map((component) => ({
     valueSets: coder.valueSets(component.code),
-    mmHg: readQuantity(component.valueQuantity)?.converted?.mmHg,
+    mmHg: readQuantity(component.valueQuantity)?.mmHg,
   }));
   return {
     reference,
@@ -329,12 +284,18 @@ function observationItem(observation: Observation, coder: Coder): ObservationIte
     valueSets,
     suspected: false,
     day,
-    celsius: quantity?.converted?.celsius,
-    kg: quantity?.converted?.kg,
-    mmHg: quantity?.converted?.mmHg,
+    celsius: quantity?.celsius,
+    kg: quantity?.kg,
+    mmHg: quantity?.mmHg,
     number: quantity?.value ?? (typeof observation.valueInteger === 'number' ? observation.valueInteger : undefined),
     components,
-    quantity: quantity ? { value: quantity.value, unit: quantity.unit } : undefined,
+    quantity: quantity
+      ? {
+          value: quantity.value,
+          unit: quantity.unit,
+          ...(quantity.comparator ? { comparator: quantity.comparator } : {}),
+        }
+      : undefined,
   };
 }
 
@@ -429,6 +390,8 @@ export interface NormaliseInput {
   readonly gathered: GatheredRecord;
   readonly terminology: Terminology;
   readonly now: Date;
+  /** The EHR's time zone (rules/ruleset.json `records.timeZone`): "today" and dateTimes are its calendar days. */
+  readonly timeZone: string;
   /** Draft orders of order-select/order-sign, with the selected ids. */
   readonly draftOrders?: readonly Resource[];
   readonly selections?: readonly string[];
@@ -440,7 +403,8 @@ export interface NormaliseInput {
  */
 export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const { gathered, terminology } = input;
-  const today = dayOf(input.now);
+  const today = localDayOf(input.now, input.timeZone);
+  const dates = new RecordDates(today, input.timeZone);
   const coder = new Coder(terminology);
   const notes: DataNote[] = gathered.problems.map((problem: DataProblem) => ({
     code: 'data-not-obtained',
@@ -453,7 +417,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     return verification !== 'entered-in-error' && verification !== 'refuted';
   });
   const birthDay = toDay(gathered.patient.birthDate);
-  const allConditionItems = rawConditions.map((condition) => conditionItem(condition, coder, today, birthDay));
+  const allConditionItems = rawConditions.map((condition) => conditionItem(condition, coder, dates, birthDay));
   const contradicted = contradictedIndexes(rawConditions, allConditionItems);
   const conditions = allConditionItems.filter((_item, index) => !contradicted.has(index));
   rawConditions.forEach((condition, index) => {
@@ -478,7 +442,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const observations = resourcesOf<Observation>(gathered, 'observations', 'Observation')
     .filter((observation) => !isEnteredInError(observation.status) && observation.status !== 'cancelled')
     .map((observation) => {
-      const item = observationItem(observation, coder);
+      const item = observationItem(observation, coder, dates);
       if (!hasUsableCode(observation.code)) {
         // Its value cannot be attributed to anything (a temperature? a weight?), so the GP is told it was ignored.
         notes.push({
@@ -512,7 +476,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const procedures = resourcesOf<Procedure>(gathered, 'procedures', 'Procedure')
     .filter((procedure) => !isEnteredInError(procedure.status))
     .map((procedure): ProcedureItem => {
-      const day = toDay(procedure.performedDateTime) ?? toDay(procedure.performedPeriod?.start);
+      const day = dates.day(procedure.performedDateTime) ?? dates.periodDay(procedure.performedPeriod);
       const procedureTexts = [
         procedure.code?.text,
         ...(procedure.bodySite ?? []).map((site) => site.text ?? displayOf(site)),
