@@ -12,9 +12,10 @@ import type {
 } from '@medplum/fhirtypes';
 import type { DataProblem, GatheredRecord } from '../fhir/gather';
 import type { Terminology } from '../fhir/terminology';
-import { normaliseCode, normaliseSystem } from '../fhir/terminology';
+import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from '../fhir/terminology';
 import type { DayNumber } from './dates';
 import { isoDay, localDayOf, toDay } from './dates';
+import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
 import { observationValue, readQuantity } from './values';
@@ -73,6 +74,14 @@ export interface ObservationItem extends RecordItem {
 
 export interface MedicationItem extends RecordItem {
   readonly status: string;
+  /** Coded in ATC: then the ATC code decides what it is; otherwise its names are all there is. */
+  readonly atcCoded: boolean;
+  /** The medication's names (code.text and coding displays), e.g. "PREDNISOLON TABLET 5MG" of a G-Standaard code. */
+  readonly names: readonly string[];
+  /** Value sets of the dosage routes and the Medication form (RW-05: inhaled/topical vs systemic). */
+  readonly routeValueSets: ReadonlySet<string>;
+  /** Route and form texts and displays, dosage texts. */
+  readonly routeTexts: readonly string[];
   readonly startDay?: DayNumber;
   /** Last day of use; undefined = ongoing or unknown. */
   readonly endDay?: DayNumber;
@@ -299,65 +308,39 @@ function observationItem(observation: Observation, coder: Coder, dates: RecordDa
   };
 }
 
-const DURATION_DAYS: Readonly<Record<string, number>> = { d: 1, wk: 7, mo: 30, a: 365, h: 1 / 24, min: 1 / 1440 };
-
-function durationDays(duration: { value?: number; code?: string; unit?: string } | undefined): number | undefined {
-  if (typeof duration?.value !== 'number') {
-    return undefined;
-  }
-  const factor =
-    DURATION_DAYS[duration.code ?? ''] ?? DURATION_DAYS[(duration.unit ?? '').replace(/s$/, '').slice(0, 2)];
-  return factor === undefined ? undefined : Math.max(1, Math.round(duration.value * factor));
-}
-
-/** The medication code: medicationCodeableConcept, or a contained Medication's code. */
-function medicationCode(resource: MedicationStatement | MedicationRequest): CodeableConcept | undefined {
-  if (resource.medicationCodeableConcept) {
-    return resource.medicationCodeableConcept;
-  }
-  const reference = resource.medicationReference?.reference;
-  if (reference?.startsWith('#')) {
-    const contained = (resource.contained ?? []).find((r) => r.id === reference.slice(1));
-    return contained?.resourceType === 'Medication' ? contained.code : undefined;
-  }
-  return undefined;
-}
-
 function medicationItem(
   resource: MedicationStatement | MedicationRequest,
   coder: Coder,
+  dates: RecordDates,
   notes: DataNote[]
 ): MedicationItem {
-  const code = medicationCode(resource);
+  const use = medicationUse(resource, dates);
   const reference = refOf(resource);
-  if (code === undefined) {
+  const systems = new Set(
+    codings(use.code)
+      .map((coding) => (typeof coding.system === 'string' ? normaliseSystem(coding.system) : undefined))
+      .filter((system): system is string => system !== undefined)
+  );
+  const display = displayOf(use.code);
+  if (use.code === undefined) {
     notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
-  }
-  let startDay: DayNumber | undefined;
-  let endDay: DayNumber | undefined;
-  if (resource.resourceType === 'MedicationStatement') {
-    startDay =
-      toDay(resource.effectivePeriod?.start) ?? toDay(resource.effectiveDateTime) ?? toDay(resource.dateAsserted);
-    endDay = toDay(resource.effectivePeriod?.end) ?? (resource.effectiveDateTime ? startDay : undefined);
-  } else {
-    const bounds = resource.dosageInstruction?.find((d) => d.timing?.repeat)?.timing?.repeat;
-    startDay =
-      toDay(bounds?.boundsPeriod?.start) ??
-      toDay(resource.dispenseRequest?.validityPeriod?.start) ??
-      toDay(resource.authoredOn);
-    const days = durationDays(resource.dispenseRequest?.expectedSupplyDuration) ?? durationDays(bounds?.boundsDuration);
-    endDay =
-      toDay(bounds?.boundsPeriod?.end) ??
-      (startDay !== undefined && days !== undefined ? startDay + days - 1 : undefined);
+  } else if (!systems.has(CODE_SYSTEMS.atc) && !systems.has(CODE_SYSTEMS.snomed) && display === '(no code)') {
+    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without ATC code and without a name' });
   }
   return {
     reference,
-    display: displayOf(code),
-    valueSets: coder.valueSets(code),
+    display,
+    valueSets: coder.valueSets(use.code),
+    atcCoded: systems.has(CODE_SYSTEMS.atc),
+    names: [...new Set([display, ...codings(use.code).map((coding) => coding.display)])].filter(
+      (name): name is string => typeof name === 'string' && name !== '(no code)' && name.trim() !== ''
+    ),
+    routeValueSets: coder.valueSets(...use.routes),
+    routeTexts: use.routeTexts,
     suspected: false,
     status: typeof resource.status === 'string' ? resource.status : 'unknown',
-    startDay,
-    endDay,
+    startDay: use.startDay,
+    endDay: use.endDay,
   };
 }
 
@@ -465,7 +448,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   ]
     .filter((resource) => !isEnteredInError(resource.status))
     .map((resource) => {
-      const item = medicationItem(resource, coder, notes);
+      const item = medicationItem(resource, coder, dates, notes);
       if (resource.resourceType === 'MedicationStatement') {
         const fields = notesOf(resource).map((text): [string, string] => ['note', text]);
         recordTexts.push(...texts(resource as unknown as Json, fields, item.startDay, true));

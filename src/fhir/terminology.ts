@@ -114,7 +114,8 @@ export function normaliseCode(system: string, code: string): string {
   if (!HIERARCHICAL_SYSTEMS.has(canonicalSystem)) {
     return trimmed;
   }
-  const upper = trimmed.toUpperCase();
+  // ICD-10 dagger/asterisk marks (`A18.0†`, `M49.0*`) are not part of the code.
+  const upper = trimmed.toUpperCase().replace(/[*†+]+$/, '');
   if (ICD10_SYSTEMS.has(canonicalSystem) && upper.length >= 4 && !upper.includes('.')) {
     return `${upper.slice(0, 3)}.${upper.slice(3)}`;
   }
