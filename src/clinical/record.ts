@@ -321,20 +321,22 @@ function medicationItem(
       .map((coding) => (typeof coding.system === 'string' ? normaliseSystem(coding.system) : undefined))
       .filter((system): system is string => system !== undefined)
   );
-  const display = displayOf(use.code);
+  const names = [...new Set([use.code?.text, ...codings(use.code).map((coding) => coding.display)])].filter(
+    (name): name is string => typeof name === 'string' && name.trim() !== ''
+  );
+  const atcCoded = systems.has(CODE_SYSTEMS.atc);
   if (use.code === undefined) {
     notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
-  } else if (!systems.has(CODE_SYSTEMS.atc) && !systems.has(CODE_SYSTEMS.snomed) && display === '(no code)') {
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without ATC code and without a name' });
+  } else if (!atcCoded && names.length === 0) {
+    // A G-Standaard or SNOMED product code alone cannot be placed without the drug database.
+    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without an ATC code or a name' });
   }
   return {
     reference,
-    display,
+    display: displayOf(use.code),
     valueSets: coder.valueSets(use.code),
-    atcCoded: systems.has(CODE_SYSTEMS.atc),
-    names: [...new Set([display, ...codings(use.code).map((coding) => coding.display)])].filter(
-      (name): name is string => typeof name === 'string' && name !== '(no code)' && name.trim() !== ''
-    ),
+    atcCoded,
+    names,
     routeValueSets: coder.valueSets(...use.routes),
     routeTexts: use.routeTexts,
     suspected: false,
