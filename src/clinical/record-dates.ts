@@ -1,6 +1,6 @@
 import type { Condition, Observation } from '@medplum/fhirtypes';
 import type { DaySpan, DayNumber } from './dates';
-import { nearestDay, toDaySpan } from './dates';
+import { monthsBefore, nearestDay, toDaySpan } from './dates';
 
 /**
  * The days of a record's clinical dates, read in the EHR's local time zone (clinical-knowledge.md RW-04).
@@ -70,28 +70,42 @@ export class RecordDates {
 
   /** The span of days an age denotes (45 years: from the 45th birthday to the day before the 46th), nearest today. */
   private ageDay(age: Condition['onsetAge'], birthDay: DayNumber | undefined): DayNumber | undefined {
-    const days = AGE_UNIT_DAYS[age?.code ?? age?.unit ?? ''];
-    if (typeof age?.value !== 'number' || days === undefined || birthDay === undefined) {
+    const unit = AGE_UNITS[age?.code ?? age?.unit ?? ''];
+    if (typeof age?.value !== 'number' || !(age.value >= 0) || unit === undefined || birthDay === undefined) {
       return undefined;
     }
-    const first = birthDay + Math.floor(age.value * days);
-    return nearestDay({ first, last: first + Math.max(0, Math.ceil(days) - 1) }, this.today);
+    if (unit === 'd' || unit === 'wk') {
+      const days = unit === 'd' ? 1 : 7;
+      const first = birthDay + Math.floor(age.value * days);
+      return nearestDay({ first, last: first + days - 1 }, this.today);
+    }
+    const months = unit === 'a' ? 12 : 1;
+    const from = Math.floor(age.value * months);
+    return nearestDay({ first: addMonths(birthDay, from), last: addMonths(birthDay, from + months) - 1 }, this.today);
   }
 }
 
-/** UCUM age units (and their words) in days. */
-const AGE_UNIT_DAYS: Readonly<Record<string, number>> = {
-  a: 365.25,
-  year: 365.25,
-  years: 365.25,
-  jaar: 365.25,
-  mo: 30.44,
-  month: 30.44,
-  months: 30.44,
-  wk: 7,
-  week: 7,
-  weeks: 7,
-  d: 1,
-  day: 1,
-  days: 1,
+/** The same calendar day `months` months later (clamped to the month's last day). */
+function addMonths(day: DayNumber, months: number): DayNumber {
+  return monthsBefore(day, -months);
+}
+
+/** UCUM age units (and the words systems print) as the unit they denote. */
+const AGE_UNITS: Readonly<Record<string, 'a' | 'mo' | 'wk' | 'd'>> = {
+  a: 'a',
+  year: 'a',
+  years: 'a',
+  jaar: 'a',
+  mo: 'mo',
+  month: 'mo',
+  months: 'mo',
+  maanden: 'mo',
+  wk: 'wk',
+  week: 'wk',
+  weeks: 'wk',
+  weken: 'wk',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  dagen: 'd',
 };

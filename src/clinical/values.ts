@@ -96,7 +96,7 @@ export function readQuantity(quantity: Quantity | undefined): ObservationValue |
 }
 
 /** "> 38,5 °C", "38.5 C", "38,5 graden", "72 kg": an optional comparator, a number with comma or point, a unit. */
-const VALUE_STRING = /^\s*(<=|>=|<|>|≤|≥)?\s*([+-]?\d+(?:[.,]\d+)?)\s*([^\d\s].*?)?\s*$/;
+const VALUE_STRING = /^\s*(<=|>=|<|>|≤|≥)?\s*([+-]?\d+(?:[.,]\d+)?)\s*([^\d\s][^\d]*?)?\s*$/;
 
 /** Reads a valueString that holds one number with an optional comparator and unit; anything else is text. */
 export function readValueString(text: string | undefined): ObservationValue | undefined {
