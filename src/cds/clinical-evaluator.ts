@@ -115,6 +115,7 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
         gathered: record,
         terminology: knowledge.terminology,
         now,
+        timeZone: knowledge.ruleset.settings.records.timeZone,
         draftOrders: orders,
         selections,
       });

@@ -37,6 +37,103 @@ export function dayOf(instant: Date): DayNumber {
   return Math.floor(instant.getTime() / DAY_MS);
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** True when the name is a time zone this runtime knows (`Europe/Amsterdam`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The calendar day of an instant in a time zone: 23:30 UTC on 14 November is 15 November in Amsterdam. */
+export function localDayOf(instant: Date, timeZone: string): DayNumber {
+  let format = formatters.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+  return Math.floor(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / DAY_MS);
+}
+
+/** The days a FHIR date may mean: one day, or every day of a partial date's month or year. */
+export interface DaySpan {
+  readonly first: DayNumber;
+  readonly last: DayNumber;
+}
+
+const FHIR_DATE_TIME =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+/** Day-month-year as Dutch and Belgian systems write it in free-text dates (`14-11-2026`, `14/11/2026`). */
+const DUTCH_DATE = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/;
+
+const utcDay = (year: number, month: number, day: number): DayNumber =>
+  Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
+const lastOfMonth = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+/**
+ * The days a FHIR date, dateTime or instant may mean, in the EHR's local time zone (docs/clinical-specification.md
+ * RW-04): a dateTime with an offset is moved to that zone's calendar day, one without is taken as written;
+ * `2026` spans the whole year and `2026-11` the whole month. Also reads day-month-year (`14-11-2026`), as
+ * written in `onsetString`.
+ * @returns undefined for anything that is not a date
+ */
+export function toDaySpan(value: unknown, timeZone: string): DaySpan | undefined {
+  if (typeof value !== 'string') {
+    return undefined;
+  }
+  const text = value.trim();
+  const dutch = DUTCH_DATE.exec(text);
+  if (dutch) {
+    const [day, month, year] = [Number(dutch[1]), Number(dutch[2]), Number(dutch[3])];
+    if (month < 1 || month > 12 || day < 1 || day > lastOfMonth(year, month)) {
+      return undefined;
+    }
+    const only = utcDay(year, month, day);
+    return { first: only, last: only };
+  }
+  const match = FHIR_DATE_TIME.exec(text);
+  if (!match) {
+    return undefined;
+  }
+  const year = Number(match[1]);
+  if (match[2] === undefined) {
+    return { first: utcDay(year, 1, 1), last: utcDay(year, 12, 31) };
+  }
+  const month = Number(match[2]);
+  if (month < 1 || month > 12) {
+    return undefined;
+  }
+  if (match[3] === undefined) {
+    return { first: utcDay(year, month, 1), last: utcDay(year, month, lastOfMonth(year, month)) };
+  }
+  const day = Number(match[3]);
+  if (day < 1 || day > lastOfMonth(year, month)) {
+    return undefined;
+  }
+  if (match[4] !== undefined && match[5] !== undefined) {
+    const instant = new Date(text);
+    if (!Number.isNaN(instant.getTime())) {
+      const local = localDayOf(instant, timeZone);
+      return { first: local, last: local };
+    }
+  }
+  const only = utcDay(year, month, day);
+  return { first: only, last: only };
+}
+
+/**
+ * The day of a span nearest to `today`: a partial date that may lie inside a window ending today counts
+ * inside it (safety first: "2026-11" may be last week).
+ */
+export function nearestDay(span: DaySpan | undefined, today: DayNumber): DayNumber | undefined {
+  return span === undefined ? undefined : Math.min(Math.max(today, span.first), span.last);
+}
+
 /** ISO date (YYYY-MM-DD) of a day number. */
 export function isoDay(day: DayNumber): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);

@@ -12,9 +12,14 @@ import type {
 } from '@medplum/fhirtypes';
 import type { DataProblem, GatheredRecord } from '../fhir/gather';
 import type { Terminology } from '../fhir/terminology';
+import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from '../fhir/terminology';
 import type { DayNumber } from './dates';
+import { isoDay, localDayOf, toDay } from './dates';
+import { medicationUse } from './medication-use';
+import { RecordDates } from './record-dates';
+import type { Comparator } from './values';
+import { observationValue, readQuantity } from './values';
 import type { DataNoteCode } from './vocabulary';
-import { dayOf, isoDay, toDay } from './dates';
 import type { TextSource } from './text-match';
 
 /**
@@ -66,12 +71,23 @@ export interface ObservationItem extends RecordItem {
   readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
   /** A plain number (valueQuantity.value or valueInteger), e.g. a STarT Back total score. */
   readonly number?: number;
-  /** The quantity as recorded: for evidence, and for the facts that report a unit they cannot read. */
-  readonly quantity?: { readonly value: number; readonly unit: string };
+  /**
+   * The value as recorded (valueQuantity, or a number in valueString): for evidence, for the facts that report
+   * a unit they cannot read, and for comparators (`>38` is only a bound).
+   */
+  readonly quantity?: { readonly value: number; readonly unit: string; readonly comparator?: Comparator };
 }
 
 export interface MedicationItem extends RecordItem {
   readonly status: string;
+  /** Coded in ATC: then the ATC code decides what it is; otherwise its names are all there is. */
+  readonly atcCoded: boolean;
+  /** The medication's names (code.text and coding displays), e.g. "PREDNISOLON TABLET 5MG" of a G-Standaard code. */
+  readonly names: readonly string[];
+  /** Value sets of the dosage routes and the Medication form (RW-05: inhaled/topical vs systemic). */
+  readonly routeValueSets: ReadonlySet<string>;
+  /** Route and form texts and displays, dosage texts. */
+  readonly routeTexts: readonly string[];
   readonly startDay?: DayNumber;
   /** Last day of use; undefined = ongoing or unknown. */
   readonly endDay?: DayNumber;
@@ -124,6 +140,7 @@ export interface ClinicalRecord {
   readonly notes: readonly DataNote[];
 }
 
+const HL7_TERMINOLOGY = 'http://terminology.hl7.org/CodeSystem/condition-';
 const SUSPECTED = new Set(['unconfirmed', 'provisional', 'differential']);
 const CURRENT_STATUS = new Set(['active', 'recurrence', 'relapse']);
 
@@ -136,8 +153,13 @@ function codings(concept: unknown): Coding[] {
   return Array.isArray(list) ? list.filter((c): c is Coding => typeof c === 'object' && c !== null) : [];
 }
 
+/**
+ * The status code of clinicalStatus/verificationStatus: the coding in the HL7 code system when there is one
+ * (a local coding may come first, RW-01), else the first coding with a code.
+ */
 function statusCode(concept: CodeableConcept | undefined): string | undefined {
-  return codings(concept).find((coding) => typeof coding.code === 'string')?.code;
+  const coded = codings(concept).filter((coding) => typeof coding.code === 'string');
+  return (coded.find((coding) => coding.system?.startsWith(HL7_TERMINOLOGY)) ?? coded[0])?.code;
 }
 
 function displayOf(concept: CodeableConcept | undefined): string {
@@ -183,20 +205,12 @@ class Coder {
   }
 }
 
-function conditionItem(condition: Condition, coder: Coder, today: DayNumber, birthDay?: DayNumber): ConditionItem {
+function conditionItem(condition: Condition, coder: Coder, dates: RecordDates, birthDay?: DayNumber): ConditionItem {
   const status = statusCode(condition.clinicalStatus);
-  const abatementDay =
-    toDay(condition.abatementDateTime) ?? toDay(condition.abatementPeriod?.end ?? condition.abatementPeriod?.start);
-  const abated = abatementDay !== undefined && abatementDay <= today;
-  const onsetAgeYears =
-    typeof condition.onsetAge?.value === 'number' && (condition.onsetAge.code ?? 'a') === 'a'
-      ? condition.onsetAge.value
-      : undefined;
-  const onsetDay =
-    toDay(condition.onsetDateTime) ??
-    toDay(condition.onsetPeriod?.start) ??
-    (onsetAgeYears !== undefined && birthDay !== undefined ? birthDay + Math.round(onsetAgeYears * 365.25) : undefined);
-  const recordedDay = toDay(condition.recordedDate);
+  const abatementDay = dates.abatementDay(condition);
+  const abated = abatementDay !== undefined && abatementDay <= dates.today;
+  const onsetDay = dates.onsetDay(condition, birthDay);
+  const recordedDay = dates.day(condition.recordedDate);
   const valueSets = coder.valueSets(condition.code);
   return {
     reference: refOf(condition),
@@ -254,7 +268,8 @@ function findContradictions(conditions: Condition[], items: ConditionItem[]): Co
   conditions.forEach((condition, index) => {
     for (const coding of codings(condition.code)) {
       if (coding.system && coding.code) {
-        const key = `${coding.system}|${coding.code.trim().toUpperCase()}`;
+        const system = normaliseSystem(coding.system);
+        const key = `${system}|${normaliseCode(system, coding.code).toUpperCase()}`;
         const indexes = byConcept.get(key);
         if (indexes) {
           indexes.push(index);
@@ -290,65 +305,14 @@ function findContradictions(conditions: Condition[], items: ConditionItem[]): Co
   return { dropped, unclear };
 }
 
-const CELSIUS_UNITS = new Set(['cel', '°c', 'c', 'degc', 'celsius', 'graden celsius']);
-const FAHRENHEIT_UNITS = new Set(['[degf]', '°f', 'f', 'degf', 'fahrenheit']);
-const KG_UNITS = new Set(['kg', 'kilogram', 'kilograms', 'kilo']);
-const POUND_UNITS = new Set(['[lb_av]', 'lb', 'lbs', 'pound', 'pounds']);
-const GRAM_UNITS = new Set(['g', 'gram', 'grams']);
-const MMHG_UNITS = new Set(['mm[hg]', 'mmhg', 'mm hg']);
-
-/** Quantity in the unit the rules use; undefined when the unit is not understood. */
-function convert(value: number, unit: string): { celsius?: number; kg?: number; mmHg?: number } | undefined {
-  const u = unit.trim().toLowerCase();
-  if (CELSIUS_UNITS.has(u)) {
-    return { celsius: value };
-  }
-  if (FAHRENHEIT_UNITS.has(u)) {
-    return { celsius: ((value - 32) * 5) / 9 };
-  }
-  if (KG_UNITS.has(u)) {
-    return { kg: value };
-  }
-  if (POUND_UNITS.has(u)) {
-    return { kg: value * 0.4536 };
-  }
-  if (GRAM_UNITS.has(u)) {
-    return { kg: value / 1000 };
-  }
-  if (MMHG_UNITS.has(u)) {
-    return { mmHg: value };
-  }
-  return undefined;
-}
-
-interface ReadQuantity {
-  readonly value: number;
-  readonly unit: string;
-  readonly converted?: { celsius?: number; kg?: number; mmHg?: number };
-}
-
-function readQuantity(quantity: Observation['valueQuantity']): ReadQuantity | undefined {
-  if (typeof quantity?.value !== 'number' || !Number.isFinite(quantity.value)) {
-    return undefined;
-  }
-  const unit = (typeof quantity.code === 'string' ? quantity.code : undefined) ?? quantity.unit ?? '';
-  const converted =
-    convert(quantity.value, unit) ?? (quantity.unit ? convert(quantity.value, quantity.unit) : undefined);
-  return { value: quantity.value, unit: quantity.unit ?? unit, converted };
-}
-
-function observationItem(observation: Observation, coder: Coder): ObservationItem {
+function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
   const reference = refOf(observation);
   const valueSets = coder.valueSets(observation.code, observation.valueCodeableConcept);
-  const day =
-    toDay(observation.effectiveDateTime) ??
-    toDay(observation.effectivePeriod?.start) ??
-    toDay(observation.effectiveInstant) ??
-    toDay(observation.issued);
-  const quantity = readQuantity(observation.valueQuantity);
+  const day = dates.effectiveDay(observation);
+  const quantity = observationValue(observation);
   const components = (observation.component ?? []).map((component) => ({
     valueSets: coder.valueSets(component.code),
-    mmHg: readQuantity(component.valueQuantity)?.converted?.mmHg,
+    mmHg: readQuantity(component.valueQuantity)?.mmHg,
   }));
   return {
     reference,
@@ -356,74 +320,56 @@ function observationItem(observation: Observation, coder: Coder): ObservationIte
     valueSets,
     suspected: false,
     day,
-    celsius: quantity?.converted?.celsius,
-    kg: quantity?.converted?.kg,
-    mmHg: quantity?.converted?.mmHg,
+    celsius: quantity?.celsius,
+    kg: quantity?.kg,
+    mmHg: quantity?.mmHg,
     number: quantity?.value ?? (typeof observation.valueInteger === 'number' ? observation.valueInteger : undefined),
     components,
-    quantity: quantity ? { value: quantity.value, unit: quantity.unit } : undefined,
+    quantity: quantity
+      ? {
+          value: quantity.value,
+          unit: quantity.unit,
+          ...(quantity.comparator ? { comparator: quantity.comparator } : {}),
+        }
+      : undefined,
   };
-}
-
-const DURATION_DAYS: Readonly<Record<string, number>> = { d: 1, wk: 7, mo: 30, a: 365, h: 1 / 24, min: 1 / 1440 };
-
-function durationDays(duration: { value?: number; code?: string; unit?: string } | undefined): number | undefined {
-  if (typeof duration?.value !== 'number') {
-    return undefined;
-  }
-  const factor =
-    DURATION_DAYS[duration.code ?? ''] ?? DURATION_DAYS[(duration.unit ?? '').replace(/s$/, '').slice(0, 2)];
-  return factor === undefined ? undefined : Math.max(1, Math.round(duration.value * factor));
-}
-
-/** The medication code: medicationCodeableConcept, or a contained Medication's code. */
-function medicationCode(resource: MedicationStatement | MedicationRequest): CodeableConcept | undefined {
-  if (resource.medicationCodeableConcept) {
-    return resource.medicationCodeableConcept;
-  }
-  const reference = resource.medicationReference?.reference;
-  if (reference?.startsWith('#')) {
-    const contained = (resource.contained ?? []).find((r) => r.id === reference.slice(1));
-    return contained?.resourceType === 'Medication' ? contained.code : undefined;
-  }
-  return undefined;
 }
 
 function medicationItem(
   resource: MedicationStatement | MedicationRequest,
   coder: Coder,
+  dates: RecordDates,
   notes: DataNote[]
 ): MedicationItem {
-  const code = medicationCode(resource);
+  const use = medicationUse(resource, dates);
   const reference = refOf(resource);
-  if (code === undefined) {
+  const systems = new Set(
+    codings(use.code)
+      .map((coding) => (typeof coding.system === 'string' ? normaliseSystem(coding.system) : undefined))
+      .filter((system): system is string => system !== undefined)
+  );
+  const names = [...new Set([use.code?.text, ...codings(use.code).map((coding) => coding.display)])].filter(
+    (name): name is string => typeof name === 'string' && name.trim() !== ''
+  );
+  const atcCoded = systems.has(CODE_SYSTEMS.atc);
+  if (use.code === undefined) {
     notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
-  }
-  let startDay: DayNumber | undefined;
-  let endDay: DayNumber | undefined;
-  if (resource.resourceType === 'MedicationStatement') {
-    startDay =
-      toDay(resource.effectivePeriod?.start) ?? toDay(resource.effectiveDateTime) ?? toDay(resource.dateAsserted);
-    endDay = toDay(resource.effectivePeriod?.end) ?? (resource.effectiveDateTime ? startDay : undefined);
-  } else {
-    const bounds = resource.dosageInstruction?.find((d) => d.timing?.repeat)?.timing?.repeat;
-    startDay =
-      toDay(bounds?.boundsPeriod?.start) ??
-      toDay(resource.dispenseRequest?.validityPeriod?.start) ??
-      toDay(resource.authoredOn);
-    const days = durationDays(resource.dispenseRequest?.expectedSupplyDuration) ?? durationDays(bounds?.boundsDuration);
-    endDay =
-      toDay(bounds?.boundsPeriod?.end) ??
-      (startDay !== undefined && days !== undefined ? startDay + days - 1 : undefined);
+  } else if (!atcCoded && names.length === 0) {
+    // A G-Standaard or SNOMED product code alone cannot be placed without the drug database.
+    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without an ATC code or a name' });
   }
   return {
     reference,
-    display: displayOf(code),
-    valueSets: coder.valueSets(code),
+    display: displayOf(use.code),
+    valueSets: coder.valueSets(use.code),
+    atcCoded,
+    names,
+    routeValueSets: coder.valueSets(...use.routes),
+    routeTexts: use.routeTexts,
     suspected: false,
     status: typeof resource.status === 'string' ? resource.status : 'unknown',
-    startDay,
-    endDay,
+    startDay: use.startDay,
+    endDay: use.endDay,
   };
 }
 
@@ -464,6 +410,8 @@ export interface NormaliseInput {
   readonly gathered: GatheredRecord;
   readonly terminology: Terminology;
   readonly now: Date;
+  /** The EHR's time zone (rules/ruleset.json `records.timeZone`): "today" and dateTimes are its calendar days. */
+  readonly timeZone: string;
   /** Draft orders of order-select/order-sign, with the selected ids. */
   readonly draftOrders?: readonly Resource[];
   readonly selections?: readonly string[];
@@ -475,7 +423,8 @@ export interface NormaliseInput {
  */
 export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const { gathered, terminology } = input;
-  const today = dayOf(input.now);
+  const today = localDayOf(input.now, input.timeZone);
+  const dates = new RecordDates(today, input.timeZone);
   const coder = new Coder(terminology);
   const notes: DataNote[] = gathered.problems.map((problem: DataProblem) => ({
     code: 'data-not-obtained',
@@ -488,7 +437,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     return verification !== 'entered-in-error' && verification !== 'refuted';
   });
   const birthDay = toDay(gathered.patient.birthDate);
-  const readConditions = rawConditions.map((condition) => conditionItem(condition, coder, today, birthDay));
+  const readConditions = rawConditions.map((condition) => conditionItem(condition, coder, dates, birthDay));
   const { dropped: contradicted, unclear } = findContradictions(rawConditions, readConditions);
   const allConditionItems = readConditions.map((item, index) =>
     unclear.has(index) ? { ...item, statusUnclear: true } : item
@@ -516,7 +465,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const observations = resourcesOf<Observation>(gathered, 'observations', 'Observation')
     .filter((observation) => !isEnteredInError(observation.status) && observation.status !== 'cancelled')
     .map((observation) => {
-      const item = observationItem(observation, coder);
+      const item = observationItem(observation, coder, dates);
       if (!hasUsableCode(observation.code)) {
         // Its value cannot be attributed to anything (a temperature? a weight?), so the GP is told it was ignored.
         notes.push({
@@ -546,7 +495,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   ]
     .filter((resource) => !isEnteredInError(resource.status))
     .map((resource) => {
-      const item = medicationItem(resource, coder, notes);
+      const item = medicationItem(resource, coder, dates, notes);
       if (resource.resourceType === 'MedicationStatement') {
         const fields = notesOf(resource).map((text): [string, string] => ['note', text]);
         recordTexts.push(...texts(resource as unknown as Json, fields, item.startDay, true));
@@ -557,7 +506,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const procedures = resourcesOf<Procedure>(gathered, 'procedures', 'Procedure')
     .filter((procedure) => !isEnteredInError(procedure.status))
     .map((procedure): ProcedureItem => {
-      const day = toDay(procedure.performedDateTime) ?? toDay(procedure.performedPeriod?.start);
+      const day = dates.day(procedure.performedDateTime) ?? dates.periodDay(procedure.performedPeriod);
       const procedureTexts = [
         procedure.code?.text,
         ...(procedure.bodySite ?? []).map((site) => site.text ?? displayOf(site)),

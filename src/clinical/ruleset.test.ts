@@ -20,7 +20,7 @@ function rule(overrides: Record<string, unknown> = {}, condition: Record<string,
       any: [
         {
           fact: 'temperature',
-          params: { valueSet: 'body-temperature', within: { days: 7 } },
+          params: { valueSet: 'body-temperature', within: { days: 7 }, plausibleCelsius: { min: 25, max: 45 } },
           path: '$.maxCelsius',
           operator: 'greaterThan',
           value: 38,
@@ -84,7 +84,11 @@ describe('buildRuleset', () => {
     ],
     [
       'an unknown value-set id',
-      [file('x.json', [rule({}, { params: { valueSet: 'body-heat', within: { days: 7 } } })])],
+      [
+        file('x.json', [
+          rule({}, { params: { valueSet: 'body-heat', within: { days: 7 }, plausibleCelsius: { min: 25, max: 45 } } }),
+        ]),
+      ],
       /x\.json rule RF-03: unknown value set "body-heat"/,
     ],
     [
@@ -170,6 +174,17 @@ describe('buildRuleset', () => {
       text: JSON.stringify({ lists: { lbp: { usedBy: ['SC-05'], keywords: ['rug/pijn'] } } }),
     };
     expect(problemsOf([settings, broken]).join('\n')).toMatch(/keywords\.json: list "lbp"/);
+  });
+
+  it('rejects a time zone the runtime does not know (RW-04)', () => {
+    const json = JSON.parse(settings.text) as Record<string, unknown>;
+    const broken = {
+      file: 'ruleset.json',
+      text: JSON.stringify({ ...json, records: { timeZone: 'Europe/Ruggenstein' } }),
+    };
+    expect(problemsOf([broken, keywords]).join('\n')).toMatch(
+      /ruleset\.json: records\.timeZone: must be an IANA time zone/
+    );
   });
 
   it('lists every problem at once', () => {

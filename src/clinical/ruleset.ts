@@ -11,6 +11,7 @@ import { valueSetUrl } from '../fhir/terminology';
 import type { Evidence, Finding, Localised } from './finding';
 import { LOCALES } from './finding';
 import type { FactContext, FactKnowledge, RuleOutcome } from './facts/context';
+import { isTimeZone } from './dates';
 import { findEpisode } from './facts/episode';
 import { FACTS } from './facts/index';
 import type { ClinicalRecord } from './record';
@@ -138,6 +139,10 @@ const settingsSchema = z.strictObject({
   version: z.string().regex(/^\d{4}\.\d{1,2}\.\d+$/, 'must be a version like 2026.11.0'),
   description: z.string().optional(),
   episode: z.strictObject({ valueSet: z.string().min(1), keywords: z.string().min(1) }),
+  /** How the record is read (RW-04): the EHR's time zone, whose calendar days the windows count. */
+  records: z.strictObject({
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Amsterdam"'),
+  }),
   /** Guideline links cited by cards, by name; `default` is used by rules that name none. */
   links: z
     .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))

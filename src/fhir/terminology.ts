@@ -61,15 +61,47 @@ const HIERARCHICAL_SYSTEMS: ReadonlySet<string> = new Set([
   CODE_SYSTEMS.atc,
 ]);
 const KNOWN_SYSTEMS: ReadonlySet<string> = new Set(Object.values(CODE_SYSTEMS));
-/** Alternative spellings of a system URI (§9 gives the ICPC-1-NL OID, used by Dutch GP systems). */
+/**
+ * Other names of the systems (RW-01): the HL7 OIDs (`urn:oid:…`, as CDA-derived and Dutch/Belgian exports send
+ * them) and spellings seen in practice. Sources: the FHIR R4 terminology registry (OIDs of SNOMED CT, LOINC, ICD-10,
+ * ICD-10-CM, ICPC-2, ATC); Nictiz zib/nl-core and their conversion XSLTs (ICPC-1-NL 2.16.840.1.113883.2.4.4.31.1,
+ * ICD-10-NL 2.16.840.1.113883.6.3.2).
+ */
 const SYSTEM_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['urn:oid:2.16.840.1.113883.6.96', CODE_SYSTEMS.snomed],
+  ['http://snomed.info/id', CODE_SYSTEMS.snomed],
+  ['urn:oid:2.16.840.1.113883.6.1', CODE_SYSTEMS.loinc],
+  ['urn:oid:2.16.840.1.113883.6.3', CODE_SYSTEMS.icd10],
+  ['http://hl7.org/fhir/sid/icd-10-who', CODE_SYSTEMS.icd10],
+  ['urn:oid:2.16.840.1.113883.6.3.2', CODE_SYSTEMS.icd10nl],
+  ['urn:oid:2.16.840.1.113883.6.90', CODE_SYSTEMS.icd10cm],
+  ['urn:oid:2.16.840.1.113883.6.139', CODE_SYSTEMS.icpc2],
+  ['http://hl7.org/fhir/sid/icpc2', CODE_SYSTEMS.icpc2],
   ['urn:oid:2.16.840.1.113883.2.4.4.31.1', CODE_SYSTEMS.icpc1nl],
+  ['urn:oid:2.16.840.1.113883.6.73', CODE_SYSTEMS.atc],
+  ['http://www.whocc.no/atc_ddd_index', CODE_SYSTEMS.atc],
 ]);
 
-/** Normalises a system URI: trims it and maps known aliases to the canonical URI. */
+/** URI spellings that differ only in scheme, case or a trailing slash (`https://loinc.org/`, `HTTP://SNOMED.INFO/SCT`). */
+function canonicalSpelling(system: string): string {
+  const lower = system.toLowerCase().replace(/\/+$/, '');
+  if (lower.startsWith('urn:oid:')) {
+    return lower;
+  }
+  return lower.replace(/^https:/, 'http:');
+}
+
+const CANONICAL_BY_SPELLING: ReadonlyMap<string, string> = new Map(
+  [...Object.values(CODE_SYSTEMS).map((uri) => [uri, uri] as const), ...SYSTEM_ALIASES].map(([alias, uri]) => [
+    canonicalSpelling(alias),
+    uri,
+  ])
+);
+
+/** Normalises a system URI: trims it and maps its OID, aliases and variant spellings to the canonical URI. */
 export function normaliseSystem(system: string): string {
   const trimmed = system.trim();
-  return SYSTEM_ALIASES.get(trimmed) ?? trimmed;
+  return CANONICAL_BY_SPELLING.get(canonicalSpelling(trimmed)) ?? trimmed;
 }
 
 /**
@@ -83,7 +115,8 @@ export function normaliseCode(system: string, code: string): string {
   if (!HIERARCHICAL_SYSTEMS.has(canonicalSystem)) {
     return trimmed;
   }
-  const upper = trimmed.toUpperCase();
+  // ICD-10 dagger/asterisk marks (`A18.0†`, `M49.0*`) are not part of the code.
+  const upper = trimmed.toUpperCase().replace(/[*†+]+$/, '');
   if (ICD10_SYSTEMS.has(canonicalSystem) && upper.length >= 4 && !upper.includes('.')) {
     return `${upper.slice(0, 3)}.${upper.slice(3)}`;
   }
@@ -151,7 +184,8 @@ const conceptSetSchema = z
     filter: z.array(filterSchema).optional(),
   })
   .superRefine((set, ctx) => {
-    if (!KNOWN_SYSTEMS.has(normaliseSystem(set.system))) {
+    // A value set names a system exactly (its URI or a listed alias); records may also use variant spellings.
+    if (!KNOWN_SYSTEMS.has(set.system.trim()) && !SYSTEM_ALIASES.has(set.system.trim())) {
       ctx.addIssue({
         code: 'custom',
         path: ['system'],

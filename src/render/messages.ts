@@ -94,6 +94,7 @@ const en: Messages = {
       'Weight loss above the RF-04 threshold explained by a delivery or intentional weight loss: not counted as a red flag.',
     'data-not-obtained': 'Part of the record could not be obtained from the EHR.',
     'unit-not-understood': 'A measurement has a unit that was not understood and was ignored.',
+    'implausible-value': 'A measurement outside the physiological range (a typing or unit error?) was ignored.',
     'unreadable-code': 'A diagnosis without a usable code or text was ignored.',
     'lbp-code-not-understood':
       'The back pain was recognised from its text only: its code was not understood. Check the coding.',
@@ -173,6 +174,7 @@ const nl: Messages = {
       'Gewichtsverlies boven de drempel van RF-04 verklaard door een bevalling of bewust afvallen: niet geteld als rode vlag.',
     'data-not-obtained': 'Een deel van het dossier kon niet uit het EPD worden opgehaald.',
     'unit-not-understood': 'Een meting met een onbekende eenheid is genegeerd.',
+    'implausible-value': 'Een meting buiten het fysiologisch mogelijke bereik (tik- of eenheidsfout?) is genegeerd.',
     'unreadable-code': 'Een diagnose zonder bruikbare code of tekst is genegeerd.',
     'lbp-code-not-understood':
       'De rugpijn is alleen aan de tekst herkend: de code werd niet begrepen. Controleer de codering.',

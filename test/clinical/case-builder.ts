@@ -109,7 +109,47 @@ export interface StartBackSpec {
   status?: 'completed' | 'in-progress' | 'amended';
 }
 
-export type RecordSpec = ConditionSpec | ObservationSpec | MedicationSpec | ProcedureSpec | TextSpec | StartBackSpec;
+/**
+ * A FHIR resource written out as a practice system sends it (RW-01…RW-05), for shapes the shortcuts above cannot
+ * express. Dates are relative: a string `@8d` is the date 8 days ago, `@8dT23:30:00Z` that date with a time,
+ * `@1mo` the year and month of one month ago (a partial date), `@2y` the year two years ago. `id` and `subject` are
+ * filled in when missing.
+ */
+export interface FhirSpec {
+  fhir: Record<string, unknown> & { resourceType: string };
+}
+
+export type RecordSpec =
+  ConditionSpec | ObservationSpec | MedicationSpec | ProcedureSpec | TextSpec | StartBackSpec | FhirSpec;
+
+const RELATIVE_DAY = /^@(\d+)d(T.*)?$/;
+const RELATIVE_MONTH = /^@(\d+)mo$/;
+const RELATIVE_YEAR = /^@(\d+)y$/;
+
+/** Replaces the relative dates of a {@link FhirSpec} by real ones. */
+export function resolveDates(value: unknown, today: Date): unknown {
+  if (typeof value === 'string') {
+    const day = RELATIVE_DAY.exec(value);
+    if (day) {
+      return `${dateOf(today, { daysAgo: Number(day[1]) }) ?? ''}${day[2] ?? ''}`;
+    }
+    const month = RELATIVE_MONTH.exec(value);
+    if (month) {
+      return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - Number(month[1]), 1))
+        .toISOString()
+        .slice(0, 7);
+    }
+    const year = RELATIVE_YEAR.exec(value);
+    return year ? String(today.getUTCFullYear() - Number(year[1])) : value;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => resolveDates(item, today));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveDates(item, today)]));
+  }
+  return value;
+}
 
 export interface CaseSpec {
   name: string;
@@ -360,7 +400,13 @@ export function buildCase(spec: CaseSpec, today: Date): BuiltCase {
     );
   }
   for (const item of spec.record ?? []) {
-    if ('startBack' in item) {
+    if ('fhir' in item) {
+      resources.push({
+        id: id(item.fhir.resourceType.toLowerCase()),
+        ...(item.fhir.resourceType === 'Patient' ? {} : { subject }),
+        ...(resolveDates(item.fhir, today) as object),
+      } as Resource);
+    } else if ('startBack' in item) {
       resources.push(startBack(item));
     } else if ('freeText' in item) {
       resources.push(observation({ valueString: item.freeText, at: item.at }));

@@ -27,6 +27,7 @@ async function evaluate(spec: CaseSpec) {
     gathered: built.gathered,
     terminology: knowledge.terminology,
     now: TODAY,
+    timeZone: knowledge.ruleset.settings.records.timeZone,
     draftOrders: built.orders,
   });
   return knowledge.ruleset.evaluate(record);

@@ -100,6 +100,31 @@ export function unreadableUnits(
     }));
 }
 
+/** A plausible range of a measurement, in the unit the rules use (RW-03: anything outside is a DQ note). */
+export const rangeSchema = z
+  .strictObject({ min: z.number(), max: z.number() })
+  .refine((range) => range.min < range.max, 'min must be below max');
+
+export const inRange = (value: number, range: { readonly min: number; readonly max: number }): boolean =>
+  value >= range.min && value <= range.max;
+
+/** Measurements outside the plausible range, as data-quality evidence naming the value as recorded. */
+export function outOfRange<T extends ObservationItem>(
+  items: readonly T[],
+  valueOf: (item: T) => number,
+  range: { readonly min: number; readonly max: number },
+  unit: string
+): Evidence[] {
+  return items
+    .filter((item) => !inRange(valueOf(item), range))
+    .map((item) => ({
+      kind: 'data' as const,
+      reference: item.reference,
+      text: `${item.display}: ${item.quantity?.value ?? ''} ${item.quantity?.unit || '(no unit)'} (outside ${range.min}–${range.max} ${unit})`,
+      ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
+    }));
+}
+
 /** Rounds to two decimals, so unit conversions do not leave 38.00000001 at a threshold. */
 export const round2 = (value: number): number => Math.round(value * 100) / 100;
 

@@ -62,6 +62,7 @@ function build(spec: Partial<CaseSpec>, edit?: (built: BuiltCase) => GatheredRec
     gathered,
     terminology: knowledge.terminology,
     now: TODAY,
+    timeZone: knowledge.ruleset.settings.records.timeZone,
     draftOrders: built.orders,
   });
   return { record, resources: built.resources };

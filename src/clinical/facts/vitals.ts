@@ -3,25 +3,54 @@ import { isoDay, isWithin } from '../dates';
 import type { Evidence } from '../finding';
 import type { ObservationItem } from '../record';
 import type { FactDefinition } from './context';
-import { round2, unreadableUnits, valueSetId, windowSchema } from './context';
+import { inRange, outOfRange, rangeSchema, round2, unreadableUnits, valueSetId, windowSchema } from './context';
 
 /**
  * Measured vital signs within a look-back window. Only dated measurements count here: a temperature
  * without a date says nothing about the last 7 days. Units were converted to °C and mmHg when the record
- * was read; a unit that was not understood is a data-quality note, never a value.
+ * was read; a unit that was not understood, and a value outside the plausible range (a typing error or a
+ * room temperature), is a data-quality note, never a value (RW-03).
  */
 
-const temperatureParams = z.strictObject({ valueSet: valueSetId, within: windowSchema });
+const temperatureParams = z.strictObject({
+  valueSet: valueSetId,
+  within: windowSchema,
+  /** Body temperatures outside this range (°C) are not physiological: reported, never used. */
+  plausibleCelsius: rangeSchema,
+});
 
 export interface TemperatureFact {
-  /** Highest temperature in the window, in °C, rounded to 0.01. */
+  /**
+   * Highest temperature in the window, in °C, rounded to 0.01. A value known only as "> v" counts as
+   * v + 0.01 (it is certainly above v); "≥ v" as v; "< v" and "≤ v" give no value (not certainly above anything).
+   */
   readonly maxCelsius?: number;
-  /** Number of temperatures in the window (DQ-01: none measured). */
+  /** Number of temperatures in the window (DQ-01: none measured), bounds included. */
   readonly count: number;
   readonly evidence: readonly Evidence[];
   /** Temperatures in the window whose unit was not understood (DQ-01). */
   readonly unreadableCount: number;
   readonly unreadable: readonly Evidence[];
+  /** Temperatures in the window outside the plausible range (DQ-01). */
+  readonly implausibleCount: number;
+  readonly implausible: readonly Evidence[];
+}
+
+/** The smallest step a rounded temperature keeps: "> 38" is at least 38.01 for a rule that asks "> 38.0". */
+const STEP = 0.01;
+
+/** The value a measurement certainly reaches, or undefined when it is only an upper bound. */
+function certainCelsius(item: ObservationItem & { celsius: number }): number | undefined {
+  switch (item.quantity?.comparator) {
+    case '<':
+    case '<=':
+      return undefined;
+    case '>':
+      return item.celsius + STEP;
+    case '>=':
+    case undefined:
+      return item.celsius;
+  }
 }
 
 /** `temperature` (RF-03): the highest body temperature within the window. */
@@ -35,28 +64,47 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
     const inWindow = record.observations.filter(
       (item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within)
     );
-    const unreadable = unreadableUnits(inWindow, (item) => item.celsius);
-    const measured = inWindow.filter(
-      (item): item is ObservationItem & { celsius: number; day: number } => item.celsius !== undefined
-    );
-    if (measured.length === 0) {
-      return { count: 0, evidence: [], unreadableCount: unreadable.length, unreadable };
-    }
-    const highest = measured.reduce((max, item) => (item.celsius > max.celsius ? item : max));
-    const celsius = round2(highest.celsius);
-    const recorded = highest.quantity;
-    const asRecorded = recorded && !/^(cel|°c)$/i.test(recorded.unit) ? ` (${recorded.value} ${recorded.unit})` : '';
-    return {
-      maxCelsius: celsius,
+    // A number without a unit in a temperature field is read as °C when it is plausible as °C ("38,5").
+    const celsiusOf = (item: ObservationItem) =>
+      item.celsius ??
+      (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleCelsius)
+        ? item.quantity.value
+        : undefined);
+    const unreadable = unreadableUnits(inWindow, celsiusOf);
+    const read = inWindow
+      .map((item) => ({ ...item, celsius: celsiusOf(item) }))
+      .filter((item): item is ObservationItem & { celsius: number; day: number } => item.celsius !== undefined);
+    const implausible = outOfRange(read, (item) => item.celsius, params.plausibleCelsius, '°C');
+    const measured = read.filter((item) => inRange(item.celsius, params.plausibleCelsius));
+    const counts = {
       count: measured.length,
       unreadableCount: unreadable.length,
       unreadable,
+      implausibleCount: implausible.length,
+      implausible,
+    };
+    const valued = measured
+      .map((item) => ({ item, celsius: certainCelsius(item) }))
+      .filter((entry): entry is { item: (typeof measured)[number]; celsius: number } => entry.celsius !== undefined);
+    if (valued.length === 0) {
+      return { ...counts, evidence: [] };
+    }
+    const highest = valued.reduce((max, entry) => (entry.celsius > max.celsius ? entry : max));
+    const recorded = highest.item.quantity;
+    const bound = recorded?.comparator ? `${recorded.comparator} ` : '';
+    const asRecorded =
+      recorded && !/^(cel|°c)$/i.test(recorded.unit)
+        ? ` (${bound}${recorded.value} ${recorded.unit || 'no unit'})`
+        : '';
+    return {
+      ...counts,
+      maxCelsius: round2(highest.celsius),
       evidence: [
         {
           kind: 'temperature',
-          reference: highest.reference,
-          value: `${celsius.toFixed(1)} °C${asRecorded}`,
-          date: isoDay(highest.day),
+          reference: highest.item.reference,
+          value: `${bound}${round2(highest.item.celsius).toFixed(1)} °C${asRecorded}`,
+          date: isoDay(highest.item.day),
         },
       ],
     };

@@ -2,9 +2,18 @@ import { z } from 'zod';
 import type { DayNumber } from '../dates';
 import { isoDay, isWithin, windowStart } from '../dates';
 import type { Evidence } from '../finding';
-import type { ClinicalRecord } from '../record';
+import type { ClinicalRecord, ObservationItem } from '../record';
 import type { FactDefinition } from './context';
-import { keywordListName, round2, unreadableUnits, valueSetId, windowSchema } from './context';
+import {
+  inRange,
+  keywordListName,
+  outOfRange,
+  rangeSchema,
+  round2,
+  unreadableUnits,
+  valueSetId,
+  windowSchema,
+} from './context';
 
 /**
  * `weightChange` (RF-04 b): weight loss computed from two body weights. W2 is the most recent weight in
@@ -22,6 +31,8 @@ const weightParams = z.strictObject({
   deliveryValueSet: valueSetId,
   intentionalValueSet: valueSetId,
   intentionalKeywords: keywordListName,
+  /** Body weights outside this range (kg) are not physiological: reported, never used (RW-03). */
+  plausibleKg: rangeSchema,
 });
 
 export interface WeightChangeFact {
@@ -32,9 +43,12 @@ export interface WeightChangeFact {
   /** Weights in the whole look-back (latest window plus the earlier span), for DQ-01. */
   readonly weightCount: number;
   readonly evidence: readonly Evidence[];
-  /** Weights in the look-back whose unit was not understood (DQ-01). */
+  /** Weights in the look-back whose unit was not understood, or known only as a bound (DQ-01). */
   readonly unreadableCount: number;
   readonly unreadable: readonly Evidence[];
+  /** Weights in the look-back outside the plausible range (DQ-01). */
+  readonly implausibleCount: number;
+  readonly implausible: readonly Evidence[];
 }
 
 interface Weight {
@@ -63,19 +77,34 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
   compute: (params, context): WeightChangeFact => {
     const { record, knowledge } = context;
     const url = knowledge.valueSetUrl(params.valueSet);
-    const weights: Weight[] = record.observations
-      .filter((item) => item.valueSets.has(url) && item.kg !== undefined && item.day !== undefined)
-      .map((item) => ({ reference: item.reference, day: item.day as number, kg: item.kg as number }))
-      .sort((a, b) => b.day - a.day);
     const lookBackStart = windowStart(record.today, params.latestWithin) - params.earlierMaxDays;
     const inLookBack = (day: number | undefined) =>
       day !== undefined && day >= lookBackStart && day <= record.today + 1;
-    const weightCount = weights.filter((weight) => inLookBack(weight.day)).length;
-    const unreadable = unreadableUnits(
-      record.observations.filter((item) => item.valueSets.has(url) && inLookBack(item.day)),
-      (item) => item.kg
-    );
-    const counts = { weightCount, unreadableCount: unreadable.length, unreadable };
+    // A number without a unit is read as kg when plausible as kg; a bound ("> 100 kg") gives no loss.
+    const kgOf = (item: ObservationItem) =>
+      item.quantity?.comparator !== undefined
+        ? undefined
+        : (item.kg ??
+          (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleKg)
+            ? item.quantity.value
+            : undefined));
+    const observed = record.observations.filter((item) => item.valueSets.has(url) && inLookBack(item.day));
+    const unreadable = unreadableUnits(observed, kgOf);
+    const read = observed
+      .map((item) => ({ ...item, kg: kgOf(item) }))
+      .filter((item): item is ObservationItem & { kg: number; day: number } => item.kg !== undefined);
+    const implausible = outOfRange(read, (item) => item.kg, params.plausibleKg, 'kg');
+    const weights: Weight[] = read
+      .filter((item) => inRange(item.kg, params.plausibleKg))
+      .map((item) => ({ reference: item.reference, day: item.day, kg: item.kg }))
+      .sort((a, b) => b.day - a.day);
+    const counts = {
+      weightCount: weights.length,
+      unreadableCount: unreadable.length,
+      unreadable,
+      implausibleCount: implausible.length,
+      implausible,
+    };
 
     const latest = weights.find((weight) => isWithin(weight.day, record.today, params.latestWithin));
     if (latest === undefined) {
