@@ -111,6 +111,10 @@ export async function callService(
   const res = await request(app)
     .post(SERVICE[hook])
     .send(hookBody(record, hook, mode, fhir.baseUrl));
+  if (mode === 'fhir' && res.status === 200 && fhir.requests.length < Object.keys(CLINICAL_PREFETCH).length) {
+    // Every template must have been fetched, or the two modes would be compared on nothing.
+    throw new Error(`${record.id}: only ${fhir.requests.length} FHIR requests in FHIR-server mode`);
+  }
   return { status: res.status, body: res.body as CdsResponse };
 }
 
