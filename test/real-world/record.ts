@@ -1,5 +1,5 @@
 import type { Bundle, CodeableConcept, Condition, Resource, ServiceRequest } from '@medplum/fhirtypes';
-import { coding, concept, daysAgo, OID, problem } from './fhir';
+import { coding, concept, daysAgo, journalLine, OID, patient, problem } from './fhir';
 import type { Onset, SystemName } from './fhir';
 
 /**
@@ -117,3 +117,62 @@ export const otherProblem = (
   code: CodeableConcept,
   options: EpisodeOptions = {}
 ): Condition => episode(patientId, code, options, suffix);
+
+/** SOFT flags show as a warning card; the others as a critical card with no CarePlan. */
+const isSoft = (flag: Flag) => flag === 'RF-06' || flag === 'RF-08';
+
+/** A red-flag record and its negative twin (`<id>-twin`): the same shape, built by two functions of the patient id. */
+export function redFlagPair(
+  flag: Flag,
+  id: string,
+  rw: readonly RwId[],
+  title: string,
+  positive: (patientId: string) => readonly Resource[],
+  twinTitle: string,
+  twin: (patientId: string) => readonly Resource[]
+): RealWorldRecord[] {
+  const soft = isSoft(flag);
+  return [
+    {
+      id,
+      title,
+      rw,
+      flag,
+      resources: positive(id),
+      expect: soft ? { warning: [flag] } : { critical: [flag], noCarePlan: true },
+    },
+    {
+      id: `${id}-twin`,
+      title: twinTitle,
+      rw,
+      twinOf: id,
+      resources: twin(`${id}-twin`),
+      expect: soft ? { noCritical: true, absent: [flag] } : { noCritical: true },
+    },
+  ];
+}
+
+/** A red flag written in one SOEP journal line, and its twin line (negated, hypothetical…), on an LBP episode. */
+export function journalPair(
+  flag: Flag,
+  id: string,
+  rw: readonly RwId[],
+  [line, text]: ['S' | 'O' | 'E' | 'P', string],
+  [twinLine, twinText]: ['S' | 'O' | 'E' | 'P', string],
+  days: number
+): RealWorldRecord[] {
+  const record = (pid: string, type: 'S' | 'O' | 'E' | 'P', words: string) => [
+    patient(pid, '1980-07-07', 'female'),
+    lbpEpisode(pid, { onsetDays: 10 }),
+    journalLine(`${pid}-${type.toLowerCase()}1`, pid, type, words, days),
+  ];
+  return redFlagPair(
+    flag,
+    id,
+    rw,
+    `SOEP ${line}-line: "${text}"`,
+    (pid) => record(pid, line, text),
+    `Twin: the ${twinLine}-line says "${twinText}"`,
+    (pid) => record(pid, twinLine, twinText)
+  );
+}

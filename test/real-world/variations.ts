@@ -75,8 +75,8 @@ export const SEEDS: readonly Seed[] = [
     evidenceId: 'rf07-icd10-s32-s32',
     alternative: coding('icd10', 'S32.00'),
   },
-  { flag: 'RF-07', recordId: 'rf07-journal-car-accident', evidenceId: 'rf07-journal-car-accident-s' },
-  { flag: 'RF-08', recordId: 'rf08-journal-nachtpijn', evidenceId: 'rf08-journal-nachtpijn-s' },
+  { flag: 'RF-07', recordId: 'rf07-journal-car-accident', evidenceId: 'rf07-journal-car-accident-s1' },
+  { flag: 'RF-08', recordId: 'rf08-journal-nachtpijn', evidenceId: 'rf08-journal-nachtpijn-s1' },
   {
     flag: 'RF-C',
     recordId: 'rfc-first-episode-osteoporosis-oid',

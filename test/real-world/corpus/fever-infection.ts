@@ -1,7 +1,7 @@
 import type { Coding } from '@medplum/fhirtypes';
 import { concept, dateTimeAgo, daysAgo, journalLine, OID, observation, patient, procedure, temperature } from '../fhir';
 import type { Effective, Value } from '../fhir';
-import { beLbp, coded, lbpEpisode, otherProblem } from '../record';
+import { beLbp, coded, lbpEpisode, otherProblem, redFlagPair } from '../record';
 import type { RealWorldRecord } from '../record';
 
 /** RF-03 fever (RW-02 site-specific codes, RW-03 values, RW-04 dates), spinal infection (EX), RW-07 migration. */
@@ -11,20 +11,14 @@ function siteTemperature(id: string, patientId: string, code: Coding, value: Val
   return observation({ id, patientId, code: concept([code]), effective, value, category: 'vital-signs' });
 }
 
-function feverPair(
+const feverPair = (
   id: string,
   title: string,
   rw: RealWorldRecord['rw'],
   positive: (pid: string) => RealWorldRecord['resources'],
   twinTitle: string,
   twin: (pid: string) => RealWorldRecord['resources']
-): RealWorldRecord[] {
-  const twinId = `${id}-twin`;
-  return [
-    { id, title, rw, flag: 'RF-03', resources: positive(id), expect: { critical: ['RF-03'], noCarePlan: true } },
-    { id: twinId, title: twinTitle, rw, twinOf: id, resources: twin(twinId), expect: { noCritical: true } },
-  ];
-}
+) => redFlagPair('RF-03', id, rw, title, positive, twinTitle, twin);
 
 const base = (pid: string, birth = '1972-08-19') => [patient(pid, birth, 'male'), lbpEpisode(pid, { onsetDays: 14 })];
 

@@ -1,24 +1,8 @@
-import type { Resource } from '@medplum/fhirtypes';
 import { concept, dateTimeAgo, journalLine, observation, patient, weight } from '../fhir';
-import { beLbp, coded, lbpEpisode, otherProblem } from '../record';
-import type { Flag, RealWorldRecord } from '../record';
+import { beLbp, coded, lbpEpisode, otherProblem, redFlagPair } from '../record';
+import type { RealWorldRecord } from '../record';
 
 /** RF-04 unexplained weight loss and RF-05 history of cancer, each with its negative twin. */
-
-function pair(
-  flag: Flag,
-  id: string,
-  rw: RealWorldRecord['rw'],
-  title: string,
-  positive: (pid: string) => readonly Resource[],
-  twinTitle: string,
-  twin: (pid: string) => readonly Resource[]
-): RealWorldRecord[] {
-  return [
-    { id, title, rw, flag, resources: positive(id), expect: { critical: [flag], noCarePlan: true } },
-    { id: `${id}-twin`, title: twinTitle, rw, twinOf: id, resources: twin(`${id}-twin`), expect: { noCritical: true } },
-  ];
-}
 
 /** A 45-year-old: RF-06 (first episode after 50) cannot add a flag of its own. */
 const base = (pid: string, gender: 'male' | 'female' = 'male') => [
@@ -37,7 +21,7 @@ const weightInPounds = (id: string, pid: string, lb: number, days: number) =>
   });
 
 export const malignancyRecords: RealWorldRecord[] = [
-  ...pair(
+  ...redFlagPair(
     'RF-04',
     'rf04-computed-kg',
     ['RW-03'],
@@ -46,7 +30,7 @@ export const malignancyRecords: RealWorldRecord[] = [
     'Twin: 82.0 kg → 81.0 kg',
     (pid) => [...base(pid), weight(`${pid}-w1`, pid, 82.0, 120), weight(`${pid}-w2`, pid, 81.0, 5)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-04',
     'rf04-icpc-t08-oid',
     ['RW-01'],
@@ -67,7 +51,7 @@ export const malignancyRecords: RealWorldRecord[] = [
       }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-04',
     'rf04-journal-afgevallen',
     ['RW-08', 'RW-09'],
@@ -76,7 +60,7 @@ export const malignancyRecords: RealWorldRecord[] = [
     'Twin: "Niet afgevallen, eetlust goed."',
     (pid) => [...base(pid), journalLine(`${pid}-s`, pid, 'S', 'Niet afgevallen, eetlust goed.', 2)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-04',
     'rf04-rapid-loss',
     ['RW-03', 'RW-04'],
@@ -85,7 +69,7 @@ export const malignancyRecords: RealWorldRecord[] = [
     'Twin: 80.0 kg → 79.5 kg in 20 days',
     (pid) => [...base(pid), weight(`${pid}-w1`, pid, 80.0, 20), weight(`${pid}-w2`, pid, 79.5, 0)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-04',
     'rf04-pounds',
     ['RW-03'],
@@ -94,7 +78,7 @@ export const malignancyRecords: RealWorldRecord[] = [
     'Twin: 180 lb → 178 lb',
     (pid) => [...base(pid), weightInPounds(`${pid}-w1`, pid, 180, 100), weightInPounds(`${pid}-w2`, pid, 178, 3)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-05',
     'rf05-icpc-x76-resolved',
     ['RW-01'],
@@ -110,7 +94,7 @@ export const malignancyRecords: RealWorldRecord[] = [
     'Twin: family history in the episode note: "Moeder had borstkanker."',
     (pid) => [patient(pid, '1981-03-15', 'female'), lbpEpisode(pid, { onsetDays: 30, note: 'Moeder had borstkanker.' })]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-05',
     'rf05-be-icd10-c61',
     ['RW-01'],
@@ -141,7 +125,7 @@ export const malignancyRecords: RealWorldRecord[] = [
       ),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-05',
     'rf05-icd10-z85',
     ['RW-01'],
@@ -160,7 +144,7 @@ export const malignancyRecords: RealWorldRecord[] = [
       }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-05',
     'rf05-snomed-descendant',
     ['RW-02'],
@@ -177,7 +161,7 @@ export const malignancyRecords: RealWorldRecord[] = [
       lbpEpisode(pid, { onsetDays: 30, note: 'Maligniteit uitgesloten (CT-thorax schoon).' }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-05',
     'rf05-abbreviation',
     ['RW-09'],

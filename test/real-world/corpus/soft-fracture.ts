@@ -1,33 +1,8 @@
-import type { Resource } from '@medplum/fhirtypes';
 import { concept, daysAgo, journalLine, medicationUse, patient } from '../fhir';
-import { beLbp, coded, lbpEpisode, otherProblem } from '../record';
-import type { Expectation, Flag, RealWorldRecord } from '../record';
+import { beLbp, coded, journalPair, lbpEpisode, otherProblem, redFlagPair } from '../record';
+import type { RealWorldRecord } from '../record';
 
 /** RF-06 and RF-08 (SOFT, warning), RF-C (their combination), RF-07 suspected fracture; each with a twin. */
-
-function pair(
-  flag: Flag,
-  id: string,
-  rw: RealWorldRecord['rw'],
-  title: string,
-  positive: (pid: string) => readonly Resource[],
-  twinTitle: string,
-  twin: (pid: string) => readonly Resource[]
-): RealWorldRecord[] {
-  const soft = flag === 'RF-06' || flag === 'RF-08';
-  const expected: Expectation = soft ? { warning: [flag] } : { critical: [flag], noCarePlan: true };
-  return [
-    { id, title, rw, flag, resources: positive(id), expect: expected },
-    {
-      id: `${id}-twin`,
-      title: twinTitle,
-      rw,
-      twinOf: id,
-      resources: twin(`${id}-twin`),
-      expect: soft ? { noCritical: true, absent: [flag] } : { noCritical: true },
-    },
-  ];
-}
 
 const earlierEpisode = (pid: string) =>
   lbpEpisode(pid, {
@@ -45,7 +20,7 @@ const prednisolone = (pid: string, extra: Partial<Parameters<typeof medicationUs
   medicationUse({ id: `${pid}-pred`, patientId: pid, atc: 'H02AB06', display: 'Prednisolon 10 mg tablet', ...extra });
 
 export const softFractureRecords: RealWorldRecord[] = [
-  ...pair(
+  ...redFlagPair(
     'RF-06',
     'rf06-first-episode-56',
     [],
@@ -54,7 +29,7 @@ export const softFractureRecords: RealWorldRecord[] = [
     'Twin: the same patient with a resolved LBP episode in 2018',
     (pid) => [patient(pid, '1970-06-01', 'female'), lbpEpisode(pid, { onsetDays: 20 }), earlierEpisode(pid)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-06',
     'rf06-onset-period',
     ['RW-04'],
@@ -69,24 +44,15 @@ export const softFractureRecords: RealWorldRecord[] = [
       lbpEpisode(pid, { onset: { period: { start: daysAgo(30) } }, recordedDays: 25 }),
     ]
   ),
-  ...pair(
+  ...journalPair(
     'RF-08',
     'rf08-journal-nachtpijn',
     ['RW-08'],
-    'SOEP S-line: "Nachtpijn, wordt wakker van de pijn." (age 40, an earlier episode: no other soft flag)',
-    (pid) => [
-      patient(pid, '1986-09-09', 'male'),
-      lbpEpisode(pid, { onsetDays: 40 }),
-      journalLine(`${pid}-s`, pid, 'S', 'Nachtpijn, wordt wakker van de pijn.', 1),
-    ],
-    'Twin: "Geen nachtpijn."',
-    (pid) => [
-      patient(pid, '1986-09-09', 'male'),
-      lbpEpisode(pid, { onsetDays: 40 }),
-      journalLine(`${pid}-s`, pid, 'S', 'Geen nachtpijn.', 1),
-    ]
+    ['S', 'Nachtpijn, wordt wakker van de pijn.'],
+    ['S', 'Geen nachtpijn.'],
+    1
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-08',
     'rf08-be-french',
     ['RW-09'],
@@ -103,7 +69,7 @@ export const softFractureRecords: RealWorldRecord[] = [
       journalLine(`${pid}-s`, pid, 'S', 'Pas de douleur nocturne.', 1),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-C',
     'rfc-first-episode-night-pain',
     ['RW-08'],
@@ -121,7 +87,7 @@ export const softFractureRecords: RealWorldRecord[] = [
       journalLine(`${pid}-s`, pid, 'S', 'Nachtelijke pijn, ligt er wakker van.', 3),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-C',
     'rfc-osteoporosis-prednisone',
     ['RW-05'],
@@ -156,7 +122,7 @@ export const softFractureRecords: RealWorldRecord[] = [
       }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-C',
     'rfc-first-episode-osteoporosis-oid',
     ['RW-01'],
@@ -165,7 +131,7 @@ export const softFractureRecords: RealWorldRecord[] = [
     'Twin: the same OID-coded osteoporosis at 45 (one soft feature)',
     (pid) => [patient(pid, '1981-03-03', 'female'), lbpEpisode(pid, { onsetDays: 30 }), osteoporosis(pid, true)]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-07',
     'rf07-icd10-s32',
     ['RW-01'],
@@ -193,24 +159,15 @@ export const softFractureRecords: RealWorldRecord[] = [
       }),
     ]
   ),
-  ...pair(
+  ...journalPair(
     'RF-07',
     'rf07-journal-car-accident',
     ['RW-08'],
-    'SOEP S-line: "Auto-ongeluk vorige week, sindsdien rugpijn."',
-    (pid) => [
-      patient(pid, '1985-10-10', 'female'),
-      lbpEpisode(pid, { onsetDays: 6 }),
-      journalLine(`${pid}-s`, pid, 'S', 'Auto-ongeluk vorige week, sindsdien rugpijn.', 0),
-    ],
-    'Twin: "Geen trauma, geen val."',
-    (pid) => [
-      patient(pid, '1985-10-10', 'female'),
-      lbpEpisode(pid, { onsetDays: 6 }),
-      journalLine(`${pid}-s`, pid, 'S', 'Geen trauma, geen val.', 0),
-    ]
+    ['S', 'Auto-ongeluk vorige week, sindsdien rugpijn.'],
+    ['S', 'Geen trauma, geen val.'],
+    0
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-07',
     'rf07-icd10-m80',
     ['RW-01'],
@@ -231,7 +188,7 @@ export const softFractureRecords: RealWorldRecord[] = [
       otherProblem(pid, 'm81', concept([coded('icd10', 'M81.0')], 'Osteoporose'), { onsetDays: 700 }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-07',
     'rf07-lifting-prednisolone-datetime',
     ['RW-05', 'RW-08'],
@@ -258,7 +215,7 @@ export const softFractureRecords: RealWorldRecord[] = [
       }),
     ]
   ),
-  ...pair(
+  ...redFlagPair(
     'RF-07',
     'rf07-bending-osteoporosis',
     ['RW-08'],
