@@ -9,8 +9,8 @@ import {
   patient,
   temperature,
 } from '../fhir';
-import { coded, lbpEpisode, otherProblem } from '../record';
-import type { RealWorldRecord } from '../record';
+import { coded, lbpEpisode, otherProblem, redFlagPair } from '../record';
+import type { EpisodeOptions, RealWorldRecord } from '../record';
 
 /**
  * Local-day windows (RW-04), medication exposure from prescriptions (RW-05), free text in questionnaire answers
@@ -84,141 +84,94 @@ const earlier = (pid: string) =>
     abatementDays: 2600,
   });
 
+/** An osteoporosis patient (SF-1) with an earlier episode (no RF-06), on prednisolone as prescribed. */
+const onPrednisolone = (pid: string, authoredDays: number, supply: Parameters<typeof prescription>[3]) => [
+  patient(pid, '1979-11-11', 'female'),
+  lbpEpisode(pid, { onsetDays: 40 }),
+  earlier(pid),
+  osteoporosis(pid),
+  prescription(`${pid}-rx`, pid, authoredDays, supply),
+];
+
+const feverAt = (pid: string, dateTime: string) => [
+  patient(pid, '1983-08-08', 'male'),
+  lbpEpisode(pid, { onsetDays: 12 }),
+  temperature(`${pid}-t`, pid, 38.6, { dateTime }),
+];
+
+const withIntake = (pid: string, answer: string) => [
+  patient(pid, '1988-03-03', 'female'),
+  lbpEpisode(pid, { onsetDays: 9 }),
+  intake(`${pid}-qr`, pid, answer, 0),
+];
+
+const frenchNote = (pid: string, text: string) => [
+  patient(pid, '1973-01-31', 'male', 'BE'),
+  lbpEpisode(pid, { onsetDays: 16 }),
+  journalLine(`${pid}-s`, pid, 'S', text, 0),
+];
+
+const textOnlyFever = (pid: string, options: EpisodeOptions) => [
+  patient(pid, '1985-05-25', 'male'),
+  lbpEpisode(pid, { onsetDays: 10 }),
+  otherProblem(pid, 'koorts', concept([], 'Koorts en rillingen'), options),
+];
+
 export const datesMedsTextRecords: RealWorldRecord[] = [
-  {
-    id: 'rw04-local-day-edge',
-    title:
-      'Fever 38.6 °C at 00:30 local time 7 days ago (the previous day in UTC): inside the 7-day window in the EHR ' +
-      'local day',
-    rw: ['RW-04'],
-    flag: 'RF-03',
-    resources: [
-      patient('rw04-local-day-edge', '1983-08-08', 'male'),
-      lbpEpisode('rw04-local-day-edge', { onsetDays: 12 }),
-      temperature('rw04-local-day-edge-t', 'rw04-local-day-edge', 38.6, { dateTime: dateTimeAgo(7, '00:30:00') }),
-    ],
-    expect: { critical: ['RF-03'], noCarePlan: true },
-  },
-  {
-    id: 'rw04-local-day-edge-twin',
-    title: 'Twin: the same fever at 23:30 local time 8 days ago (outside the window in every time zone reading)',
-    rw: ['RW-04'],
-    twinOf: 'rw04-local-day-edge',
-    resources: [
-      patient('rw04-local-day-edge-twin', '1983-08-08', 'male'),
-      lbpEpisode('rw04-local-day-edge-twin', { onsetDays: 12 }),
-      temperature('rw04-local-day-edge-twin-t', 'rw04-local-day-edge-twin', 38.6, {
-        dateTime: dateTimeAgo(8, '23:30:00'),
-      }),
-    ],
-    expect: { noCritical: true },
-  },
-  {
-    id: 'rw05-prescription-validity',
-    title:
-      'Osteoporosis and a prednisolone MedicationRequest authored 5 months ago, valid 6 months (SF-1 + SF-2: RF-C)',
-    rw: ['RW-05'],
-    flag: 'RF-C',
-    resources: [
-      patient('rw05-prescription-validity', '1979-11-11', 'female'),
-      lbpEpisode('rw05-prescription-validity', { onsetDays: 40 }),
-      earlier('rw05-prescription-validity'),
-      osteoporosis('rw05-prescription-validity'),
-      prescription('rw05-prescription-validity-rx', 'rw05-prescription-validity', 150, { validityDays: 180 }),
-    ],
-    expect: { critical: ['RF-C'], noCarePlan: true },
-  },
-  {
-    id: 'rw05-prescription-validity-twin',
-    title: 'Twin: the same osteoporosis and one prednisolone course of 10 days without repeats (SF-1 only)',
-    rw: ['RW-05'],
-    twinOf: 'rw05-prescription-validity',
-    resources: [
-      patient('rw05-prescription-validity-twin', '1979-11-11', 'female'),
-      lbpEpisode('rw05-prescription-validity-twin', { onsetDays: 40 }),
-      earlier('rw05-prescription-validity-twin'),
-      osteoporosis('rw05-prescription-validity-twin'),
-      prescription('rw05-prescription-validity-twin-rx', 'rw05-prescription-validity-twin', 150, {
-        supplyDays: 10,
-        repeats: 0,
-      }),
-    ],
-    expect: { noCritical: true },
-  },
-  {
-    id: 'rw05-prescription-repeats',
-    title: 'Osteoporosis and prednisolone: 30 days supply × (1 + 3 repeats) = 4 months (SF-2 by repeats)',
-    rw: ['RW-05'],
-    flag: 'RF-C',
-    resources: [
-      patient('rw05-prescription-repeats', '1979-11-11', 'female'),
-      lbpEpisode('rw05-prescription-repeats', { onsetDays: 40 }),
-      earlier('rw05-prescription-repeats'),
-      osteoporosis('rw05-prescription-repeats'),
-      prescription('rw05-prescription-repeats-rx', 'rw05-prescription-repeats', 130, { supplyDays: 30, repeats: 3 }),
-    ],
-    expect: { critical: ['RF-C'], noCarePlan: true },
-  },
-  {
-    id: 'rw08-intake-questionnaire',
-    title: 'Fever only in a free-text answer of the intake questionnaire: "Sinds gisteren koorts en rillingen."',
-    rw: ['RW-08'],
-    flag: 'RF-03',
-    resources: [
-      patient('rw08-intake-questionnaire', '1988-03-03', 'female'),
-      lbpEpisode('rw08-intake-questionnaire', { onsetDays: 9 }),
-      intake('rw08-intake-questionnaire-qr', 'rw08-intake-questionnaire', 'Sinds gisteren koorts en rillingen.', 0),
-    ],
-    expect: { critical: ['RF-03'], noCarePlan: true },
-  },
-  {
-    id: 'rw08-intake-questionnaire-twin',
-    title: 'Twin: the intake answer says "Geen koorts, wel moe."',
-    rw: ['RW-08'],
-    twinOf: 'rw08-intake-questionnaire',
-    resources: [
-      patient('rw08-intake-questionnaire-twin', '1988-03-03', 'female'),
-      lbpEpisode('rw08-intake-questionnaire-twin', { onsetDays: 9 }),
-      intake('rw08-intake-questionnaire-twin-qr', 'rw08-intake-questionnaire-twin', 'Geen koorts, wel moe.', 0),
-    ],
-    expect: { noCritical: true },
-  },
-  {
-    id: 'rf01-be-french-text',
-    title: 'Belgian record, French consultation note: "Anesthésie en selle, rétention urinaire depuis hier."',
-    rw: ['RW-08', 'RW-09'],
-    flag: 'RF-01',
-    resources: [
-      patient('rf01-be-french-text', '1973-01-31', 'male', 'BE'),
-      lbpEpisode('rf01-be-french-text', { onsetDays: 16 }),
-      journalLine(
-        'rf01-be-french-text-s',
-        'rf01-be-french-text',
-        'S',
-        'Anesthésie en selle, rétention urinaire depuis hier.',
-        0
-      ),
-    ],
-    expect: { critical: ['RF-01'], noCarePlan: true },
-  },
-  {
-    id: 'rf01-be-french-text-twin',
-    title: 'Twin: "Pas d\'anesthésie en selle, miction normale."',
-    rw: ['RW-08', 'RW-09'],
-    twinOf: 'rf01-be-french-text',
-    resources: [
-      patient('rf01-be-french-text-twin', '1973-01-31', 'male', 'BE'),
-      lbpEpisode('rf01-be-french-text-twin', { onsetDays: 16 }),
-      journalLine(
-        'rf01-be-french-text-twin-s',
-        'rf01-be-french-text-twin',
-        'S',
-        "Pas d'anesthésie en selle, miction normale.",
-        0
-      ),
-    ],
-    expect: { noCritical: true },
-  },
+  ...redFlagPair(
+    'RF-03',
+    'rw04-local-day-edge',
+    ['RW-04'],
+    'Fever 38.6 °C at 00:30 local time 7 days ago (the previous day in UTC): inside the 7-day window in the EHR local day',
+    (pid) => feverAt(pid, dateTimeAgo(7, '00:30:00')),
+    'Twin: the same fever at 23:30 local time 8 days ago (outside the window in every time zone reading)',
+    (pid) => feverAt(pid, dateTimeAgo(8, '23:30:00'))
+  ),
+  ...redFlagPair(
+    'RF-C',
+    'rw05-prescription-validity',
+    ['RW-05'],
+    'Osteoporosis and a prednisolone MedicationRequest authored 5 months ago, valid 6 months (SF-1 + SF-2: RF-C)',
+    (pid) => onPrednisolone(pid, 150, { validityDays: 180 }),
+    'Twin: the same osteoporosis and one prednisolone course of 10 days without repeats (SF-1 only)',
+    (pid) => onPrednisolone(pid, 150, { supplyDays: 10, repeats: 0 })
+  ),
+  ...redFlagPair(
+    'RF-C',
+    'rw05-prescription-repeats',
+    ['RW-05'],
+    'Osteoporosis and prednisolone: 30 days supply × (1 + 3 repeats) = 4 months (SF-2 by repeats)',
+    (pid) => onPrednisolone(pid, 130, { supplyDays: 30, repeats: 3 }),
+    'Twin: the same prescription of 30 days without repeats (one month: SF-1 only)',
+    (pid) => onPrednisolone(pid, 130, { supplyDays: 30, repeats: 0 })
+  ),
+  ...redFlagPair(
+    'RF-03',
+    'rw08-intake-questionnaire',
+    ['RW-08'],
+    'Fever only in a free-text answer of the intake questionnaire: "Sinds gisteren koorts en rillingen."',
+    (pid) => withIntake(pid, 'Sinds gisteren koorts en rillingen.'),
+    'Twin: the intake answer says "Geen koorts, wel moe."',
+    (pid) => withIntake(pid, 'Geen koorts, wel moe.')
+  ),
+  ...redFlagPair(
+    'RF-01',
+    'rf01-be-french-text',
+    ['RW-08', 'RW-09'],
+    'Belgian record, French consultation note: "Anesthésie en selle, rétention urinaire depuis hier."',
+    (pid) => frenchNote(pid, 'Anesthésie en selle, rétention urinaire depuis hier.'),
+    'Twin: "Pas d\'anesthésie en selle, miction normale."',
+    (pid) => frenchNote(pid, "Pas d'anesthésie en selle, miction normale.")
+  ),
+  ...redFlagPair(
+    'RF-03',
+    'rf03-text-only-episode',
+    ['RW-08'],
+    'An HIS episode without ICPC code, only the GP\'s title "Koorts en rillingen", started 2 days ago',
+    (pid) => textOnlyFever(pid, { onsetDays: 2 }),
+    'Twin: the same text-only episode, closed (resolved) almost 3 months ago',
+    (pid) => textOnlyFever(pid, { onsetDays: 90, clinical: 'resolved', abatementDays: 85 })
+  ),
   {
     id: 'rw03-local-temperature-code',
     title:
@@ -237,50 +190,5 @@ export const datesMedsTextRecords: RealWorldRecord[] = [
       }),
     ],
     expect: { dataQuality: ['Temperatuur'], noCarePlan: true },
-  },
-  {
-    id: 'rw05-prescription-repeats-twin',
-    title: 'Twin: the same prescription of 30 days without repeats (one month: SF-1 only)',
-    rw: ['RW-05'],
-    twinOf: 'rw05-prescription-repeats',
-    resources: [
-      patient('rw05-prescription-repeats-twin', '1979-11-11', 'female'),
-      lbpEpisode('rw05-prescription-repeats-twin', { onsetDays: 40 }),
-      earlier('rw05-prescription-repeats-twin'),
-      osteoporosis('rw05-prescription-repeats-twin'),
-      prescription('rw05-prescription-repeats-twin-rx', 'rw05-prescription-repeats-twin', 130, {
-        supplyDays: 30,
-        repeats: 0,
-      }),
-    ],
-    expect: { noCritical: true },
-  },
-  {
-    id: 'rf03-text-only-episode',
-    title: 'An HIS episode without ICPC code, only the GP\'s title "Koorts en rillingen", started 2 days ago',
-    rw: ['RW-08'],
-    flag: 'RF-03',
-    resources: [
-      patient('rf03-text-only-episode', '1985-05-25', 'male'),
-      lbpEpisode('rf03-text-only-episode', { onsetDays: 10 }),
-      otherProblem('rf03-text-only-episode', 'koorts', concept([], 'Koorts en rillingen'), { onsetDays: 2 }),
-    ],
-    expect: { critical: ['RF-03'], noCarePlan: true },
-  },
-  {
-    id: 'rf03-text-only-episode-twin',
-    title: 'Twin: the same text-only episode, closed (resolved) almost 3 months ago',
-    rw: ['RW-08'],
-    twinOf: 'rf03-text-only-episode',
-    resources: [
-      patient('rf03-text-only-episode-twin', '1985-05-25', 'male'),
-      lbpEpisode('rf03-text-only-episode-twin', { onsetDays: 10 }),
-      otherProblem('rf03-text-only-episode-twin', 'koorts', concept([], 'Koorts en rillingen'), {
-        onsetDays: 90,
-        clinical: 'resolved',
-        abatementDays: 85,
-      }),
-    ],
-    expect: { noCritical: true },
   },
 ];

@@ -22,6 +22,16 @@ const feverPair = (
 
 const base = (pid: string, birth = '1972-08-19') => [patient(pid, birth, 'male'), lbpEpisode(pid, { onsetDays: 14 })];
 
+/** 38.4 °C coded only as SNOMED CT 386725007, in the OID form. */
+const snomedOidTemperature = (pid: string, days: number) =>
+  siteTemperature(
+    `${pid}-t`,
+    pid,
+    { system: OID.sct, code: '386725007', display: 'Body temperature' },
+    { quantity: 38.4, unit: '°C', code: 'Cel' },
+    { dateTime: dateTimeAgo(days) }
+  );
+
 const MIGRATED = 'rw07-migrated-old-lbp-fever';
 
 export const feverInfectionRecords: RealWorldRecord[] = [
@@ -119,35 +129,9 @@ export const feverInfectionRecords: RealWorldRecord[] = [
     'rf03-snomed-oid',
     'Body temperature coded only SNOMED 386725007 in OID form (urn:oid:2.16.840.1.113883.6.96)',
     ['RW-01', 'RW-02'],
-    (pid) => [
-      ...base(pid),
-      siteTemperature(
-        pid + '-t',
-        pid,
-        { system: OID.sct, code: '386725007', display: 'Body temperature' },
-        {
-          quantity: 38.4,
-          unit: '°C',
-          code: 'Cel',
-        },
-        { dateTime: dateTimeAgo(3) }
-      ),
-    ],
+    (pid) => [...base(pid), snomedOidTemperature(pid, 3)],
     'Twin: the same temperature measured 10 days ago (outside the 7-day window)',
-    (pid) => [
-      ...base(pid),
-      siteTemperature(
-        pid + '-t',
-        pid,
-        { system: OID.sct, code: '386725007', display: 'Body temperature' },
-        {
-          quantity: 38.4,
-          unit: '°C',
-          code: 'Cel',
-        },
-        { dateTime: dateTimeAgo(10) }
-      ),
-    ]
+    (pid) => [...base(pid), snomedOidTemperature(pid, 10)]
   ),
   ...feverPair(
     'rf03-issued-only',
