@@ -63,6 +63,7 @@ const envSchema = z.object({
   AUTH_REPLAY_CACHE_SIZE: positiveInt(100_000, 10_000_000),
   AUTH_JKU_TIMEOUT_MS: positiveInt(2000, 60_000),
   RATE_LIMIT_PER_MINUTE: positiveInt(600, 1_000_000),
+  FHIR_SERVER_ALLOWLIST: z.string().trim().min(1).optional(),
   TRUST_PROXY: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).default('data'),
   DATABASE_URL: z
@@ -111,6 +112,11 @@ export interface Config {
   readonly authReplayCacheSize: number;
   readonly authJkuTimeoutMs: number;
   readonly rateLimitPerMinute: number;
+  /**
+   * Without authentication, the only fhirServer base URLs contacted besides loopback and the embedded server
+   * (FHIR_SERVER_ALLOWLIST, comma-separated base URLs); with authentication each issuer's fhirServers apply.
+   */
+  readonly fhirServerAllowlist: readonly string[];
   /** express "trust proxy" setting (e.g. `1` or `loopback`); unset = do not trust X-Forwarded-For. */
   readonly trustProxy?: string;
   readonly dataDir: string;
@@ -174,6 +180,23 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
       problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
     }
   }
+  if (isProduction && !authRequired) {
+    problems.push(
+      'CDS_AUTH: "off" is refused in production (any caller could have this service fetch from any fhirServer with their token); use CDS_AUTH=required with TRUSTED_ISSUERS, or NODE_ENV=development for local work'
+    );
+  }
+  const fhirServerAllowlist: string[] = [];
+  for (const entry of (e.FHIR_SERVER_ALLOWLIST ?? '').split(',').map((item) => item.trim())) {
+    if (entry === '') {
+      continue;
+    }
+    const checked = baseUrl.safeParse(entry);
+    if (checked.success) {
+      fhirServerAllowlist.push(checked.data);
+    } else {
+      problems.push(`FHIR_SERVER_ALLOWLIST: "${entry}" is not an absolute http(s) base URL without query`);
+    }
+  }
   // In development the sandbox brings its own trusted signer (server.ts), so it needs no other issuer.
   const sandboxSigns = e.NODE_ENV === 'development' && (e.SANDBOX ?? 'on') === 'on';
   if (authRequired && trustedIssuersJson === undefined && !sandboxSigns) {
@@ -209,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     authReplayCacheSize: e.AUTH_REPLAY_CACHE_SIZE,
     authJkuTimeoutMs: e.AUTH_JKU_TIMEOUT_MS,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    fhirServerAllowlist,
     ...(e.TRUST_PROXY === undefined ? {} : { trustProxy: e.TRUST_PROXY }),
     dataDir: path.resolve(root, e.DATA_DIR),
     ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import type { ClientAuthLocals } from '../auth/client-auth';
 import type { VerifiedClient } from '../auth/jwt-verifier';
+import { fhirServerPolicy } from '../auth/fhir-server-allowlist';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
@@ -50,9 +51,17 @@ function rejectMethod(allowed: readonly string[]): RequestHandler {
   };
 }
 
+/**
+ * The 412 text names what is missing and the local reason, but never what the remote server answered (status,
+ * timeout or unreachable look the same), so the service cannot serve as an oracle for scanning a network.
+ */
 function describeMissing(missing: readonly DataProblem[]): string {
+  const why = (problem: DataProblem) =>
+    problem.reason === 'fetch-failed' || problem.reason === 'timeout'
+      ? 'not prefetched, and fhirServer gave no usable answer'
+      : problem.detail;
   return `Required data could not be obtained: ${missing
-    .map((problem) => `${problem.resourceType} (prefetch key "${problem.key}"): ${problem.detail}`)
+    .map((problem) => `${problem.resourceType} (prefetch key "${problem.key}"): ${why(problem)}`)
     .join('; ')}`;
 }
 
@@ -86,15 +95,12 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     maxPages: deps.config.fhirMaxPages,
     maxResponseBytes: deps.config.fhirMaxResponseBytes,
   };
-  const fhirServersByIssuer = new Map(
-    deps.issuers.map((issuer) => [issuer.iss, (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`)])
-  );
-  /** With authentication on, only the FHIR servers configured for the calling issuer are contacted. */
-  const allowFhirServerFor = (client: VerifiedClient | undefined) =>
-    deps.config.authRequired
-      ? (base: URL) =>
-          (fhirServersByIssuer.get(client?.iss ?? '') ?? []).some((allowed) => base.href.startsWith(allowed))
-      : undefined;
+  const allowFhirServerFor = fhirServerPolicy({
+    authRequired: deps.config.authRequired,
+    issuers: deps.issuers,
+    allowlist: deps.config.fhirServerAllowlist,
+    ...(deps.config.sandbox ? { embeddedBaseUrl: `${deps.config.publicBaseUrl}/fhir` } : {}),
+  });
 
   const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
     const service = findService(deps.services, req.params.id);
@@ -164,12 +170,10 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       };
     }
 
-    const allowFhirServer = allowFhirServerFor(client);
-    const gathered = await gatherRecord(
-      service.prefetch,
-      request,
-      allowFhirServer ? { ...settings, allowFhirServer } : settings
-    );
+    const gathered = await gatherRecord(service.prefetch, request, {
+      ...settings,
+      allowFhirServer: allowFhirServerFor(client),
+    });
     if (!gathered.ok) {
       throw preconditionFailed(describeMissing(gathered.missing), `prefetch.${gathered.missing[0]?.key ?? 'patient'}`);
     }
