@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { corsMiddleware } from './http/cors';
 import { auditTrail } from './http/audit-trail';
 import { errorHandler, unknownRoute } from './http/errors';
-import { clientRateLimit } from './http/rate-limit';
+import { addressRateLimits, issuerRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { statsRoutes } from './http/stats';
 import type { Readiness } from './readiness';
@@ -106,6 +106,8 @@ export function createApp(deps: AppDeps): Express {
       .json({ status: readiness.state, ...readiness.info, ...(deps.status?.() ?? {}) });
   });
 
+  // Per-address budgets first: a flood (forged tokens included) is refused before any signature is checked.
+  app.use('/cds-services', ...addressRateLimits(config.rateLimits));
   // Discovery, service calls and feedback: a verified client JWT when required (preflights were answered above).
   if (config.authRequired) {
     app.use(
@@ -117,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
       })
     );
   }
-  app.use('/cds-services', clientRateLimit(config.rateLimitPerMinute));
+  app.use('/cds-services', issuerRateLimit(config.rateLimits));
   const store = deps.store ?? (() => undefined);
   app.use(
     cdsRoutes({

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
 import type { TrustedIssuer } from './auth/trusted-issuers';
+import type { RateBudgets } from './http/rate-limit';
 import { PACKAGE_ROOT } from './version';
 
 /**
@@ -63,6 +64,9 @@ const envSchema = z.object({
   AUTH_REPLAY_CACHE_SIZE: positiveInt(100_000, 10_000_000),
   AUTH_JKU_TIMEOUT_MS: positiveInt(2000, 60_000),
   RATE_LIMIT_PER_MINUTE: positiveInt(600, 1_000_000),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt(30, 1_000_000),
+  RATE_LIMIT_PER_ISSUER_PER_MINUTE: positiveInt(6000, 10_000_000),
+  RATE_LIMIT_PER_USER_PER_MINUTE: positiveInt(120, 1_000_000),
   FHIR_SERVER_ALLOWLIST: z.string().trim().min(1).optional(),
   TRUST_PROXY: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).default('data'),
@@ -111,7 +115,8 @@ export interface Config {
   readonly authMaxTokenLifetimeSeconds: number;
   readonly authReplayCacheSize: number;
   readonly authJkuTimeoutMs: number;
-  readonly rateLimitPerMinute: number;
+  /** Requests per minute per address (before authentication), failed authentications, issuer and user. */
+  readonly rateLimits: RateBudgets;
   /**
    * Without authentication, the only fhirServer base URLs contacted besides loopback and the embedded server
    * (FHIR_SERVER_ALLOWLIST, comma-separated base URLs); with authentication each issuer's fhirServers apply.
@@ -231,7 +236,12 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     authMaxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_S,
     authReplayCacheSize: e.AUTH_REPLAY_CACHE_SIZE,
     authJkuTimeoutMs: e.AUTH_JKU_TIMEOUT_MS,
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimits: {
+      perAddress: e.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      perIssuer: e.RATE_LIMIT_PER_ISSUER_PER_MINUTE,
+      perUser: e.RATE_LIMIT_PER_USER_PER_MINUTE,
+    },
     fhirServerAllowlist,
     ...(e.TRUST_PROXY === undefined ? {} : { trustProxy: e.TRUST_PROXY }),
     dataDir: path.resolve(root, e.DATA_DIR),

@@ -38,9 +38,15 @@ export function clientAuth(options: ClientAuthOptions): RequestHandler {
   return async (req, res, next) => {
     const pathOnly = req.originalUrl.split('?', 1)[0] ?? '';
     const audience = `${base}${pathOnly}`;
-    const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+    // Node keeps only the first of repeated Authorization headers in req.headers; a request that carries
+    // several is ambiguous (which one did a proxy check?) and is refused.
+    const given = req.headersDistinct.authorization ?? [];
+    const token = given.length === 1 ? BEARER.exec(given[0] ?? '')?.[1] : undefined;
     let client: VerifiedClient;
     try {
+      if (given.length > 1) {
+        throw new AuthError('malformed', 'more than one Authorization header', {});
+      }
       client = await options.verifier.verify(token, audience);
     } catch (err) {
       if (!(err instanceof AuthError)) {

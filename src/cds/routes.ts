@@ -15,6 +15,7 @@ import { hashPatient } from '../store/patient-hash';
 import type { FeedbackResult, Store } from '../store/store';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
+import { userRateLimit } from '../http/rate-limit';
 import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
 import type { CdsServiceDefinition } from './catalogue';
@@ -142,57 +143,67 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
   );
   router.all('/cds-services/:id/feedback', resolveService, rejectMethod(['POST', 'OPTIONS']));
 
-  router.post('/cds-services/:id', resolveService, ...jsonBody(deps.config.bodyLimitBytes), async (req, res) => {
-    const locals = res.locals as Locals;
-    const service = locals.service as CdsServiceDefinition;
-    const body: unknown = req.body;
-    // Correlate the log line even when the request turns out to be invalid.
-    const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
-    if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
-      locals.hookInstance = hookInstance;
-    }
-    if (deps.readiness.state === 'starting') {
-      throw serviceUnavailable('The service is starting; rules are not loaded yet');
-    }
-    const request = parseHookRequest(body, service);
-    locals.hook = request.hook;
-    const client = locals.client;
-    if (deps.audit) {
-      locals.audit = {
-        hookInstance: request.hookInstance,
-        serviceId: service.id,
-        hook: request.hook,
-        ...callerOf(client),
-        patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
-        rulesetVersion: '',
-        ruleIds: [],
-        cards: [],
-      };
-    }
+  const perUser = userRateLimit(deps.config.rateLimits);
+  router.post(
+    '/cds-services/:id',
+    resolveService,
+    ...jsonBody(deps.config.bodyLimitBytes),
+    perUser,
+    async (req, res) => {
+      const locals = res.locals as Locals;
+      const service = locals.service as CdsServiceDefinition;
+      const body: unknown = req.body;
+      // Correlate the log line even when the request turns out to be invalid.
+      const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
+      if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
+        locals.hookInstance = hookInstance;
+      }
+      if (deps.readiness.state === 'starting') {
+        throw serviceUnavailable('The service is starting; rules are not loaded yet');
+      }
+      const request = parseHookRequest(body, service);
+      locals.hook = request.hook;
+      const client = locals.client;
+      if (deps.audit) {
+        locals.audit = {
+          hookInstance: request.hookInstance,
+          serviceId: service.id,
+          hook: request.hook,
+          ...callerOf(client),
+          patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
+          rulesetVersion: '',
+          ruleIds: [],
+          cards: [],
+        };
+      }
 
-    const gathered = await gatherRecord(service.prefetch, request, {
-      ...settings,
-      allowFhirServer: allowFhirServerFor(client),
-    });
-    if (!gathered.ok) {
-      throw preconditionFailed(describeMissing(gathered.missing), `prefetch.${gathered.missing[0]?.key ?? 'patient'}`);
+      const gathered = await gatherRecord(service.prefetch, request, {
+        ...settings,
+        allowFhirServer: allowFhirServerFor(client),
+      });
+      if (!gathered.ok) {
+        throw preconditionFailed(
+          describeMissing(gathered.missing),
+          `prefetch.${gathered.missing[0]?.key ?? 'patient'}`
+        );
+      }
+      const result = await deps.evaluate({
+        service,
+        request,
+        record: gathered.record,
+        acceptLanguages: acceptLanguages(req.headers['accept-language']),
+      });
+      if (locals.audit) {
+        locals.audit = {
+          ...locals.audit,
+          rulesetVersion: result.rulesetVersion ?? '',
+          ruleIds: [...result.ruleIds],
+          cards: auditCards(result.response.cards),
+        };
+      }
+      res.json(result.response);
     }
-    const result = await deps.evaluate({
-      service,
-      request,
-      record: gathered.record,
-      acceptLanguages: acceptLanguages(req.headers['accept-language']),
-    });
-    if (locals.audit) {
-      locals.audit = {
-        ...locals.audit,
-        rulesetVersion: result.rulesetVersion ?? '',
-        ruleIds: [...result.ruleIds],
-        cards: auditCards(result.response.cards),
-      };
-    }
-    res.json(result.response);
-  });
+  );
   router.all('/cds-services/:id', resolveService, rejectMethod(['POST', 'OPTIONS']));
 
   return router;

@@ -44,8 +44,9 @@ export function statsRoutes(deps: { config: Config; store: () => Store | undefin
   const router = Router();
   router.get('/stats', async (req, res) => {
     if (deps.config.authRequired) {
-      const header = req.headers.authorization ?? '';
-      const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+      // Exactly one Authorization header: with several, Node would show only the first.
+      const given = req.headersDistinct.authorization ?? [];
+      const token = given.length === 1 ? /^Bearer\s+(.+)$/i.exec(given[0] ?? '')?.[1] : undefined;
       if (deps.config.adminToken === undefined || token === undefined || !sameSecret(token, deps.config.adminToken)) {
         throw unauthorized();
       }
