@@ -63,15 +63,52 @@ function limiter(
   });
 }
 
+/**
+ * Failed authentications per address in fixed one-minute windows. Only 401 answers are counted, once they are
+ * sent, so concurrent legitimate calls never use up the budget; the check before authentication is a map look-up.
+ */
+function authFailureLimit(perMinute: number): RequestHandler {
+  let windowEnds = 0;
+  let failures = new Map<string, number>();
+  const current = (now: number) => {
+    if (now >= windowEnds) {
+      // A new window forgets the old one whole, so the map holds at most one window's addresses.
+      windowEnds = now + 60_000;
+      failures = new Map();
+    }
+    return failures;
+  };
+  return (req, res, next) => {
+    const key = addressOf(req);
+    const now = Date.now();
+    if ((current(now).get(key) ?? 0) >= perMinute) {
+      const retryAfter = Math.max(1, Math.ceil((windowEnds - now) / 1000));
+      next(
+        new HttpError(
+          429,
+          outcome('throttled', [
+            { message: `More than ${perMinute} failed authentications from this address per minute` },
+          ]),
+          { 'Retry-After': String(retryAfter) }
+        )
+      );
+      return;
+    }
+    res.on('finish', () => {
+      if (res.statusCode === 401) {
+        const counts = current(Date.now());
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+    });
+    next();
+  };
+}
+
 /** Before authentication: the per-address budget, then the failed-authentication budget. */
 export function addressRateLimits(budgets: RateBudgets): RequestHandler[] {
   return [
     limiter(budgets.perAddress, 'requests from this address', addressOf),
-    limiter(budgets.authFailuresPerAddress, 'failed authentications from this address', (req) => addressOf(req), {
-      // Only refused tokens count (a 401); the counter is taken back for every other answer.
-      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-      skipSuccessfulRequests: true,
-    }),
+    authFailureLimit(budgets.authFailuresPerAddress),
   ];
 }
 
