@@ -78,6 +78,8 @@ const envSchema = z.object({
   PATIENT_HASH_KEY: z.string().trim().min(1).optional(),
   ADMIN_TOKEN: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   AUDIT_QUEUE_SIZE: positiveInt(1000, 1_000_000),
+  STORE_WAIT_MS: positiveInt(10_000, 120_000),
+  AUDIT_COMMIT_TIMEOUT_MS: positiveInt(2000, 60_000),
   SANDBOX: z.enum(['on', 'off']).optional(),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
@@ -129,6 +131,10 @@ export interface Config {
   readonly patientHashKey?: string;
   readonly adminToken?: string;
   readonly auditQueueSize: number;
+  /** How long feedback and audit writes wait for a store that is opening or down before giving up (503 / retry). */
+  readonly storeWaitMs: number;
+  /** How long an answered hook call waits for its audit record to commit before it is answered anyway. */
+  readonly auditCommitTimeoutMs: number;
   /**
    * The integrator's playground: an open FHIR server with the sample patients at /fhir and the page at /sandbox.
    * On by default except in production.
@@ -249,6 +255,8 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     ...(e.PATIENT_HASH_KEY === undefined ? {} : { patientHashKey: e.PATIENT_HASH_KEY }),
     ...(e.ADMIN_TOKEN === undefined ? {} : { adminToken: e.ADMIN_TOKEN }),
     auditQueueSize: e.AUDIT_QUEUE_SIZE,
+    storeWaitMs: e.STORE_WAIT_MS,
+    auditCommitTimeoutMs: e.AUDIT_COMMIT_TIMEOUT_MS,
     sandbox: (e.SANDBOX ?? (isProduction ? 'off' : 'on')) === 'on',
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),

@@ -9,10 +9,11 @@ import { gatherRecord } from '../fhir/gather';
 import type { DataProblem } from '../fhir/gather';
 import type { Logger } from 'pino';
 import type { AuditDraft } from '../http/audit-trail';
-import { auditCards } from '../http/audit-trail';
-import { methodNotAllowed, notFound, preconditionFailed, serviceUnavailable } from '../http/errors';
+import { auditCards, takeAuditRecord } from '../http/audit-trail';
+import { HttpError, methodNotAllowed, notFound, outcome, preconditionFailed, serviceUnavailable } from '../http/errors';
+import type { Problem } from '../http/errors';
 import { hashPatient } from '../store/patient-hash';
-import type { FeedbackResult, Store } from '../store/store';
+import type { AuditRecord, FeedbackResult, Store } from '../store/store';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import { userRateLimit } from '../http/rate-limit';
@@ -28,13 +29,45 @@ export interface CdsRoutesDeps {
   readonly services: readonly CdsServiceDefinition[];
   readonly evaluate: HookEvaluator;
   readonly readiness: Readiness;
-  /** With an audit trail: the key that turns the patient reference into a keyed hash. */
-  readonly audit?: { readonly hashKey: Buffer };
-  /** Where feedback is stored; undefined while the store is not available (then 503). */
-  readonly feedbackStore?: () => Pick<Store, 'recordFeedback'> | undefined;
+  /**
+   * With an audit trail: the key that turns the patient reference into a keyed hash, and the group commit that
+   * stores an answered call's record before the answer is sent (resolves false after `timeoutMs`; the record is
+   * then retried in the background and the answer goes out).
+   */
+  readonly audit?: {
+    readonly hashKey: Buffer;
+    readonly commit?: (record: AuditRecord, timeoutMs: number) => Promise<boolean>;
+  };
+  /** Where feedback is stored, waiting at most `timeoutMs` for it; undefined when it is not available (then 503). */
+  readonly feedbackStore?: (timeoutMs: number) => Promise<FeedbackStore | undefined>;
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
+}
+
+type FeedbackStore = Pick<Store, 'recordFeedback'>;
+
+/** SQLSTATE class 22 (data exception) and 23 (integrity): the item is at fault and a retry would fail again. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError || (typeof code === 'string' && /^2[23]/.test(code));
+}
+
+/** The 400 of a feedback request with invalid items: an error per problem, and a note per item that was stored. */
+function feedbackRejected(
+  problems: readonly Problem[],
+  stored: readonly { index: number; result: FeedbackResult }[]
+): HttpError {
+  const issues = outcome('invalid', problems).issue;
+  for (const { index, result } of stored) {
+    issues.push({
+      severity: 'information',
+      code: 'informational',
+      details: { text: `feedback[${index}] ${result.stored ? 'stored' : 'was stored before'}` },
+      expression: [`feedback[${index}]`],
+    });
+  }
+  return new HttpError(400, { resourceType: 'OperationOutcome', issue: issues });
 }
 
 type Locals = RequestLogLocals & Partial<ClientAuthLocals> & { service?: CdsServiceDefinition; audit?: AuditDraft };
@@ -125,20 +158,39 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     resolveService,
     ...jsonBody(deps.config.bodyLimitBytes),
     async (req, res) => {
-      const body = parseFeedback(req.body);
-      const store = deps.feedbackStore?.();
-      if (store === undefined) {
+      const parsed = parseFeedback(req.body);
+      const { valid } = parsed;
+      const problems = [...parsed.problems];
+      // Posted while the store opens (or during a short outage): wait for it, bounded, rather than refuse.
+      const store = valid.length > 0 ? await deps.feedbackStore?.(deps.config.storeWaitMs) : undefined;
+      if (valid.length > 0 && store === undefined) {
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
       }
       const locals = res.locals as Locals;
-      let results: FeedbackResult[];
-      try {
-        results = await store.recordFeedback(locals.serviceId ?? '', body.feedback, callerOf(locals.client));
-      } catch (err) {
-        deps.logger.error({ err }, 'feedback could not be stored');
-        throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+      const stored: { index: number; result: FeedbackResult }[] = [];
+      // One item per statement: an item the database refuses costs only itself.
+      for (const { index, item } of valid) {
+        try {
+          const [result] = await (store as FeedbackStore).recordFeedback(
+            locals.serviceId ?? '',
+            [item],
+            callerOf(locals.client)
+          );
+          stored.push({ index, result: result as FeedbackResult });
+        } catch (err) {
+          if (!isDataError(err)) {
+            deps.logger.error({ error: (err as Error).message }, 'feedback could not be stored');
+            throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+          }
+          problems.push({ expression: `feedback[${index}]`, message: `feedback[${index}] cannot be stored` });
+        }
       }
-      res.json({ feedback: results });
+      if (problems.length > 0) {
+        // Some items are invalid: the valid ones are stored all the same, and named as such, so a client that
+        // fixes the bad items and sends the request again gets the others back as repeats.
+        throw feedbackRejected(problems, stored);
+      }
+      res.json({ feedback: stored.map((entry) => entry.result) });
     }
   );
   router.all('/cds-services/:id/feedback', resolveService, rejectMethod(['POST', 'OPTIONS']));
@@ -200,6 +252,11 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
           ruleIds: [...result.ruleIds],
           cards: auditCards(result.response.cards),
         };
+        // Committed before the answer (group commit with concurrent calls), so every answered call is in the trail.
+        const record = deps.audit?.commit ? takeAuditRecord(res.locals, 200) : undefined;
+        if (record) {
+          await deps.audit?.commit?.(record, deps.config.auditCommitTimeoutMs);
+        }
       }
       res.json(result.response);
     }

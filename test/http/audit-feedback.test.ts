@@ -90,18 +90,21 @@ describe('audit trail', () => {
     expect(call?.status).toBe(412);
   });
 
-  it('keeps answering hook calls when the store is down, and counts the failures', async () => {
+  it('keeps answering hook calls when the store is down (after the commit time limit), and retries the record', async () => {
     const failing = new AuditWriter(
       { recordAudits: () => Promise.reject(new Error('connection refused')) },
       { queueSize: 10, logger: silentLogger }
     );
-    const down = testApp({}, { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } });
+    const down = testApp(
+      { AUDIT_COMMIT_TIMEOUT_MS: '100' },
+      { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } }
+    );
     await request(down.app)
       .post('/cds-services/lbp-patient-view')
       .send(patientViewOf(loadSample('fever')))
       .expect(200);
-    await failing.flush();
-    expect(failing.stats()).toMatchObject({ failed: 1, written: 0 });
+    await failing.flush(200);
+    expect(failing.stats()).toMatchObject({ failed: 0, written: 0, retrying: 1 });
   });
 });
 

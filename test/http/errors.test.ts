@@ -146,7 +146,9 @@ describe('readiness gate', () => {
     const res = await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(503);
     expect(res.headers['retry-after']).toBe('1');
     isOutcome(res.body);
-    await request(app).get('/readyz').expect(503, { status: 'starting' });
+    await request(app)
+      .get('/readyz')
+      .expect(503, { status: 'starting', degraded: ['knowledge'] });
     starting.markReady({ valueSets: 3 });
     await request(app).get('/readyz').expect(200, { status: 'ready', valueSets: 3 });
     await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
