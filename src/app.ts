@@ -150,6 +150,7 @@ export function createApp(deps: AppDeps): Express {
         verifier: deps.verifier ?? createVerifier(config, issuers),
         publicBaseUrl: config.publicBaseUrl,
         logger,
+        ...(deps.store ? { replayRecord: deps.store } : {}),
       })
     );
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { HttpError, outcome } from '../http/errors';
 import { AuthError } from './jwt-verifier';
 import type { JwtVerifier, VerifiedClient } from './jwt-verifier';
+import type { Store } from '../store/store';
 
 /** What clientAuth puts in `res.locals`. */
 export interface ClientAuthLocals {
@@ -14,6 +15,11 @@ export interface ClientAuthOptions {
   /** The base URL clients use to reach this service (`Config.publicBaseUrl`). */
   publicBaseUrl: string;
   logger: Logger;
+  /**
+   * The replay record shared by every instance and kept across restarts (the store); undefined while the store
+   * is not usable: then only this process's memory refuses replays, so a short outage does not stop the EHR.
+   */
+  replayRecord?: () => Pick<Store, 'rememberToken'> | undefined;
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -57,6 +63,19 @@ export function clientAuth(options: ClientAuthOptions): RequestHandler {
         'client authentication failed'
       );
       throw unauthorized();
+    }
+    const record = options.replayRecord?.();
+    if (record !== undefined) {
+      let firstUse = true;
+      try {
+        firstUse = await record.rememberToken(client.replayKey, new Date(client.replayUntil * 1000));
+      } catch (err) {
+        options.logger.warn({ error: (err as Error).message }, 'the replay record could not be written; memory only');
+      }
+      if (!firstUse) {
+        options.logger.warn({ failure: 'replay', iss: client.iss, jti: client.jti }, 'client authentication failed');
+        throw unauthorized();
+      }
     }
     (res.locals as ClientAuthLocals).client = client;
     next();

@@ -17,6 +17,7 @@ function switchableStore() {
           )
         : fail(),
     report: () => Promise.resolve([]),
+    rememberToken: () => (state.up ? Promise.resolve(true) : fail()),
     ping: () => (state.up ? Promise.resolve() : fail()),
     close: () => Promise.resolve(),
   };
