@@ -1,41 +1,29 @@
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { KeyLike } from 'jose';
 import request from 'supertest';
 import { createVerifier } from '../../src/app';
 import { loadTestConfig } from '../../src/config';
 import { testApp } from '../support/app';
 import { patientViewRequest } from '../support/hook-requests';
+import { createTestIssuer } from '../support/test-issuer';
+import type { TestIssuer } from '../support/test-issuer';
 
 /**
  * Abuse (issue 14): repeated Authorization headers, floods before authentication (forged tokens must cost a
  * counter, not a signature check), and per-issuer and per-user budgets after it.
  */
 const BASE = 'https://cds.example.org';
-const ISS = 'https://ehr.example';
-let key: KeyLike;
+let ehr: TestIssuer;
 let issuers: string;
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES384');
-  key = pair.privateKey;
-  issuers = JSON.stringify([
-    { iss: ISS, jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES384', use: 'sig' }] } },
-  ]);
+  ehr = await createTestIssuer();
+  issuers = ehr.trustedIssuers;
 });
 
-const token = (audience: string) =>
-  new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'k1' })
-    .setIssuer(ISS)
-    .setAudience(audience)
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(key);
+const token = (audience: string) => ehr.token(audience);
 
 /** A syntactically valid token with a signature that does not verify. */
 const forged = async (audience: string) => `${(await token(audience)).slice(0, -10)}AAAAAAAAAA`;

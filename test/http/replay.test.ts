@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import type { KeyLike } from 'jose';
 import request from 'supertest';
 import { openStore } from '../../src/store/store';
 import type { Store } from '../../src/store/store';
 import { testApp } from '../support/app';
 import { createTestSchema, postgresMaySkip } from '../support/postgres';
+import { createTestIssuer } from '../support/test-issuer';
+import type { TestIssuer } from '../support/test-issuer';
 
 /**
  * The jti replay record lives in the store: a token used once is refused on another instance sharing the
@@ -16,25 +15,15 @@ import { createTestSchema, postgresMaySkip } from '../support/postgres';
  * PostgreSQL when TEST_DATABASE_URL is set (npm test starts one).
  */
 const BASE = 'https://cds.example.org';
-let key: KeyLike;
+let ehr: TestIssuer;
 let issuers: string;
 
 beforeAll(async () => {
-  const pair = await generateKeyPair('ES384');
-  key = pair.privateKey;
-  issuers = JSON.stringify([
-    { iss: 'https://ehr.example', jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES384' }] } },
-  ]);
+  ehr = await createTestIssuer();
+  issuers = ehr.trustedIssuers;
 });
 
-const token = () =>
-  new SignJWT({ jti: randomUUID() })
-    .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: 'k1' })
-    .setIssuer('https://ehr.example')
-    .setAudience(`${BASE}/cds-services`)
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(key);
+const token = () => ehr.token(`${BASE}/cds-services`);
 
 /** One service instance: its own verifier (and memory cache), the shared store. */
 const instance = (store: Store) =>
