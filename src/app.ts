@@ -13,7 +13,7 @@ import type { Config } from './config';
 import { corsMiddleware } from './http/cors';
 import { auditTrail } from './http/audit-trail';
 import { errorHandler, unknownRoute } from './http/errors';
-import { clientRateLimit } from './http/rate-limit';
+import { addressRateLimits, issuerRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { statsRoutes } from './http/stats';
 import type { Readiness } from './readiness';
@@ -21,6 +21,7 @@ import type { DevSigner } from './sandbox/dev-signer';
 import type { EmbeddedFhirServer } from './sandbox/fhir-server';
 import { sandboxRoutes } from './sandbox/routes';
 import type { AuditRecord, Store } from './store/store';
+import type { StoreHealth } from './store/store-keeper';
 import { VERSION } from './version';
 
 export interface AppDeps {
@@ -34,15 +35,37 @@ export interface AppDeps {
   /** Verifies client JWTs when CDS_AUTH is required; built from the configuration when not given. */
   readonly verifier?: JwtVerifier;
   /** The audit trail: a bounded writer and the key for the patient hash. Without it nothing is recorded. */
-  readonly audit?: { readonly writer: { enqueue(record: AuditRecord): void }; readonly hashKey: Buffer };
+  readonly audit?: {
+    readonly writer: {
+      enqueue(record: AuditRecord): void;
+      /** The group commit of answered calls; without it records are only queued after the answer. */
+      commit?(record: AuditRecord, timeoutMs: number): Promise<boolean>;
+    };
+    readonly hashKey: Buffer;
+  };
   /** The store for feedback and /stats; returns undefined while it is not open. */
   readonly store?: () => Store | undefined;
+  /** The store once usable, waiting at most `timeoutMs` (feedback posted while the store opens waits for it). */
+  readonly waitForStore?: (timeoutMs: number) => Promise<Store | undefined>;
+  /** Whether the store is usable, for /readyz; without it the store is not part of readiness. */
+  readonly storeHealth?: () => StoreHealth;
   /** Live operational facts for /readyz (store state, audit counts). */
   readonly status?: () => Record<string, unknown>;
   /** The trusted issuers; the configured ones by default (server.ts adds the sandbox's development signer). */
   readonly issuers?: readonly TrustedIssuer[];
   /** The sandbox: the embedded FHIR server and, in development with authentication, the page's signer. */
   readonly sandbox?: { readonly fhir: EmbeddedFhirServer; readonly signer?: DevSigner };
+}
+
+function auditOf(audit: NonNullable<AppDeps['audit']>) {
+  const { writer, hashKey } = audit;
+  return writer.commit
+    ? {
+        hashKey,
+        commit: (record: AuditRecord, timeoutMs: number) =>
+          writer.commit?.(record, timeoutMs) ?? Promise.resolve(false),
+      }
+    : { hashKey };
 }
 
 /** One verifier per process: it holds the replay cache and the fetched JWKS. */
@@ -100,12 +123,25 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: VERSION });
   });
+  // Ready only when the rules and value sets are loaded and the store is usable; the JSON names what is not.
   app.get('/readyz', (_req, res) => {
-    res
-      .status(readiness.state === 'ready' ? 200 : 503)
-      .json({ status: readiness.state, ...readiness.info, ...(deps.status?.() ?? {}) });
+    const store = deps.storeHealth?.();
+    const degraded = [
+      ...(readiness.state === 'starting' ? ['knowledge'] : []),
+      ...(store !== undefined && store.state !== 'open' ? ['store'] : []),
+    ];
+    const status = readiness.state === 'ready' && degraded.length > 0 ? 'degraded' : readiness.state;
+    res.status(status === 'ready' ? 200 : 503).json({
+      status,
+      ...(degraded.length > 0 ? { degraded } : {}),
+      ...readiness.info,
+      ...(store ? { store } : {}),
+      ...(deps.status?.() ?? {}),
+    });
   });
 
+  // Per-address budgets first: a flood (forged tokens included) is refused before any signature is checked.
+  app.use('/cds-services', ...addressRateLimits(config.rateLimits));
   // Discovery, service calls and feedback: a verified client JWT when required (preflights were answered above).
   if (config.authRequired) {
     app.use(
@@ -114,11 +150,13 @@ export function createApp(deps: AppDeps): Express {
         verifier: deps.verifier ?? createVerifier(config, issuers),
         publicBaseUrl: config.publicBaseUrl,
         logger,
+        ...(deps.store ? { replayRecord: deps.store } : {}),
       })
     );
   }
-  app.use('/cds-services', clientRateLimit(config.rateLimitPerMinute));
+  app.use('/cds-services', issuerRateLimit(config.rateLimits));
   const store = deps.store ?? (() => undefined);
+  const waitForStore = deps.waitForStore ?? (() => Promise.resolve(store()));
   app.use(
     cdsRoutes({
       config,
@@ -127,8 +165,8 @@ export function createApp(deps: AppDeps): Express {
       readiness,
       logger,
       issuers,
-      feedbackStore: store,
-      ...(deps.audit ? { audit: { hashKey: deps.audit.hashKey } } : {}),
+      feedbackStore: waitForStore,
+      ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );
   app.use(statsRoutes({ config, store }));

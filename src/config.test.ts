@@ -1,6 +1,10 @@
 import { ConfigError, parseConfig } from './config';
 
 describe('parseConfig', () => {
+  const ISSUERS = JSON.stringify([
+    { iss: 'https://sandbox.cds-hooks.org', jku: ['https://sandbox.cds-hooks.org/.well-known/jwks.json'] },
+  ]);
+
   it('comes up with no configuration at all', () => {
     const config = parseConfig({});
     expect(config).toMatchObject({
@@ -17,11 +21,11 @@ describe('parseConfig', () => {
   });
 
   it('closes CORS in production unless origins are configured', () => {
-    expect(parseConfig({ NODE_ENV: 'production', CDS_AUTH: 'off' }).corsOrigins).toEqual([]);
+    expect(parseConfig({ NODE_ENV: 'production', TRUSTED_ISSUERS: ISSUERS }).corsOrigins).toEqual([]);
     expect(
       parseConfig({
         NODE_ENV: 'production',
-        CDS_AUTH: 'off',
+        TRUSTED_ISSUERS: ISSUERS,
         CORS_ORIGINS: 'https://a.example, https://b.example:8443',
       }).corsOrigins
     ).toEqual(['https://a.example', 'https://b.example:8443']);
@@ -33,10 +37,6 @@ describe('parseConfig', () => {
       'https://cds.example.org/ruggensteun'
     );
   });
-
-  const ISSUERS = JSON.stringify([
-    { iss: 'https://sandbox.cds-hooks.org', jku: ['https://sandbox.cds-hooks.org/.well-known/jwks.json'] },
-  ]);
 
   it('requires client authentication in production, and refuses to start without trusted issuers', () => {
     expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(
@@ -53,6 +53,25 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ TRUSTED_ISSUERS: '[{"iss": "x"}]' })).toThrow(/TRUSTED_ISSUERS: /);
     expect(parseConfig({ NODE_ENV: 'development', CDS_AUTH: 'required', TRUSTED_ISSUERS: ISSUERS }).authRequired).toBe(
       true
+    );
+  });
+
+  it('refuses CDS_AUTH=off in production, naming the variable', () => {
+    expect(() => parseConfig({ NODE_ENV: 'production', CDS_AUTH: 'off' })).toThrow(/CDS_AUTH: "off" is refused/);
+    expect(() => parseConfig({ NODE_ENV: 'production', CDS_AUTH: 'off', TRUSTED_ISSUERS: ISSUERS })).toThrow(
+      ConfigError
+    );
+    expect(parseConfig({ NODE_ENV: 'development', CDS_AUTH: 'off' }).authRequired).toBe(false);
+  });
+
+  it('reads FHIR_SERVER_ALLOWLIST as base URLs and names a malformed entry', () => {
+    expect(
+      parseConfig({ FHIR_SERVER_ALLOWLIST: 'https://launch.smarthealthit.org/v/r4/fhir/, http://10.0.0.5:8080/fhir' })
+        .fhirServerAllowlist
+    ).toEqual(['https://launch.smarthealthit.org/v/r4/fhir', 'http://10.0.0.5:8080/fhir']);
+    expect(parseConfig({}).fhirServerAllowlist).toEqual([]);
+    expect(() => parseConfig({ FHIR_SERVER_ALLOWLIST: 'ftp://x.example, https://ok.example' })).toThrow(
+      /FHIR_SERVER_ALLOWLIST: "ftp:\/\/x.example"/
     );
   });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
 import type { TrustedIssuer } from './auth/trusted-issuers';
+import type { RateBudgets } from './http/rate-limit';
 import { PACKAGE_ROOT } from './version';
 
 /**
@@ -63,6 +64,10 @@ const envSchema = z.object({
   AUTH_REPLAY_CACHE_SIZE: positiveInt(100_000, 10_000_000),
   AUTH_JKU_TIMEOUT_MS: positiveInt(2000, 60_000),
   RATE_LIMIT_PER_MINUTE: positiveInt(600, 1_000_000),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: positiveInt(30, 1_000_000),
+  RATE_LIMIT_PER_ISSUER_PER_MINUTE: positiveInt(6000, 10_000_000),
+  RATE_LIMIT_PER_USER_PER_MINUTE: positiveInt(120, 1_000_000),
+  FHIR_SERVER_ALLOWLIST: z.string().trim().min(1).optional(),
   TRUST_PROXY: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).default('data'),
   DATABASE_URL: z
@@ -73,6 +78,8 @@ const envSchema = z.object({
   PATIENT_HASH_KEY: z.string().trim().min(1).optional(),
   ADMIN_TOKEN: z.string().trim().min(32, 'must be at least 32 characters').optional(),
   AUDIT_QUEUE_SIZE: positiveInt(1000, 1_000_000),
+  STORE_WAIT_MS: positiveInt(10_000, 120_000),
+  AUDIT_COMMIT_TIMEOUT_MS: positiveInt(2000, 60_000),
   SANDBOX: z.enum(['on', 'off']).optional(),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
@@ -110,7 +117,13 @@ export interface Config {
   readonly authMaxTokenLifetimeSeconds: number;
   readonly authReplayCacheSize: number;
   readonly authJkuTimeoutMs: number;
-  readonly rateLimitPerMinute: number;
+  /** Requests per minute per address (before authentication), failed authentications, issuer and user. */
+  readonly rateLimits: RateBudgets;
+  /**
+   * Without authentication, the only fhirServer base URLs contacted besides loopback and the embedded server
+   * (FHIR_SERVER_ALLOWLIST, comma-separated base URLs); with authentication each issuer's fhirServers apply.
+   */
+  readonly fhirServerAllowlist: readonly string[];
   /** express "trust proxy" setting (e.g. `1` or `loopback`); unset = do not trust X-Forwarded-For. */
   readonly trustProxy?: string;
   readonly dataDir: string;
@@ -118,6 +131,10 @@ export interface Config {
   readonly patientHashKey?: string;
   readonly adminToken?: string;
   readonly auditQueueSize: number;
+  /** How long feedback and audit writes wait for a store that is opening or down before giving up (503 / retry). */
+  readonly storeWaitMs: number;
+  /** How long an answered hook call waits for its audit record to commit before it is answered anyway. */
+  readonly auditCommitTimeoutMs: number;
   /**
    * The integrator's playground: an open FHIR server with the sample patients at /fhir and the page at /sandbox.
    * On by default except in production.
@@ -174,6 +191,23 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
       problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
     }
   }
+  if (isProduction && !authRequired) {
+    problems.push(
+      'CDS_AUTH: "off" is refused in production (any caller could have this service fetch from any fhirServer with their token); use CDS_AUTH=required with TRUSTED_ISSUERS, or NODE_ENV=development for local work'
+    );
+  }
+  const fhirServerAllowlist: string[] = [];
+  for (const entry of (e.FHIR_SERVER_ALLOWLIST ?? '').split(',').map((item) => item.trim())) {
+    if (entry === '') {
+      continue;
+    }
+    const checked = baseUrl.safeParse(entry);
+    if (checked.success) {
+      fhirServerAllowlist.push(checked.data);
+    } else {
+      problems.push(`FHIR_SERVER_ALLOWLIST: "${entry}" is not an absolute http(s) base URL without query`);
+    }
+  }
   // In development the sandbox brings its own trusted signer (server.ts), so it needs no other issuer.
   const sandboxSigns = e.NODE_ENV === 'development' && (e.SANDBOX ?? 'on') === 'on';
   if (authRequired && trustedIssuersJson === undefined && !sandboxSigns) {
@@ -208,13 +242,21 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     authMaxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_S,
     authReplayCacheSize: e.AUTH_REPLAY_CACHE_SIZE,
     authJkuTimeoutMs: e.AUTH_JKU_TIMEOUT_MS,
-    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    rateLimits: {
+      perAddress: e.RATE_LIMIT_PER_MINUTE,
+      authFailuresPerAddress: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      perIssuer: e.RATE_LIMIT_PER_ISSUER_PER_MINUTE,
+      perUser: e.RATE_LIMIT_PER_USER_PER_MINUTE,
+    },
+    fhirServerAllowlist,
     ...(e.TRUST_PROXY === undefined ? {} : { trustProxy: e.TRUST_PROXY }),
     dataDir: path.resolve(root, e.DATA_DIR),
     ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),
     ...(e.PATIENT_HASH_KEY === undefined ? {} : { patientHashKey: e.PATIENT_HASH_KEY }),
     ...(e.ADMIN_TOKEN === undefined ? {} : { adminToken: e.ADMIN_TOKEN }),
     auditQueueSize: e.AUDIT_QUEUE_SIZE,
+    storeWaitMs: e.STORE_WAIT_MS,
+    auditCommitTimeoutMs: e.AUDIT_COMMIT_TIMEOUT_MS,
     sandbox: (e.SANDBOX ?? (isProduction ? 'off' : 'on')) === 'on',
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),

@@ -15,8 +15,9 @@ import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
 import { AuditWriter } from './store/audit-writer';
 import { resolveHashKey } from './store/patient-hash';
+import { lockDataDir } from './store/data-dir-lock';
 import { openStore } from './store/store';
-import type { Store } from './store/store';
+import { StoreKeeper, StoreUnavailableError } from './store/store-keeper';
 
 export interface RunningServer {
   readonly server: Server;
@@ -49,40 +50,35 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     );
   }
 
-  // The store opens in the background: hook calls never wait for it (audit records queue up, feedback answers
-  // 503 until it is open), so a slow first start of the embedded database does not delay readiness.
+  // The embedded store serves one process: a second one on the same DATA_DIR fails here, naming the holder.
+  const lock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : undefined;
   const hashKey = await resolveHashKey({
     ...(config.patientHashKey ? { configuredKey: config.patientHashKey } : {}),
     dataDir: config.dataDir,
     embedded: config.databaseUrl === undefined,
+  }).catch((error: unknown) => {
+    lock?.release();
+    throw error;
   });
-  let store: Store | undefined;
-  const storeOpened = openStore(config).then(
-    (opened) => {
-      store = opened;
-      logger.info({ store: config.databaseUrl ? 'postgres' : 'pglite' }, 'store open');
-    },
-    (err: unknown) => {
-      logger.error(
-        { err },
-        'the store could not be opened: hook calls go on, feedback answers 503, audit records are not kept'
-      );
-    }
-  );
+  // The store opens in the background and is retried until it opens (PostgreSQL may come up later); hook calls
+  // never wait for it, /readyz says 503 until it is usable and whenever it is not, feedback waits (bounded).
+  const keeper = new StoreKeeper({ open: () => openStore(config), logger });
+  const storeOpened = keeper.start();
   const audit = new AuditWriter(
     {
-      // Records of calls answered while the store opens wait in the writer's queue (bounded: beyond it they are
-      // dropped and counted), so the first seconds after a start are audited too.
+      // Records of calls answered while the store opens or is down wait in the writer's queue and are retried
+      // until stored (bounded: beyond the queue they are dropped and counted).
       recordAudits: async (records) => {
-        await storeOpened;
+        const store = await keeper.whenUsable(config.storeWaitMs);
         if (store === undefined) {
-          throw new Error('the store could not be opened');
+          throw new StoreUnavailableError(keeper.state().error ?? 'the store is not available');
         }
         await store.recordAudits(records);
       },
     },
-    // Records of the next 100 ms go to the store together: one write per batch instead of one per hook call.
-    { queueSize: config.auditQueueSize, logger, batchWindowMs: 100 }
+    // Group commit: answered calls wait for their record, so a write starts at once and every record that
+    // arrives while it runs goes into the next one (one transaction per batch, not per call).
+    { queueSize: config.auditQueueSize, logger, batchWindowMs: 0 }
   );
   const evaluate =
     options.evaluate ??
@@ -113,20 +109,29 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     readiness,
     evaluate,
     audit: { writer: audit, hashKey },
-    store: () => store,
-    // Operators see whether the store is open and how many audit records were written, dropped or failed.
-    status: () => ({ store: store ? 'open' : 'unavailable', audit: audit.stats() }),
+    store: () => keeper.current(),
+    waitForStore: (timeoutMs) => keeper.whenUsable(timeoutMs),
+    storeHealth: () => keeper.state(),
+    // Operators see how many audit records were written, are waiting or being retried, dropped or failed.
+    status: () => ({ audit: audit.stats() }),
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.host, (err?: Error) => {
-      if (err) {
-        reject(err);
-      } else {
-        resolve(listening);
-      }
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.port, config.host, (err?: Error) => {
+        if (err) {
+          reject(err);
+        } else {
+          resolve(listening);
+        }
+      });
     });
-  });
+  } catch (error) {
+    await keeper.close().catch(() => undefined);
+    lock?.release();
+    throw error;
+  }
   // Keep idle connections open longer than typical load-balancer idle timeouts (60 s).
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -158,13 +163,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       server.close(() => {
         clearTimeout(force);
         // Keep what was accepted: write the queued audit records, then close the store.
-        void storeOpened
-          .then(() => audit.flush(config.shutdownTimeoutMs))
-          .then(() => store?.close())
+        void audit
+          .flush(config.shutdownTimeoutMs)
+          .then(() => keeper.close())
           .catch((err: unknown) => {
             logger.error({ err }, 'closing the store failed');
           })
           .finally(() => {
+            lock?.release();
             logger.info({ audit: audit.stats() }, 'stopped');
             resolve();
           });

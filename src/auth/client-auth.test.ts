@@ -86,7 +86,15 @@ describe('clientAuth', () => {
       .post('/cds-services/lbp-red-flags')
       .set('Authorization', `Bearer ${token}`)
       .expect(200);
-    expect(response.body).toEqual({ client: { iss: ISS, jti: 'call-1', exp: NOW + 300 } });
+    expect(response.body).toEqual({
+      client: {
+        iss: ISS,
+        jti: 'call-1',
+        exp: NOW + 300,
+        replayKey: expect.any(String),
+        replayUntil: expect.any(Number),
+      },
+    });
     expect(logText).toBe('');
   });
 

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { HttpError, outcome } from '../http/errors';
 import { AuthError } from './jwt-verifier';
 import type { JwtVerifier, VerifiedClient } from './jwt-verifier';
+import type { Store } from '../store/store';
 
 /** What clientAuth puts in `res.locals`. */
 export interface ClientAuthLocals {
@@ -14,6 +15,11 @@ export interface ClientAuthOptions {
   /** The base URL clients use to reach this service (`Config.publicBaseUrl`). */
   publicBaseUrl: string;
   logger: Logger;
+  /**
+   * The replay record shared by every instance and kept across restarts (the store); undefined while the store
+   * is not usable: then only this process's memory refuses replays, so a short outage does not stop the EHR.
+   */
+  replayRecord?: () => Pick<Store, 'rememberToken'> | undefined;
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -38,9 +44,15 @@ export function clientAuth(options: ClientAuthOptions): RequestHandler {
   return async (req, res, next) => {
     const pathOnly = req.originalUrl.split('?', 1)[0] ?? '';
     const audience = `${base}${pathOnly}`;
-    const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+    // Node keeps only the first of repeated Authorization headers in req.headers; a request that carries
+    // several is ambiguous (which one did a proxy check?) and is refused.
+    const given = req.headersDistinct.authorization ?? [];
+    const token = given.length === 1 ? BEARER.exec(given[0] ?? '')?.[1] : undefined;
     let client: VerifiedClient;
     try {
+      if (given.length > 1) {
+        throw new AuthError('malformed', 'more than one Authorization header', {});
+      }
       client = await options.verifier.verify(token, audience);
     } catch (err) {
       if (!(err instanceof AuthError)) {
@@ -51,6 +63,19 @@ export function clientAuth(options: ClientAuthOptions): RequestHandler {
         'client authentication failed'
       );
       throw unauthorized();
+    }
+    const record = options.replayRecord?.();
+    if (record !== undefined) {
+      let firstUse = true;
+      try {
+        firstUse = await record.rememberToken(client.replayKey, new Date(client.replayUntil * 1000));
+      } catch (err) {
+        options.logger.warn({ error: (err as Error).message }, 'the replay record could not be written; memory only');
+      }
+      if (!firstUse) {
+        options.logger.warn({ failure: 'replay', iss: client.iss, jti: client.jti }, 'client authentication failed');
+        throw unauthorized();
+      }
     }
     (res.locals as ClientAuthLocals).client = client;
     next();

@@ -62,6 +62,10 @@ export interface VerifiedClient {
   jti: string;
   sub?: string;
   exp: number;
+  /** Identifies this token use (a hash of iss and jti), for the replay record in the store. */
+  replayKey: string;
+  /** Seconds since epoch from which the use may be forgotten (exp plus the clock skew). */
+  replayUntil: number;
 }
 
 export interface JwtVerifierOptions {
@@ -314,6 +318,8 @@ export class JwtVerifier {
       iss,
       jti,
       exp,
+      replayKey,
+      replayUntil: exp + this.skew,
       ...(typeof tenant === 'string' ? { tenant } : {}),
       ...(typeof sub === 'string' ? { sub } : {}),
     };

@@ -2,18 +2,21 @@ import { Router } from 'express';
 import type { RequestHandler } from 'express';
 import type { ClientAuthLocals } from '../auth/client-auth';
 import type { VerifiedClient } from '../auth/jwt-verifier';
+import { fhirServerPolicy } from '../auth/fhir-server-allowlist';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
 import type { DataProblem } from '../fhir/gather';
 import type { Logger } from 'pino';
 import type { AuditDraft } from '../http/audit-trail';
-import { auditCards } from '../http/audit-trail';
-import { methodNotAllowed, notFound, preconditionFailed, serviceUnavailable } from '../http/errors';
+import { auditCards, takeAuditRecord } from '../http/audit-trail';
+import { HttpError, methodNotAllowed, notFound, outcome, preconditionFailed, serviceUnavailable } from '../http/errors';
+import type { Problem } from '../http/errors';
 import { hashPatient } from '../store/patient-hash';
-import type { FeedbackResult, Store } from '../store/store';
+import type { AuditRecord, FeedbackResult, Store } from '../store/store';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
+import { userRateLimit } from '../http/rate-limit';
 import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
 import type { CdsServiceDefinition } from './catalogue';
@@ -26,13 +29,45 @@ export interface CdsRoutesDeps {
   readonly services: readonly CdsServiceDefinition[];
   readonly evaluate: HookEvaluator;
   readonly readiness: Readiness;
-  /** With an audit trail: the key that turns the patient reference into a keyed hash. */
-  readonly audit?: { readonly hashKey: Buffer };
-  /** Where feedback is stored; undefined while the store is not available (then 503). */
-  readonly feedbackStore?: () => Pick<Store, 'recordFeedback'> | undefined;
+  /**
+   * With an audit trail: the key that turns the patient reference into a keyed hash, and the group commit that
+   * stores an answered call's record before the answer is sent (resolves false after `timeoutMs`; the record is
+   * then retried in the background and the answer goes out).
+   */
+  readonly audit?: {
+    readonly hashKey: Buffer;
+    readonly commit?: (record: AuditRecord, timeoutMs: number) => Promise<boolean>;
+  };
+  /** Where feedback is stored, waiting at most `timeoutMs` for it; undefined when it is not available (then 503). */
+  readonly feedbackStore?: (timeoutMs: number) => Promise<FeedbackStore | undefined>;
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
+}
+
+type FeedbackStore = Pick<Store, 'recordFeedback'>;
+
+/** SQLSTATE class 22 (data exception) and 23 (integrity): the item is at fault and a retry would fail again. */
+function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError || (typeof code === 'string' && /^2[23]/.test(code));
+}
+
+/** The 400 of a feedback request with invalid items: an error per problem, and a note per item that was stored. */
+function feedbackRejected(
+  problems: readonly Problem[],
+  stored: readonly { index: number; result: FeedbackResult }[]
+): HttpError {
+  const issues = outcome('invalid', problems).issue;
+  for (const { index, result } of stored) {
+    issues.push({
+      severity: 'information',
+      code: 'informational',
+      details: { text: `feedback[${index}] ${result.stored ? 'stored' : 'was stored before'}` },
+      expression: [`feedback[${index}]`],
+    });
+  }
+  return new HttpError(400, { resourceType: 'OperationOutcome', issue: issues });
 }
 
 type Locals = RequestLogLocals & Partial<ClientAuthLocals> & { service?: CdsServiceDefinition; audit?: AuditDraft };
@@ -50,9 +85,17 @@ function rejectMethod(allowed: readonly string[]): RequestHandler {
   };
 }
 
+/**
+ * The 412 text names what is missing and the local reason, but never what the remote server answered (status,
+ * timeout or unreachable look the same), so the service cannot serve as an oracle for scanning a network.
+ */
 function describeMissing(missing: readonly DataProblem[]): string {
+  const why = (problem: DataProblem) =>
+    problem.reason === 'fetch-failed' || problem.reason === 'timeout'
+      ? 'not prefetched, and fhirServer gave no usable answer'
+      : problem.detail;
   return `Required data could not be obtained: ${missing
-    .map((problem) => `${problem.resourceType} (prefetch key "${problem.key}"): ${problem.detail}`)
+    .map((problem) => `${problem.resourceType} (prefetch key "${problem.key}"): ${why(problem)}`)
     .join('; ')}`;
 }
 
@@ -86,15 +129,12 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     maxPages: deps.config.fhirMaxPages,
     maxResponseBytes: deps.config.fhirMaxResponseBytes,
   };
-  const fhirServersByIssuer = new Map(
-    deps.issuers.map((issuer) => [issuer.iss, (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`)])
-  );
-  /** With authentication on, only the FHIR servers configured for the calling issuer are contacted. */
-  const allowFhirServerFor = (client: VerifiedClient | undefined) =>
-    deps.config.authRequired
-      ? (base: URL) =>
-          (fhirServersByIssuer.get(client?.iss ?? '') ?? []).some((allowed) => base.href.startsWith(allowed))
-      : undefined;
+  const allowFhirServerFor = fhirServerPolicy({
+    authRequired: deps.config.authRequired,
+    issuers: deps.issuers,
+    allowlist: deps.config.fhirServerAllowlist,
+    ...(deps.config.sandbox ? { embeddedBaseUrl: `${deps.config.publicBaseUrl}/fhir` } : {}),
+  });
 
   const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
     const service = findService(deps.services, req.params.id);
@@ -118,77 +158,109 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     resolveService,
     ...jsonBody(deps.config.bodyLimitBytes),
     async (req, res) => {
-      const body = parseFeedback(req.body);
-      const store = deps.feedbackStore?.();
-      if (store === undefined) {
+      const parsed = parseFeedback(req.body);
+      const { valid } = parsed;
+      const problems = [...parsed.problems];
+      // Posted while the store opens (or during a short outage): wait for it, bounded, rather than refuse.
+      const store = valid.length > 0 ? await deps.feedbackStore?.(deps.config.storeWaitMs) : undefined;
+      if (valid.length > 0 && store === undefined) {
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
       }
       const locals = res.locals as Locals;
-      let results: FeedbackResult[];
-      try {
-        results = await store.recordFeedback(locals.serviceId ?? '', body.feedback, callerOf(locals.client));
-      } catch (err) {
-        deps.logger.error({ err }, 'feedback could not be stored');
-        throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+      const stored: { index: number; result: FeedbackResult }[] = [];
+      // One item per statement: an item the database refuses costs only itself.
+      for (const { index, item } of valid) {
+        try {
+          const [result] = await (store as FeedbackStore).recordFeedback(
+            locals.serviceId ?? '',
+            [item],
+            callerOf(locals.client)
+          );
+          stored.push({ index, result: result as FeedbackResult });
+        } catch (err) {
+          if (!isDataError(err)) {
+            deps.logger.error({ error: (err as Error).message }, 'feedback could not be stored');
+            throw serviceUnavailable('Feedback cannot be stored right now; please retry');
+          }
+          problems.push({ expression: `feedback[${index}]`, message: `feedback[${index}] cannot be stored` });
+        }
       }
-      res.json({ feedback: results });
+      if (problems.length > 0) {
+        // Some items are invalid: the valid ones are stored all the same, and named as such, so a client that
+        // fixes the bad items and sends the request again gets the others back as repeats.
+        throw feedbackRejected(problems, stored);
+      }
+      res.json({ feedback: stored.map((entry) => entry.result) });
     }
   );
   router.all('/cds-services/:id/feedback', resolveService, rejectMethod(['POST', 'OPTIONS']));
 
-  router.post('/cds-services/:id', resolveService, ...jsonBody(deps.config.bodyLimitBytes), async (req, res) => {
-    const locals = res.locals as Locals;
-    const service = locals.service as CdsServiceDefinition;
-    const body: unknown = req.body;
-    // Correlate the log line even when the request turns out to be invalid.
-    const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
-    if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
-      locals.hookInstance = hookInstance;
-    }
-    if (deps.readiness.state === 'starting') {
-      throw serviceUnavailable('The service is starting; rules are not loaded yet');
-    }
-    const request = parseHookRequest(body, service);
-    locals.hook = request.hook;
-    const client = locals.client;
-    if (deps.audit) {
-      locals.audit = {
-        hookInstance: request.hookInstance,
-        serviceId: service.id,
-        hook: request.hook,
-        ...callerOf(client),
-        patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
-        rulesetVersion: '',
-        ruleIds: [],
-        cards: [],
-      };
-    }
+  const perUser = userRateLimit(deps.config.rateLimits);
+  router.post(
+    '/cds-services/:id',
+    resolveService,
+    ...jsonBody(deps.config.bodyLimitBytes),
+    perUser,
+    async (req, res) => {
+      const locals = res.locals as Locals;
+      const service = locals.service as CdsServiceDefinition;
+      const body: unknown = req.body;
+      // Correlate the log line even when the request turns out to be invalid.
+      const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
+      if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
+        locals.hookInstance = hookInstance;
+      }
+      if (deps.readiness.state === 'starting') {
+        throw serviceUnavailable('The service is starting; rules are not loaded yet');
+      }
+      const request = parseHookRequest(body, service);
+      locals.hook = request.hook;
+      const client = locals.client;
+      if (deps.audit) {
+        locals.audit = {
+          hookInstance: request.hookInstance,
+          serviceId: service.id,
+          hook: request.hook,
+          ...callerOf(client),
+          patientHash: hashPatient(deps.audit.hashKey, `Patient/${request.context.patientId}`),
+          rulesetVersion: '',
+          ruleIds: [],
+          cards: [],
+        };
+      }
 
-    const allowFhirServer = allowFhirServerFor(client);
-    const gathered = await gatherRecord(
-      service.prefetch,
-      request,
-      allowFhirServer ? { ...settings, allowFhirServer } : settings
-    );
-    if (!gathered.ok) {
-      throw preconditionFailed(describeMissing(gathered.missing), `prefetch.${gathered.missing[0]?.key ?? 'patient'}`);
+      const gathered = await gatherRecord(service.prefetch, request, {
+        ...settings,
+        allowFhirServer: allowFhirServerFor(client),
+      });
+      if (!gathered.ok) {
+        throw preconditionFailed(
+          describeMissing(gathered.missing),
+          `prefetch.${gathered.missing[0]?.key ?? 'patient'}`
+        );
+      }
+      const result = await deps.evaluate({
+        service,
+        request,
+        record: gathered.record,
+        acceptLanguages: acceptLanguages(req.headers['accept-language']),
+      });
+      if (locals.audit) {
+        locals.audit = {
+          ...locals.audit,
+          rulesetVersion: result.rulesetVersion ?? '',
+          ruleIds: [...result.ruleIds],
+          cards: auditCards(result.response.cards),
+        };
+        // Committed before the answer (group commit with concurrent calls), so every answered call is in the trail.
+        const record = deps.audit?.commit ? takeAuditRecord(res.locals, 200) : undefined;
+        if (record) {
+          await deps.audit?.commit?.(record, deps.config.auditCommitTimeoutMs);
+        }
+      }
+      res.json(result.response);
     }
-    const result = await deps.evaluate({
-      service,
-      request,
-      record: gathered.record,
-      acceptLanguages: acceptLanguages(req.headers['accept-language']),
-    });
-    if (locals.audit) {
-      locals.audit = {
-        ...locals.audit,
-        rulesetVersion: result.rulesetVersion ?? '',
-        ruleIds: [...result.ruleIds],
-        cards: auditCards(result.response.cards),
-      };
-    }
-    res.json(result.response);
-  });
+  );
   router.all('/cds-services/:id', resolveService, rejectMethod(['POST', 'OPTIONS']));
 
   return router;

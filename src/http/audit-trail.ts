@@ -6,23 +6,42 @@ import type { AuditCard, AuditRecord } from '../store/store';
 export type AuditDraft = Omit<AuditRecord, 'time' | 'status' | 'latencyMs'>;
 
 /**
- * One audit record per validated hook call, written when the response has been sent, whatever its status (200,
- * 412, 500). The sink queues it: writing never delays or fails the response.
+ * One audit record per validated hook call. An answered call (200) is committed by the route before the answer
+ * is sent (takeAuditRecord); any other (412, 500) is queued when the response has been sent.
  * @param sink - the audit writer (bounded queue in front of the store)
  */
 export function auditTrail(sink: { enqueue(record: AuditRecord): void }): RequestHandler {
   return (_req, res, next) => {
-    const time = new Date();
-    const started = process.hrtime.bigint();
+    (res.locals as AuditLocals).auditStart = { time: new Date(), started: process.hrtime.bigint() };
     res.on('finish', () => {
-      const draft = (res.locals as { audit?: AuditDraft }).audit;
-      if (draft) {
-        const latencyMs = Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100;
-        sink.enqueue({ ...draft, time, status: res.statusCode, latencyMs });
+      const record = takeAuditRecord(res.locals, res.statusCode);
+      if (record) {
+        sink.enqueue(record);
       }
     });
     next();
   };
+}
+
+interface AuditLocals {
+  audit?: AuditDraft;
+  auditStart?: { time: Date; started: bigint };
+}
+
+/**
+ * The finished audit record of this call, once: the route takes it to commit it before answering (then the
+ * `finish` handler above has nothing left to queue); otherwise the `finish` handler takes it.
+ * @param locals - `res.locals`
+ * @param status - the HTTP status the call is answered with
+ */
+export function takeAuditRecord(locals: Record<string, unknown>, status: number): AuditRecord | undefined {
+  const { audit, auditStart } = locals as AuditLocals;
+  if (audit === undefined || auditStart === undefined) {
+    return undefined;
+  }
+  delete (locals as AuditLocals).audit;
+  const latencyMs = Math.round((Number(process.hrtime.bigint() - auditStart.started) / 1e6) * 100) / 100;
+  return { ...audit, time: auditStart.time, status, latencyMs };
 }
 
 /** The rule ids, kinds and suggestion uuids of each card, from its findings extension. */

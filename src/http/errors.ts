@@ -85,6 +85,12 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string';
 }
 
+/** zlib's codes for a compressed body that cannot be decompressed (corrupt, truncated, wrong format). */
+function isDecompressionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__ERROR_FORMAT|ERR_ZLIB)/.test(code);
+}
+
 /** Maps anything thrown to an HttpError; unknown errors become a 500 without detail. */
 export function toHttpError(err: unknown, bodyLimitBytes: number): HttpError {
   if (err instanceof HttpError) {
@@ -92,6 +98,13 @@ export function toHttpError(err: unknown, bodyLimitBytes: number): HttpError {
   }
   if (err instanceof OperationOutcomeError) {
     return new HttpError(getStatus(err.outcome), err.outcome);
+  }
+  // The router decodes path parameters and throws a URIError for a malformed escape such as `%zz` or `%`.
+  if (err instanceof URIError) {
+    return badRequest([{ message: 'The request path contains a malformed percent-encoding' }]);
+  }
+  if (isDecompressionError(err)) {
+    return badRequest([{ message: 'Request body could not be decompressed (corrupt Content-Encoding data)' }]);
   }
   if (isBodyParserError(err)) {
     switch (err.type) {
@@ -111,12 +124,17 @@ export function toHttpError(err: unknown, bodyLimitBytes: number): HttpError {
         break;
     }
   }
+  // Any other client error raised by express or body-parser (http-errors marks them `expose`): its status, no detail.
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+    return new HttpError(status, outcome('invalid', [{ message: 'The request could not be read' }]));
+  }
   return internalError();
 }
 
 /**
- * The last middleware: sends the OperationOutcome. 5xx errors are logged with their stack; the body
- * never contains it.
+ * The last middleware: sends the OperationOutcome. Unexpected 5xx errors are logged with their stack; client
+ * errors (4xx) are never logged with one, and no body contains it.
  */
 export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
   return (err: unknown, _req, res, next) => {

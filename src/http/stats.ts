@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { Config } from '../config';
+import { EARLIEST_YEAR, isStorableDate, LATEST_YEAR } from '../store/storable';
 import type { Store } from '../store/store';
 import { badRequest, serviceUnavailable } from './errors';
 import { unauthorized } from '../auth/client-auth';
@@ -12,13 +13,24 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** A date (2026-11-01) or an RFC 3339 date-time with a time zone. */
+const ISO_DATE_OR_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+
 function dateParam(value: unknown, name: string): Date | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  const date =
+    typeof value === 'string' && ISO_DATE_OR_TIME.test(value) && isStorableDate(value)
+      ? new Date(value)
+      : new Date(Number.NaN);
   if (Number.isNaN(date.getTime())) {
-    throw badRequest([{ expression: name, message: `${name} must be an ISO date such as 2026-11-01` }]);
+    throw badRequest([
+      {
+        expression: name,
+        message: `${name} must be an ISO date such as 2026-11-01 (or a date-time with time zone), in the years ${EARLIEST_YEAR}–${LATEST_YEAR}`,
+      },
+    ]);
   }
   return date;
 }
@@ -32,8 +44,9 @@ export function statsRoutes(deps: { config: Config; store: () => Store | undefin
   const router = Router();
   router.get('/stats', async (req, res) => {
     if (deps.config.authRequired) {
-      const header = req.headers.authorization ?? '';
-      const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+      // Exactly one Authorization header: with several, Node would show only the first.
+      const given = req.headersDistinct.authorization ?? [];
+      const token = given.length === 1 ? /^Bearer\s+(.+)$/i.exec(given[0] ?? '')?.[1] : undefined;
       if (deps.config.adminToken === undefined || token === undefined || !sameSecret(token, deps.config.adminToken)) {
         throw unauthorized();
       }

@@ -76,7 +76,7 @@ describe('AuditWriter', () => {
     for (let n = 1; n <= 3; n++) {
       writer.enqueue(record(n));
     }
-    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 0, failed: 0 });
+    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 0, failed: 0, retrying: 0 });
     let flushed = false;
     const flushing = writer.flush().then(() => (flushed = true));
     for (let n = 0; n < 2; n++) {
@@ -89,7 +89,7 @@ describe('AuditWriter', () => {
     // The first record is written at once; the two that arrived during that write go together.
     expect(hookInstances(calls)).toEqual([['hook-1'], ['hook-2', 'hook-3']]);
     expect(maxActive()).toBe(1);
-    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0, retrying: 0 });
     await expect(writer.flush()).resolves.toBeUndefined();
   });
 
@@ -112,7 +112,7 @@ describe('AuditWriter', () => {
     expect(hookInstances(calls)).toEqual([['hook-1', 'hook-2'], ['hook-3']]);
     calls[1]!.finish();
     await flushing;
-    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 0, retrying: 0 });
   });
 
   it('counts and logs a failed write without patient data, then writes the next record', async () => {
@@ -139,7 +139,7 @@ describe('AuditWriter', () => {
     writer.enqueue(record(2));
     await writer.flush();
     expect(written).toEqual(['hook-2']);
-    expect(writer.stats()).toEqual({ queued: 0, written: 1, dropped: 0, failed: 1 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 1, dropped: 0, failed: 1, retrying: 0 });
     expect(lines).toEqual([
       expect.objectContaining({
         level: 'error',
@@ -173,26 +173,65 @@ describe('AuditWriter', () => {
     }
     await writer.flush();
     expect(calls).toEqual([['hook-1'], ['hook-2', 'hook-3', 'hook-4'], ['hook-2'], ['hook-3'], ['hook-4']]);
-    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 1 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 3, dropped: 0, failed: 1, retrying: 0 });
     expect(lines).toEqual([
       expect.objectContaining({ level: 'error', hookInstance: 'hook-3', code: '23505', failed: 1 }),
     ]);
   });
 
-  it('survives a store that throws instead of rejecting', async () => {
+  it('keeps the records of an outage (a store that throws) and retries them until the store is back', async () => {
+    let down = true;
+    const written: string[] = [];
     const store: Pick<Store, 'recordAudits'> = {
-      recordAudits: () => {
-        throw new Error('not connected');
+      recordAudits: (records) => {
+        if (down) {
+          throw new Error('not connected');
+        }
+        written.push(...records.map((audit) => audit.hookInstance));
+        return Promise.resolve();
       },
     };
-    const { logger } = testLogger();
+    const { logger, lines } = testLogger();
     const writer = new AuditWriter(store, { queueSize: 10, logger });
     expect(() => {
       writer.enqueue(record(1));
       writer.enqueue(record(2));
     }).not.toThrow();
-    await writer.flush();
-    expect(writer.stats()).toEqual({ queued: 0, written: 0, dropped: 0, failed: 2 });
+    await writer.flush(300);
+    expect(writer.stats()).toEqual({ queued: 2, written: 0, dropped: 0, failed: 0, retrying: 2 });
+    // One warning for the outage, not one per attempt.
+    expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
+    down = false;
+    await writer.flush(10_000);
+    expect(written).toEqual(['hook-1', 'hook-2']);
+    expect(writer.stats()).toEqual({ queued: 0, written: 2, dropped: 0, failed: 0, retrying: 0 });
+  });
+
+  it('commit resolves once the record is stored; concurrent commits share one write (group commit)', async () => {
+    const calls: string[][] = [];
+    const store: Pick<Store, 'recordAudits'> = {
+      recordAudits: async (records) => {
+        calls.push(records.map((audit) => audit.hookInstance));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      },
+    };
+    const writer = new AuditWriter(store, { queueSize: 100, logger: testLogger().logger });
+    const first = writer.commit(record(1), 5000);
+    const rest = [2, 3, 4, 5].map((n) => writer.commit(record(n), 5000));
+    expect(await Promise.all([first, ...rest])).toEqual([true, true, true, true, true]);
+    expect(calls).toEqual([['hook-1'], ['hook-2', 'hook-3', 'hook-4', 'hook-5']]);
+  });
+
+  it('commit answers false after its time limit while the store is down, and the record is still retried', async () => {
+    let down = true;
+    const store: Pick<Store, 'recordAudits'> = {
+      recordAudits: () => (down ? Promise.reject(new Error('ECONNREFUSED')) : Promise.resolve()),
+    };
+    const writer = new AuditWriter(store, { queueSize: 10, logger: testLogger().logger });
+    expect(await writer.commit(record(1), 50)).toBe(false);
+    down = false;
+    await writer.flush(10_000);
+    expect(writer.stats()).toMatchObject({ written: 1, retrying: 0, failed: 0 });
   });
 
   it('returns at once from enqueue while the store hangs, and drops what does not fit in the queue', async () => {
@@ -212,7 +251,7 @@ describe('AuditWriter', () => {
     expect(performance.now() - started).toBeLessThan(50);
     await settle();
     expect(calls).toBe(1);
-    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 7, failed: 0 });
+    expect(writer.stats()).toEqual({ queued: 3, written: 0, dropped: 7, failed: 0, retrying: 0 });
     // One warning per overflow, not one per dropped record.
     expect(lines.filter((line) => line.level === 'warn')).toHaveLength(1);
     // Shutdown does not wait for ever on a hanging store.
@@ -230,14 +269,14 @@ describe('AuditWriter', () => {
     await settle();
     calls[0]!.finish();
     await settle();
-    calls[1]!.finish(new Error('connection reset'));
+    calls[1]!.finish(Object.assign(new Error('violates check constraint'), { code: '23514' }));
     await writer.flush();
     writer.enqueue(record(5));
     await settle();
     calls[2]!.finish();
     await writer.flush();
     expect(hookInstances(calls)).toEqual([['hook-1'], ['hook-2'], ['hook-5']]);
-    expect(writer.stats()).toEqual({ queued: 0, written: 2, dropped: 2, failed: 1 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 2, dropped: 2, failed: 1, retrying: 0 });
     expect(lines.map((line) => line.level)).toEqual(['warn', 'info', 'error']);
   });
 

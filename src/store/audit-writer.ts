@@ -7,8 +7,24 @@ export interface AuditWriterStats {
   written: number;
   /** Refused because the queue was full. */
   dropped: number;
-  /** Handed to the store, which rejected them. */
+  /** Refused by the store for their content (a data or constraint error); not retried. */
   failed: number;
+  /** Waiting to be written again after the store was unavailable (an outage); retried until stored. */
+  retrying: number;
+}
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity): the record itself is at fault, a retry fails again. */
+function isRecordError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+type WriteResult = 'written' | 'refused' | 'unavailable';
+
+interface Entry {
+  readonly record: AuditRecord;
+  /** Called once the record is written (true) or refused (false): commit() waits on it. */
+  readonly done?: (written: boolean) => void;
 }
 
 /** The most records written in one transaction. */
@@ -20,12 +36,16 @@ const BATCH_SIZE = 100;
  * previous write ran, is written in one transaction (one write per batch instead of per hook call: the
  * embedded database's work per write competed with the hook responses for the CPU). When the store is slow
  * or down the queue fills up and further records are dropped and counted. When a batch fails, its records
- * are written one by one, so one bad record costs only itself; a record that fails alone is logged (without
- * the record: no patient data in logs) and counted, and not retried (a record that fails once, e.g. on a
- * constraint, would usually fail again).
+ * are written one by one, so one bad record costs only itself; a record the store refuses for its content is
+ * logged (without the record: no patient data in logs) and counted, and not retried. Any other failure is an
+ * outage (connection lost, store not open): the records stay queued and are retried, with backoff, until stored.
+ * `commit` is the group commit of answered hook calls: it resolves once the record is in the store, and every
+ * record that arrives while a write runs goes into the next one (concurrent calls share one transaction).
  */
 export class AuditWriter {
-  private readonly queue: AuditRecord[] = [];
+  private readonly queue: Entry[] = [];
+  /** Pause before the next attempt after an outage; 0 while the store works. */
+  private backoffMs = 0;
   private readonly queueSize: number;
   private readonly logger: Logger;
   /** Records handed to the store and not yet written or failed. */
@@ -59,6 +79,34 @@ export class AuditWriter {
 
   /** Queues a record for writing; returns at once and never throws. */
   enqueue(record: AuditRecord): void {
+    this.add({ record });
+  }
+
+  /**
+   * Queues a record and resolves once it is in the store (true), or false when it was refused, dropped, or not
+   * written within `timeoutMs` (it then stays queued and is retried until stored).
+   */
+  commit(record: AuditRecord, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      const accepted = this.add({
+        record,
+        done: (written) => {
+          clearTimeout(timer);
+          resolve(written);
+        },
+      });
+      if (!accepted) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+  }
+
+  private add(entry: Entry): boolean {
     try {
       if (this.pending() >= this.queueSize) {
         this.dropped++;
@@ -69,17 +117,25 @@ export class AuditWriter {
             'Audit queue full: dropping audit records until the store catches up'
           );
         }
-        return;
+        return false;
       }
-      this.queue.push(record);
+      this.queue.push(entry);
       this.scheduleDrain();
+      return true;
     } catch {
       // Only a logger that throws can get here; the hook response must not notice.
+      return false;
     }
   }
 
   stats(): AuditWriterStats {
-    return { queued: this.pending(), written: this.written, dropped: this.dropped, failed: this.failed };
+    return {
+      queued: this.pending(),
+      written: this.written,
+      dropped: this.dropped,
+      failed: this.failed,
+      retrying: this.backoffMs > 0 ? this.pending() : 0,
+    };
   }
 
   /**
@@ -139,15 +195,28 @@ export class AuditWriter {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, BATCH_SIZE);
         this.writing = batch.length;
-        const batchWritten = batch.length > 1 && (await this.write(batch));
-        if (!batchWritten) {
+        let result = await this.write(batch);
+        if (result === 'refused' && batch.length > 1) {
           // One by one, so that a bad record costs only itself.
-          for (const record of batch) {
-            await this.write([record]);
+          for (const [index, entry] of batch.entries()) {
+            result = await this.write([entry]);
+            if (result === 'unavailable') {
+              this.queue.unshift(...batch.slice(index));
+              break;
+            }
             this.writing--;
           }
+        } else if (result === 'unavailable') {
+          this.queue.unshift(...batch);
         }
         this.writing = 0;
+        if (result === 'unavailable') {
+          // An outage: wait, then try again; the records stay queued (and count as queued and retrying).
+          this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 100), 5000);
+          await new Promise((resolve) => setTimeout(resolve, this.backoffMs).unref());
+          continue;
+        }
+        this.backoffMs = 0;
         if (this.overflowing && this.pending() < this.queueSize) {
           this.overflowing = false;
           this.logger.info({ dropped: this.dropped }, 'Audit store caught up; queueing audit records again');
@@ -162,20 +231,42 @@ export class AuditWriter {
   }
 
   /**
-   * Writes records in one transaction; false when the store refused them. Only the failure of a single
-   * record is counted and logged: a failed batch is written again one by one.
+   * Writes records in one transaction. Only a single record refused for its content is counted and logged as
+   * failed: a refused batch is written again one by one, and an outage is retried.
    */
-  private async write(records: AuditRecord[]): Promise<boolean> {
+  private async write(entries: Entry[]): Promise<WriteResult> {
     try {
-      await this.store.recordAudits(records);
-      this.written += records.length;
-      return true;
-    } catch (error) {
-      if (records.length === 1) {
-        this.failed++;
-        this.logFailure(records[0] as AuditRecord, error);
+      await this.store.recordAudits(entries.map((entry) => entry.record));
+      this.written += entries.length;
+      for (const entry of entries) {
+        entry.done?.(true);
       }
-      return false;
+      return 'written';
+    } catch (error) {
+      if (!isRecordError(error)) {
+        if (this.backoffMs === 0) {
+          this.logOutage(error);
+        }
+        return 'unavailable';
+      }
+      if (entries.length === 1) {
+        this.failed++;
+        this.logFailure((entries[0] as Entry).record, error);
+        entries[0]?.done?.(false);
+      }
+      return 'refused';
+    }
+  }
+
+  private logOutage(error: unknown): void {
+    try {
+      const { message, code } = error as { message?: unknown; code?: unknown };
+      this.logger.warn(
+        { error: typeof message === 'string' ? message : String(error), ...(typeof code === 'string' ? { code } : {}) },
+        'The audit store is unavailable: audit records are kept and retried until stored'
+      );
+    } catch {
+      // A logger that throws must not stop the writer.
     }
   }
 

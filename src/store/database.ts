@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { types } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -57,8 +58,8 @@ function toParams(params: unknown[]): unknown[] {
   return params.map((param) => (types.isDate(param) ? param.toISOString() : param));
 }
 
-async function openPGlite(folder: string): Promise<Database> {
-  await mkdir(path.dirname(folder), { recursive: true });
+/** Opens PGlite on `folder` in a new worker thread. */
+async function startPGlite(folder: string): Promise<PGliteWorker> {
   const worker = new PGliteWorker();
   try {
     await worker.call({ op: 'open', folder });
@@ -66,6 +67,37 @@ async function openPGlite(folder: string): Promise<Database> {
     await worker.terminate();
     throw error;
   }
+  return worker;
+}
+
+/**
+ * The first creation of the folder takes seconds; a crash during it would leave a half-written store that no
+ * later start can open. So it is created under a temporary name and renamed when complete: the folder either
+ * does not exist or is whole. (The caller holds the DATA_DIR lock, so the temporary name is this process's.)
+ */
+async function createPGliteOnce(folder: string): Promise<void> {
+  if (existsSync(folder)) {
+    return;
+  }
+  const temp = `${folder}.creating`;
+  await rm(temp, { recursive: true, force: true });
+  const creator = await startPGlite(temp);
+  await creator.call({ op: 'close' });
+  await creator.terminate();
+  await rename(temp, folder);
+  // The rename is durable once the parent folder is synced.
+  const parent = await open(path.dirname(folder), 'r');
+  try {
+    await parent.sync();
+  } finally {
+    await parent.close();
+  }
+}
+
+async function openPGlite(folder: string): Promise<Database> {
+  await mkdir(path.dirname(folder), { recursive: true });
+  await createPGliteOnce(folder);
+  const worker = await startPGlite(folder);
   const runner =
     (tx?: number): Runner =>
     async (sql, params) =>

@@ -72,6 +72,19 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_received_at_idx ON feedback (received_at);
 `,
   },
+  {
+    version: 2,
+    name: 'jti replay record',
+    sql: `
+-- Every accepted client token (CDS Hooks 2.0: jti prevents replay), by a hash of issuer and jti, until it would
+-- be refused as expired anyway. In the store, so a replay is refused after a restart and on every instance.
+CREATE TABLE token_uses (
+  replay_key text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX token_uses_expires_at_idx ON token_uses (expires_at);
+`,
+  },
 ];
 
 /** The schema cannot be brought to the version this code expects. */

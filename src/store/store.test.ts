@@ -530,7 +530,7 @@ function storeSuite(driver: Driver): void {
     writer.enqueue(auditRecord({ cards: [card('w-0', ['RF-03'])] })); // duplicate card uuid: fails
     writer.enqueue(auditRecord({ cards: [card('w-last', ['RF-03'])] }));
     await writer.flush();
-    expect(writer.stats()).toEqual({ queued: 0, written: 21, dropped: 0, failed: 1 });
+    expect(writer.stats()).toEqual({ queued: 0, written: 21, dropped: 0, failed: 1, retrying: 0 });
     expect(await count(db, 'hook_calls')).toBe(21);
     expect(lines.join('')).not.toContain(PATIENT_HASH);
   });

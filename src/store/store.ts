@@ -85,6 +85,13 @@ export interface Store {
   ): Promise<FeedbackResult[]>;
   /** Per rule id and card kind; see REPORT_SQL for how cards and feedback are counted. */
   report(range: ReportRange): Promise<ReportRow[]>;
+  /**
+   * Records a token use; false when the key was recorded before (a replay). Expired entries are purged now and
+   * then, so the table holds about one token lifetime of uses.
+   * @param replayKey - a hash of issuer and jti
+   * @param expiresAt - from when the entry may be forgotten
+   */
+  rememberToken(replayKey: string, expiresAt: Date): Promise<boolean>;
   /** Resolves when the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -111,7 +118,20 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
 
 /** The store on a database whose schema is already migrated. `close()` closes the database. */
 export function createStore(db: Database): Store {
+  let nextPurge = 0;
   return {
+    rememberToken: async (replayKey, expiresAt) => {
+      if (Date.now() >= nextPurge) {
+        nextPurge = Date.now() + 60_000;
+        await db.query('DELETE FROM token_uses WHERE expires_at < now()');
+      }
+      const rows = await db.query<{ inserted: number }>(
+        `INSERT INTO token_uses (replay_key, expires_at) VALUES ($1, $2)
+         ON CONFLICT (replay_key) DO NOTHING RETURNING 1 AS inserted`,
+        [replayKey, expiresAt]
+      );
+      return rows.length === 1;
+    },
     recordAudits: async (records) => {
       if (records.length > 0) {
         await db.query(INSERT_AUDITS, [JSON.stringify(records)]);

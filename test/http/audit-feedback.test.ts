@@ -90,18 +90,21 @@ describe('audit trail', () => {
     expect(call?.status).toBe(412);
   });
 
-  it('keeps answering hook calls when the store is down, and counts the failures', async () => {
+  it('keeps answering hook calls when the store is down (after the commit time limit), and retries the record', async () => {
     const failing = new AuditWriter(
       { recordAudits: () => Promise.reject(new Error('connection refused')) },
       { queueSize: 10, logger: silentLogger }
     );
-    const down = testApp({}, { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } });
+    const down = testApp(
+      { AUDIT_COMMIT_TIMEOUT_MS: '100' },
+      { audit: { writer: failing, hashKey: Buffer.alloc(32, 1) } }
+    );
     await request(down.app)
       .post('/cds-services/lbp-patient-view')
       .send(patientViewOf(loadSample('fever')))
       .expect(200);
-    await failing.flush();
-    expect(failing.stats()).toMatchObject({ failed: 1, written: 0 });
+    await failing.flush(200);
+    expect(failing.stats()).toMatchObject({ failed: 0, written: 0, retrying: 1 });
   });
 });
 
@@ -188,5 +191,54 @@ describe('GET /stats', () => {
     expect(future.body).toEqual({ from: '2100-01-01T00:00:00.000Z', rows: [] });
     const res = await request(app).get('/stats?from=yesterday').expect(400);
     expect(res.body.issue[0].expression).toEqual(['from']);
+  });
+});
+
+describe('feedback with invalid items (poison items)', () => {
+  const valid = (n: number) => ({
+    card: `poison-test-card-${n}`,
+    outcome: 'overridden',
+    outcomeTimestamp: '2026-11-21T10:07:00Z',
+    overrideReason: { userComment: `valid ${n}` },
+  });
+  const countOf = async (prefix: string) =>
+    (
+      await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM feedback WHERE card_uuid LIKE $1`, [
+        `${prefix}%`,
+      ])
+    )[0]?.count;
+
+  it.each([
+    ['a date that does not exist', { outcomeTimestamp: '2026-02-30T10:00:00Z' }, 'outcomeTimestamp'],
+    ['year 0', { outcomeTimestamp: '0000-01-01T00:00:00Z' }, 'outcomeTimestamp'],
+    ['a NUL byte in the comment', { overrideReason: { userComment: 'a\u0000b' } }, 'overrideReason.userComment'],
+    ['a NUL byte in the card id', { card: 'card\u0000x' }, 'card'],
+    [
+      'an over-long reason code',
+      { overrideReason: { reason: { system: 's', code: 'x'.repeat(500) } } },
+      'overrideReason.reason.code',
+    ],
+  ])('%s: 400 naming the item, the valid items before and after it are stored', async (_name, change, field) => {
+    const prefix = `poison-${field}-${Math.random().toString(36).slice(2)}-`;
+    const items = [1, 2, 3].map((n) => ({ ...valid(n), card: `${prefix}${n}` }));
+    const sent = [items[0], { ...items[1], ...change }, items[2]];
+    const res = await feedback(sent as object[]).expect(400);
+    const errors = (res.body as { issue: { severity: string; expression: string[] }[] }).issue.filter(
+      (issue) => issue.severity === 'error'
+    );
+    expect(errors.map((issue) => issue.expression)).toEqual([[`feedback[1].${field}`]]);
+    const notes = (res.body as { issue: { severity: string; expression: string[] }[] }).issue.filter(
+      (issue) => issue.severity === 'information'
+    );
+    expect(notes.map((issue) => issue.expression)).toEqual([['feedback[0]'], ['feedback[2]']]);
+    expect(await countOf(prefix)).toBe(2);
+    // Sent again with the bad item fixed: the others are repeats, the fixed one is stored; nothing twice.
+    const fixed = await feedback(items).expect(200);
+    expect((fixed.body as { feedback: { stored: boolean }[] }).feedback.map((r) => r.stored)).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(await countOf(prefix)).toBe(3);
   });
 });

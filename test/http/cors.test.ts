@@ -72,10 +72,12 @@ describe('CORS with an allowlist', () => {
 });
 
 describe('CORS in production without CORS_ORIGINS', () => {
-  const { app } = testApp({ NODE_ENV: 'production', CDS_AUTH: 'off', LOG_LEVEL: 'silent' });
+  // Production requires authentication: the unauthenticated call is refused, and without CORS headers either way.
+  const issuers = JSON.stringify([{ iss: 'https://ehr.example', jku: ['https://ehr.example/jwks.json'] }]);
+  const { app } = testApp({ NODE_ENV: 'production', TRUSTED_ISSUERS: issuers, LOG_LEVEL: 'silent' });
 
   it('allows no cross-origin access', async () => {
-    const res = await request(app).get('/cds-services').set('Origin', SANDBOX).expect(200);
+    const res = await request(app).get('/cds-services').set('Origin', SANDBOX).expect(401);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

@@ -350,12 +350,19 @@ describe('misbehaving FHIR servers', () => {
     fhir.use((_req, res) => sendJson(res, 500, {}));
     const res = await call(withPrefetch([])).expect(412);
     expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error' }] });
-    expect(res.body.issue[0].details.text).toContain('HTTP 500');
+    // What the remote server answered is not echoed (no network-scanning oracle): the same text as for a 404 or
+    // an unreachable server.
+    expect(res.body.issue[0].details.text).not.toContain('500');
+    fhir.use((_req, res) => sendJson(res, 404, {}));
+    const notFound = await call(withPrefetch([])).expect(412);
+    const down = await call(withPrefetch([], { fhirServer: 'http://127.0.0.1:1/fhir' })).expect(412);
+    expect(notFound.body).toEqual(res.body);
+    expect(down.body).toEqual(res.body);
   });
 
   it('FHIR server down: 412 when the Patient is not prefetched', async () => {
     const res = await call(withPrefetch([], { fhirServer: 'http://127.0.0.1:1/fhir' })).expect(412);
-    expect(res.body.issue[0].details.text).toMatch(/could not be reached/);
+    expect(res.body.issue[0].details.text).toMatch(/Patient .*fhirServer gave no usable answer/);
   });
 
   it('FHIR server down: 200 when the Patient is prefetched, the rest reported', async () => {
@@ -496,5 +503,14 @@ describe('incomplete searches (RW-06)', () => {
     });
     await call(withPrefetch([])).expect(200);
     expect(record().data.observations?.complete).toBe(true);
+  });
+});
+
+describe('fhirServer allowlist without authentication', () => {
+  it('does not contact a link-local or private fhirServer, and says so in the 412', async () => {
+    for (const fhirServer of ['http://169.254.169.254/latest', 'http://10.1.2.3/fhir']) {
+      const res = await call(withPrefetch([], { fhirServer })).expect(412);
+      expect(res.body.issue[0].details.text).toContain('fhirServer is not on the allowlist');
+    }
   });
 });

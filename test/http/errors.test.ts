@@ -1,3 +1,5 @@
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { testApp } from '../support/app';
@@ -144,9 +146,89 @@ describe('readiness gate', () => {
     const res = await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(503);
     expect(res.headers['retry-after']).toBe('1');
     isOutcome(res.body);
-    await request(app).get('/readyz').expect(503, { status: 'starting' });
+    await request(app)
+      .get('/readyz')
+      .expect(503, { status: 'starting', degraded: ['knowledge'] });
     starting.markReady({ valueSets: 3 });
     await request(app).get('/readyz').expect(200, { status: 'ready', valueSets: 3 });
     await request(app).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
+  });
+});
+
+describe('malformed paths, bodies and query values are 400, never 500, and never logged as failures', () => {
+  const harness = testApp();
+  const json = JSON.stringify(patientViewRequest());
+  const compressed: Record<string, Buffer> = {
+    gzip: gzipSync(json),
+    deflate: deflateSync(json),
+    br: brotliCompressSync(json),
+  };
+  // Sent as the bytes given (superagent would turn a Buffer into JSON for a JSON Content-Type).
+  const raw = (body: unknown) => body as string;
+  /** What a client error must look like: 400, an OperationOutcome, no stack, and no error line (with its stack) logged. */
+  const CLIENT_ERROR = { status: 400, resourceType: 'OperationOutcome', stack: false, loggedErrors: 0 };
+  const clientErrorOf = (res: request.Response) => ({
+    status: res.status,
+    resourceType: (res.body as { resourceType?: string }).resourceType,
+    stack: / at |\.ts:|\.js:/.test(JSON.stringify(res.body)),
+    loggedErrors: harness.logs.filter((line) => line.level === 'error' || line.level === 'fatal').length,
+  });
+
+  it.each([
+    '/%',
+    '/cds-services/%',
+    '/cds-services/%zz',
+    '/cds-services/lbp-patient-view%E0%A4%A',
+    '/fhir/Patient/%c0',
+  ])('a malformed percent-encoding in %s', async (path) => {
+    expect(
+      clientErrorOf(await request(harness.app).post(path).set('Content-Type', 'application/json').send('{}'))
+    ).toEqual(CLIENT_ERROR);
+    expect(clientErrorOf(await request(harness.app).get(path))).toEqual(CLIENT_ERROR);
+  });
+
+  it('any path with a lone % is a 400 or 404, never a 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.webPath(), fc.nat(40), async (path, at) => {
+        const broken = `${path.slice(0, at)}%${path.slice(at)}`.replace(/^([^/])/, '/$1');
+        const res = await request(harness.app).get(broken);
+        expect([400, 404]).toContain(res.status);
+      }),
+      { numRuns: 60 }
+    );
+  });
+
+  it.each(['gzip', 'deflate', 'br'])('a corrupt or truncated %s body', async (encoding) => {
+    const good = compressed[encoding] as Buffer;
+    for (const body of [Buffer.from('not compressed at all, just text'), good.subarray(0, good.length - 8)]) {
+      const res = await request(harness.app)
+        .post('/cds-services/lbp-patient-view')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .serialize(raw)
+        .send(body);
+      expect(clientErrorOf(res)).toEqual(CLIENT_ERROR);
+    }
+    // The intact body is read.
+    const intact = await request(harness.app)
+      .post('/cds-services/lbp-patient-view')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', encoding)
+      .serialize(raw)
+      .send(good);
+    expect(intact.status).toBe(200);
+  });
+
+  it.each(['0000-01-01', '2026-02-30', '1899-12-31', '10000-01-01', '2026-13-01', '2026-11-01T25:00Z', 'now'])(
+    '/stats?from=%s',
+    async (from) => {
+      const res = await request(harness.app).get(`/stats?from=${encodeURIComponent(from)}`);
+      expect(clientErrorOf(res)).toEqual(CLIENT_ERROR);
+      expect(res.body.issue[0].expression).toEqual(['from']);
+    }
+  );
+
+  it('/stats with a repeated parameter', async () => {
+    expect(clientErrorOf(await request(harness.app).get('/stats?to=2026-01-01&to=2026-02-01'))).toEqual(CLIENT_ERROR);
   });
 });

@@ -1,9 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { loadTestConfig } from '../../src/config';
 import { startServer } from '../../src/server';
+import { LOCK_FILE, lockDataDir } from '../../src/store/data-dir-lock';
 import type { RunningServer } from '../../src/server';
 import { VERSION } from '../../src/version';
 import { silentLogger, testKnowledge } from '../support/app';
@@ -23,32 +26,62 @@ describe('startServer', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('listens on 127.0.0.1, is ready once the value sets are loaded and audits calls answered before the store opened', async () => {
+  it('listens on 127.0.0.1, is ready only once the store is usable, and commits calls answered before that', async () => {
     running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger });
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
-    const ready = await request(running.url).get('/readyz').expect(200);
-    expect(ready.body.status).toBe('ready');
+    // A call answered while the store opens (its first creation takes seconds) is committed once it is open.
+    const answered = request(running.url).post('/cds-services/lbp-patient-view').send(patientViewRequest());
+    const early = await request(running.url).get('/readyz');
+    // Not ready while the store is not usable, and the JSON names the part (unless it already opened).
+    const opening = { status: 'degraded', degraded: ['store'], store: { state: 'opening' } };
+    expect(early.status === 503 ? early.body : opening).toMatchObject(opening);
+    await answered.expect(200);
+    await running.storeOpened;
+    // A record that waited longer than STORE_WAIT_MS is retried with backoff (at most 5 s): wait for it, bounded.
+    const server = running;
+    let ready = await request(server.url).get('/readyz').expect(200);
+    for (
+      let attempt = 0;
+      attempt < 100 && (ready.body as { audit: { written: number } }).audit.written !== 1;
+      attempt++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await request(server.url).get('/readyz').expect(200);
+    }
     expect(ready.body.valueSets).toBeGreaterThan(10);
     expect(ready.body).toMatchObject({
+      status: 'ready',
       ruleset: '2026.11.0',
       rules: testKnowledge().ruleset.rules.length,
-      // Ready before the embedded store has opened: the first creation of its folder takes seconds.
-      store: 'unavailable',
-      audit: { queued: 0, written: 0, dropped: 0, failed: 0 },
+      store: { state: 'open' },
+      audit: { queued: 0, written: 1, dropped: 0, failed: 0, retrying: 0 },
     });
-    // A call answered while the store opens is audited once it is open, not lost.
-    await request(running.url).post('/cds-services/lbp-patient-view').send(patientViewRequest()).expect(200);
-    await running.storeOpened;
-    // The audit record is written after the response: wait (bounded) until the writer reports it.
-    const server = running;
-    let after: { audit?: { written?: number } } = {};
-    for (let attempt = 0; attempt < 50 && after.audit?.written !== 1; attempt++) {
-      after = (await request(server.url).get('/readyz').expect(200)).body as typeof after;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ready.body.degraded).toBeUndefined();
+  }, 90_000);
+
+  it('refuses a second process on the same DATA_DIR, naming the holder; takes over a stale lock', async () => {
+    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger });
+    await expect(
+      startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger })
+    ).rejects.toThrow(new RegExp(`DATA_DIR .* is in use by process ${process.pid}`));
+    await running.shutdown();
+    running = undefined;
+    expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+    // Another live process holds the lock: refused, naming it.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      writeFileSync(path.join(dataDir, LOCK_FILE), `${other.pid}\n`);
+      expect(() => lockDataDir(dataDir)).toThrow(new RegExp(`in use by process ${other.pid}`));
+    } finally {
+      other.kill('SIGKILL');
+      await once(other, 'exit');
     }
-    expect(after).toMatchObject({ store: 'open', audit: { written: 1, failed: 0 } });
-  });
+    // Its pid is gone now: the lock is stale and taken over.
+    const lock = lockDataDir(dataDir);
+    expect(readFileSync(path.join(dataDir, LOCK_FILE), 'utf8').trim()).toBe(String(process.pid));
+    lock.release();
+  }, 90_000);
 
   it('refuses to start when the knowledge cannot be loaded, naming what is missing', async () => {
     await expect(
@@ -101,5 +134,5 @@ describe('startServer', () => {
     await stopped;
     expect(server.server.listening).toBe(false);
     running = undefined;
-  });
+  }, 90_000);
 });
