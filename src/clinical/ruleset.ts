@@ -5,7 +5,7 @@ import type { Almanac, RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
 import type { Terminology } from '../fhir/terminology';
 import { valueSetUrl } from '../fhir/terminology';
-import type { Evidence, Finding, Localised } from './finding';
+import type { CardText, Evidence, Finding } from './finding';
 import { LOCALES } from './finding';
 import type { FactContext, FactKnowledge, RuleOutcome } from './facts/context';
 import { findEpisode } from './facts/episode';
@@ -59,7 +59,7 @@ const URGENCIES = ['IMMEDIATE', 'URGENT', 'SOFT'] as const;
 
 const localised = z.strictObject(
   Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<
-    keyof Localised,
+    keyof CardText,
     z.ZodString
   >
 );
@@ -148,6 +148,16 @@ const settingsSchema = z.strictObject({
   links: z
     .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))
     .refine((links) => 'default' in links, 'needs a "default" link'),
+  /**
+   * What the service remembers per patient: how long "not now" on the recommendation silences it, and how an
+   * existing physiotherapy referral is recognised (a value-set id and a keyword list).
+   */
+  memory: z.strictObject({
+    description: z.string().optional(),
+    notNowDays: z.number().int().min(1).max(365),
+    physiotherapyValueSet: z.string().min(1),
+    physiotherapyKeywords: z.string().min(1),
+  }),
 });
 
 export type RulesetSettings = z.infer<typeof settingsSchema>;
@@ -434,6 +444,12 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     }
     if (!keywordLists.has(settings.episode.keywords)) {
       problems.push(`ruleset.json: episode: unknown keyword list "${settings.episode.keywords}"`);
+    }
+    if (!valueSetExists(settings.memory.physiotherapyValueSet)) {
+      problems.push(`ruleset.json: memory: unknown value set "${settings.memory.physiotherapyValueSet}"`);
+    }
+    if (!keywordLists.has(settings.memory.physiotherapyKeywords)) {
+      problems.push(`ruleset.json: memory: unknown keyword list "${settings.memory.physiotherapyKeywords}"`);
     }
   }
   if (problems.length > 0 || settings === undefined) {
