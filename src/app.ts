@@ -34,7 +34,10 @@ export interface AppDeps {
   /** Verifies client JWTs when CDS_AUTH is required; built from the configuration when not given. */
   readonly verifier?: JwtVerifier;
   /** The audit trail: a bounded writer and the key for the patient hash. Without it nothing is recorded. */
-  readonly audit?: { readonly writer: { enqueue(record: AuditRecord): void }; readonly hashKey: Buffer };
+  readonly audit?: {
+    readonly writer: { enqueue(record: AuditRecord): void; flush?(timeoutMs?: number): Promise<void> };
+    readonly hashKey: Buffer;
+  };
   /** The store for feedback and /stats; returns undefined while it is not open. */
   readonly store?: () => Store | undefined;
   /** Live operational facts for /readyz (store state, audit counts). */
@@ -54,6 +57,17 @@ export function createVerifier(config: Config, issuers: readonly TrustedIssuer[]
     replayCacheSize: config.authReplayCacheSize,
     jkuTimeoutMs: config.authJkuTimeoutMs,
   });
+}
+
+/** How long a feedback request waits for the audit writer before it looks a "not now" card up anyway. */
+const AUDIT_FLUSH_MS = 2000;
+
+function auditOf(audit: NonNullable<AppDeps['audit']>) {
+  const { writer } = audit;
+  return {
+    hashKey: audit.hashKey,
+    ...(writer.flush ? { flush: () => writer.flush?.(AUDIT_FLUSH_MS) ?? Promise.resolve() } : {}),
+  };
 }
 
 /**
@@ -128,7 +142,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       issuers,
       feedbackStore: store,
-      ...(deps.audit ? { audit: { hashKey: deps.audit.hashKey } } : {}),
+      ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );
   app.use(statsRoutes({ config, store }));

@@ -164,7 +164,9 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
           selections.includes(`ServiceRequest/${order.id ?? ''}`)) &&
         isPhysiotherapy(order, memorySettings, knowledge.terminology, knowledge.ruleset.knowledge)
     );
-    const notNowUntil = evaluation.memory?.notNowUntil;
+    // "Not now" silences the recommendation (never a red flag) for memory.notNowDays days.
+    const notNowAt = evaluation.memory?.notNowAt?.getTime();
+    const silenced = notNowAt !== undefined && now.getTime() < notNowAt + memory.notNowDays * 86_400_000;
     const cards = renderCards(decision, {
       locale,
       links: knowledge.ruleset.settings.links,
@@ -173,7 +175,7 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       overrideReasons: knowledge.overrideReasons,
       ...(deps.planView ? { planView: deps.planView(request.context.patientId, locale) } : {}),
       ...(since === undefined ? {} : { programmeSince: since }),
-      recommendationSilenced: notNowUntil !== undefined && notNowUntil.getTime() > now.getTime(),
+      recommendationSilenced: silenced,
       ...(request.hook === 'patient-view'
         ? {}
         : { unrelatedOrder: !physiotherapyOrder && decision.imagingOrders.length === 0 }),

@@ -12,6 +12,7 @@ import { auditCards } from '../http/audit-trail';
 import { methodNotAllowed, notFound, preconditionFailed, serviceUnavailable } from '../http/errors';
 import { hashPatient } from '../store/patient-hash';
 import type { FeedbackResult, Store } from '../store/store';
+import { isNotNow } from '../store/not-now';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import type { RequestLogLocals } from '../http/request-log';
@@ -26,10 +27,14 @@ export interface CdsRoutesDeps {
   readonly services: readonly CdsServiceDefinition[];
   readonly evaluate: HookEvaluator;
   readonly readiness: Readiness;
-  /** With an audit trail: the key that turns the patient reference into a keyed hash. */
-  readonly audit?: { readonly hashKey: Buffer };
+  /**
+   * With an audit trail: the key that turns the patient reference into a keyed hash, and how to wait until the
+   * cards answered so far are stored (a "not now" is looked up by its card).
+   */
+  readonly audit?: { readonly hashKey: Buffer; readonly flush?: () => Promise<void> };
   /** Where feedback is stored; undefined while the store is not available (then 503). */
-  readonly feedbackStore?: () => Pick<Store, 'recordFeedback'> | undefined;
+  readonly feedbackStore?: () =>
+    (Pick<Store, 'recordFeedback'> & Partial<Pick<Store, 'rememberNotNow' | 'notNowAt'>>) | undefined;
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
@@ -96,6 +101,21 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
           (fhirServersByIssuer.get(client?.iss ?? '') ?? []).some((allowed) => base.href.startsWith(allowed))
       : undefined;
 
+  /** What the store remembers about the patient; nothing when it is not available (the card is then shown). */
+  const memoryOf = async (patientHash: string | undefined) => {
+    const store = deps.feedbackStore?.();
+    if (patientHash === undefined || store?.notNowAt === undefined) {
+      return {};
+    }
+    try {
+      const notNowAt = await store.notNowAt(patientHash);
+      return notNowAt ? { notNowAt } : {};
+    } catch (err) {
+      deps.logger.warn({ err }, 'the not-now memory could not be read');
+      return {};
+    }
+  };
+
   const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
     const service = findService(deps.services, req.params.id);
     if (service === undefined) {
@@ -127,6 +147,11 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       let results: FeedbackResult[];
       try {
         results = await store.recordFeedback(locals.serviceId ?? '', body.feedback, callerOf(locals.client));
+        if (store.rememberNotNow && body.feedback.some(isNotNow)) {
+          // The card's patient comes from the audit trail: let the writer store the cards answered so far first.
+          await deps.audit?.flush?.();
+          await store.rememberNotNow(body.feedback);
+        }
       } catch (err) {
         deps.logger.error({ err }, 'feedback could not be stored');
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
@@ -178,6 +203,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       request,
       record: gathered.record,
       acceptLanguages: acceptLanguages(req.headers['accept-language']),
+      memory: await memoryOf(locals.audit?.patientHash),
     });
     if (locals.audit) {
       locals.audit = {

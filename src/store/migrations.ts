@@ -72,6 +72,19 @@ CREATE TABLE feedback (
 CREATE INDEX feedback_received_at_idx ON feedback (received_at);
 `,
   },
+  {
+    version: 2,
+    name: 'not-now memory of the exercise recommendation',
+    sql: `
+-- When a GP last answered "not now" to the exercise recommendation for a patient (keyed hash, never an id):
+-- the recommendation stays away for rules/ruleset.json memory.notNowDays after it. Red flags are never kept here.
+CREATE TABLE recommendation_not_now (
+  patient_hash text PRIMARY KEY,
+  at           timestamptz NOT NULL,
+  card_uuid    text NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema cannot be brought to the version this code expects. */
