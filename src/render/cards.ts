@@ -233,12 +233,11 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
     }
   }
   for (const finding of imaging) {
+    // The imaging card stays short: the alternative is named, its programme is one click away (the suggestion).
     const lines = running
       ? [`${escapeMarkdown(running)}.`]
-      : programme
-        ? [
-            `**${messages.programme}**: ${escapeMarkdown(programmeLine(programme, decision, options.exercise.knowledge, locale))}`,
-          ]
+      : programme && finding.effects.includes('offer-exercise-alternative')
+        ? [escapeMarkdown(messages.exerciseAlternative)]
         : [];
     const base = card(
       'imaging',

@@ -71,6 +71,7 @@ export interface Messages {
   readonly cancelOrderLabel: string;
   readonly cancelOrderDescription: string;
   readonly exerciseInsteadLabel: string;
+  readonly exerciseAlternative: string;
 }
 
 const nl: Messages = {
@@ -156,6 +157,7 @@ const nl: Messages = {
   cancelOrderLabel: 'Annuleer de aanvraag voor beeldvorming',
   cancelOrderDescription: 'Verwijdert de concept-aanvraag voor beeldvorming',
   exerciseInsteadLabel: 'Maak in plaats daarvan een oefenprogramma',
+  exerciseAlternative: 'Alternatief: gesuperviseerde oefentherapie door de fysiotherapeut (zie de suggestie).',
 };
 
 const fr: Messages = {
@@ -249,6 +251,7 @@ const fr: Messages = {
   cancelOrderLabel: "Annuler la demande d'imagerie",
   cancelOrderDescription: "Supprime le projet de demande d'imagerie",
   exerciseInsteadLabel: "Créer plutôt un programme d'exercices",
+  exerciseAlternative: 'Alternative : exercices supervisés par le kinésithérapeute (voir la suggestion).',
 };
 
 const en: Messages = {
@@ -334,6 +337,7 @@ const en: Messages = {
   cancelOrderLabel: 'Cancel the imaging order',
   cancelOrderDescription: 'Deletes the draft imaging order',
   exerciseInsteadLabel: 'Create an exercise programme instead',
+  exerciseAlternative: 'Alternative: supervised exercise therapy with the physiotherapist (see the suggestion).',
 };
 
 export const MESSAGES: Readonly<Record<Locale, Messages>> = { nl, fr, en };
