@@ -90,12 +90,13 @@ function findingBlock(finding: Finding, locale: Locale, titles: ReadonlyMap<stri
     '',
     ...evidenceList([finding], locale, titles),
     '',
-    ...(finding.action ? [`${messages.action}: ${escapeMarkdown(finding.action[locale])}`, ''] : []),
+    ...(finding.action ? [`${messages.action}${messages.colon}${escapeMarkdown(finding.action[locale])}`, ''] : []),
   ];
 }
 
 function summaryOf(prefix: string, findings: readonly Finding[], locale: Locale): string {
-  return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join('; ')}`, SUMMARY_MAX);
+  const separator = MESSAGES[locale].semicolon;
+  return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join(separator)}`, SUMMARY_MAX);
 }
 
 /** The STarT Back line of YF-02, from the score the programme or advice rules read; "not recorded" when unknown. */
@@ -118,7 +119,7 @@ function notEvaluatedLine(decision: Decision, locale: Locale): string[] {
   return minor.length > 0
     ? [
         '',
-        `_${messages.notEvaluated}: ${minor.map((note) => escapeMarkdown(messages.notes[note] ?? note)).join('; ')}._`,
+        `_${messages.notEvaluated}${messages.colon}${minor.map((note) => escapeMarkdown(messages.notes[note] ?? note)).join(messages.semicolon)}._`,
       ]
     : [];
 }
@@ -184,12 +185,12 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
     const summary = `${messages.recommendationSummary}${episode ? ` (${episode})` : ''}${messages.colon}${messages.noRedFlags}`;
     const startBack = startBackLine(decision, programme.findings, locale);
     const detail = [
-      `**${messages.programme}**: ${escapeMarkdown(programmeLine(programme, decision, options.exercise.knowledge, locale))}`,
+      `**${messages.programme}**${messages.colon}${escapeMarkdown(programmeLine(programme, decision, options.exercise.knowledge, locale))}`,
       '',
       ...evidenceList(main ? [main] : [], locale, new Map()),
       '',
       ...(startBack ? [escapeMarkdown(startBack), ''] : []),
-      `${messages.action}: ${escapeMarkdown(messages.recommendationAction)}`,
+      `${messages.action}${messages.colon}${escapeMarkdown(messages.recommendationAction)}`,
       ...notEvaluatedLine(decision, locale),
     ];
     const recommendation = card('recommendation', 'info', truncate(summary, SUMMARY_MAX), detail, [
@@ -327,7 +328,10 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
       ...decision.redFlags.flatMap((finding) => findingBlock(finding, locale, titles)),
       `**${messages.noProgramme}**`,
       ...(others.length > 0
-        ? ['', `${messages.alsoNoted}: ${others.map((finding) => escapeMarkdown(finding.title[locale])).join('; ')}.`]
+        ? [
+            '',
+            `${messages.alsoNoted}${messages.colon}${others.map((finding) => escapeMarkdown(finding.title[locale])).join(messages.semicolon)}.`,
+          ]
         : []),
     ];
     cards.push(

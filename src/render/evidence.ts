@@ -81,8 +81,8 @@ export function evidenceLines(
       ...new Set(items.filter((item) => item.kind === 'free-text').map((item) => itemText(item, locale, titles))),
     ];
     // A phrase alone is quoted; next to a coded display it says where it was found.
-    const said = coded.length > 0 ? `${messages.inText}: ${phrases.join(', ')}` : phrases.join(', ');
-    const text = [...coded, ...(phrases.length > 0 ? [said] : [])].join('; ');
+    const said = coded.length > 0 ? `${messages.inText}${messages.colon}${phrases.join(', ')}` : phrases.join(', ');
+    const text = [...coded, ...(phrases.length > 0 ? [said] : [])].join(messages.semicolon);
     const type = items[0]?.reference?.split('/')[0] ?? '';
     const dates = items
       .map((item) => item.date)

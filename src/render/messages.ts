@@ -48,6 +48,8 @@ export interface Messages {
   readonly noRedFlags: string;
   /** ": " — French puts a space before the colon. */
   readonly colon: string;
+  /** "; ", in French " ; ". */
+  readonly semicolon: string;
   readonly programme: string;
   readonly byPreference: string;
   readonly whenIndicated: string;
@@ -124,6 +126,7 @@ const nl: Messages = {
   recommendationSummary: 'Stel gesuperviseerde oefentherapie voor',
   noRedFlags: 'geen rode vlaggen gevonden',
   colon: ': ',
+  semicolon: '; ',
   programme: 'Programma',
   byPreference: 'naar voorkeur',
   whenIndicated: 'als geïndiceerd',
@@ -217,6 +220,7 @@ const fr: Messages = {
   recommendationSummary: 'Proposez des exercices supervisés',
   noRedFlags: 'aucun drapeau rouge trouvé',
   colon: ' : ',
+  semicolon: ' ; ',
   programme: 'Programme',
   byPreference: 'selon la préférence',
   whenIndicated: 'si indiqué',
@@ -304,6 +308,7 @@ const en: Messages = {
   recommendationSummary: 'Propose supervised exercise therapy',
   noRedFlags: 'no red flags found',
   colon: ': ',
+  semicolon: '; ',
   programme: 'Programme',
   byPreference: 'by preference',
   whenIndicated: 'when indicated',

@@ -33,7 +33,7 @@ function activityWords(
     // TS-11: in the acute episode the aerobic part starts with walking, light to moderate.
     activity.type === 'aerobic' && decision.effects.has('light-to-moderate-start') ? messages.walkingFirst : undefined,
   ].filter((note): note is string => note !== undefined);
-  return `${messages.exerciseNames[activity.type]}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+  return `${messages.exerciseNames[activity.type]}${notes.length > 0 ? ` (${notes.join(messages.semicolon)})` : ''}`;
 }
 
 export function programmeLine(
@@ -53,7 +53,7 @@ export function programmeLine(
     .map((activity) => messages.exerciseNames[activity.type]);
   return [
     of('proposed').join(', '),
-    ...(optional.length > 0 ? [`${messages.whenIndicated}: ${optional.join(', ')}`] : []),
-    ...(options.length > 0 ? [`${messages.byPreference}: ${options.join('; ')}`] : []),
-  ].join('; ');
+    ...(optional.length > 0 ? [`${messages.whenIndicated}${messages.colon}${optional.join(', ')}`] : []),
+    ...(options.length > 0 ? [`${messages.byPreference}${messages.colon}${options.join(messages.semicolon)}`] : []),
+  ].join(messages.semicolon);
 }
