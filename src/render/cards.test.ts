@@ -123,7 +123,7 @@ describe('renderCards', () => {
     expect(card!.detail).toContain('**Suspected cauda equina syndrome** (emergency)');
     expect(card!.detail).toContain('Emergency referral today');
     expect(card!.detail).toContain('- Temperature 38.7 °C (measurement, 19 Nov 2026)');
-    expect(card!.detail).toContain('- „kan niet plassen” (diagnosis, 20 Nov 2026)');
+    expect(card!.detail).toContain('- “kan niet plassen” (diagnosis, 20 Nov 2026)');
     expect(card!.detail).not.toMatch(/Observation\/|Condition\/|RF-0|EX-01|HW-FEVER|S002/);
     expect(card!.detail).toContain('No exercise programme while this red flag is not ruled out.');
     expect(card!.detail).toContain('Also noted: Lumbosacral radicular syndrome; Comorbidity.');

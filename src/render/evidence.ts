@@ -29,7 +29,7 @@ function itemText(item: Evidence, locale: Locale, titles: ReadonlyMap<string, st
     case 'coded':
       return `${item.text ?? ''}${item.suspected ? ` (${messages.suspected})` : ''}`;
     case 'free-text':
-      return `„${item.text ?? ''}”`;
+      return `${messages.quotes[0]}${item.text ?? ''}${messages.quotes[1]}`;
     case 'temperature':
       return `${labels.temperature} ${value}`;
     case 'weight-change':

@@ -48,6 +48,8 @@ export interface Messages {
   readonly noRedFlags: string;
   /** ": " — French puts a space before the colon. */
   readonly colon: string;
+  /** Quotation marks around a phrase from the record: „…” (nl), « … » (fr), “…” (en). */
+  readonly quotes: readonly [string, string];
   /** "; ", in French " ; ". */
   readonly semicolon: string;
   readonly programme: string;
@@ -127,6 +129,7 @@ const nl: Messages = {
   noRedFlags: 'geen rode vlaggen gevonden',
   colon: ': ',
   semicolon: '; ',
+  quotes: ['„', '”'],
   programme: 'Programma',
   byPreference: 'naar voorkeur',
   whenIndicated: 'als geïndiceerd',
@@ -221,6 +224,7 @@ const fr: Messages = {
   noRedFlags: 'aucun drapeau rouge trouvé',
   colon: ' : ',
   semicolon: ' ; ',
+  quotes: ['« ', ' »'],
   programme: 'Programme',
   byPreference: 'selon la préférence',
   whenIndicated: 'si indiqué',
@@ -309,6 +313,7 @@ const en: Messages = {
   noRedFlags: 'no red flags found',
   colon: ': ',
   semicolon: '; ',
+  quotes: ['“', '”'],
   programme: 'Programme',
   byPreference: 'by preference',
   whenIndicated: 'when indicated',

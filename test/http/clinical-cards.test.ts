@@ -37,7 +37,7 @@ const ruleIds = (card: CdsCard | undefined) =>
 describe('sample patients on patient-view', () => {
   it.each([
     ['fever', 'RF-03', 'Red flag, assess first: ', ['38.7 °C', '19 Nov 2026']],
-    ['cauda-equina', 'RF-01', 'Red flag, refer as an emergency: ', ['Emergency referral today', '„']],
+    ['cauda-equina', 'RF-01', 'Red flag, refer as an emergency: ', ['Emergency referral today', '“kan niet plassen”']],
     ['cancer-history', 'RF-05', 'Red flag, assess first: ', ['metastatic disease']],
     ['weight-loss', 'RF-04', 'Red flag, assess first: ', ['84.0 kg', '77.5 kg', '6.5 kg']],
     ['soft-flags-combination', 'RF-C', 'Red flag, assess first: ', ['Non-mechanical pain', 'Osteoporosis']],
