@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../src/cds/response';
 import { testApp } from './support/app';
-import { draftOrdersOf, loadSample, patientOf, patientViewOf, prefetchOf } from './support/sample-patients';
+import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from './support/sample-patients';
 
 /**
  * Card quality (issue 13 "done when"), over every sample patient, every hook and every language: a card reads in
@@ -112,23 +111,6 @@ function kindOf(card: CdsCard): string {
   return 'recommendation';
 }
 
-/** An order-select or order-sign request with one draft order of any type, selected. */
-function orderBody(hook: 'order-select' | 'order-sign', bundle: Bundle, order: Resource): Record<string, unknown> {
-  const patientId = patientOf(bundle).id ?? '';
-  const ordered = { ...order, subject: { reference: `Patient/${patientId}` } };
-  return {
-    hook,
-    hookInstance: randomUUID(),
-    context: {
-      userId: 'Practitioner/gp-1',
-      patientId,
-      draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: ordered }] },
-      ...(hook === 'order-select' ? { selections: [`${order.resourceType}/${order.id ?? ''}`] } : {}),
-    },
-    prefetch: prefetchOf(bundle),
-  };
-}
-
 const physiotherapy = draftOrdersOf(loadSample('physio-referral'))[0] as Resource;
 const mri = draftOrdersOf(loadSample('lumbar-mri'))[0] as Resource;
 const amlodipine = {
@@ -175,7 +157,7 @@ const CASES: Case[] = SAMPLES.flatMap((sample) => [
       ] as const
     ).map(([order, resource, unrelated]) => ({
       name: `${sample} ${hook} ${order}`,
-      body: () => orderBody(hook, loadSample(sample), resource),
+      body: () => orderHookOf(hook, loadSample(sample), resource),
       service: `lbp-${hook}`,
       unrelated,
     }))
