@@ -302,10 +302,12 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
       const detail = [
         ...notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
         '',
+        // Every item that could not be read is named: the GP checks each one in the chart.
         ...evidenceList(
           [{ ...quality, evidence: quality.evidence.filter((item) => item.kind === 'data') }],
           locale,
-          titles
+          titles,
+          Number.POSITIVE_INFINITY
         ),
         '',
         messages.dataQualityFooter,

@@ -61,7 +61,8 @@ function sourceKey(item: Evidence, index: number): string {
 export function evidenceLines(
   findings: readonly Finding[],
   locale: Locale,
-  titles: ReadonlyMap<string, string>
+  titles: ReadonlyMap<string, string>,
+  maxLines = MAX_LINES
 ): string[] {
   const messages = MESSAGES[locale];
   const groups = new Map<string, Evidence[]>();
@@ -93,8 +94,8 @@ export function evidenceLines(
     return where.length > 0 ? `${text} (${where.join(', ')})` : text;
   });
   const unique = [...new Set(lines.filter((line) => line.trim() !== ''))];
-  return unique.length > MAX_LINES + 1
-    ? [...unique.slice(0, MAX_LINES), fill(messages.more, { n: unique.length - MAX_LINES })]
+  return unique.length > maxLines + 1
+    ? [...unique.slice(0, maxLines), fill(messages.more, { n: unique.length - maxLines })]
     : unique;
 }
 
@@ -102,9 +103,10 @@ export function evidenceLines(
 export function evidenceList(
   findings: readonly Finding[],
   locale: Locale,
-  titles: ReadonlyMap<string, string>
+  titles: ReadonlyMap<string, string>,
+  maxLines = MAX_LINES
 ): string[] {
-  return evidenceLines(findings, locale, titles).map((line) => `- ${escapeMarkdown(line)}`);
+  return evidenceLines(findings, locale, titles, maxLines).map((line) => `- ${escapeMarkdown(line)}`);
 }
 
 /** The plain text of one piece of evidence for the card's extension (audit): as before, with its ISO date. */
