@@ -30,7 +30,12 @@ function rule(overrides: Record<string, unknown> = {}, condition: Record<string,
     },
     event: {
       type: 'finding',
-      params: { kind: 'red-flag', urgency: 'URGENT', source: 'TEST', title: { en: 'Fever', nl: 'Koorts', fr: 'Fièvre' } },
+      params: {
+        kind: 'red-flag',
+        urgency: 'URGENT',
+        source: 'TEST',
+        title: { en: 'Fever', nl: 'Koorts', fr: 'Fièvre' },
+      },
     },
     ...overrides,
   };
@@ -109,7 +114,9 @@ describe('buildRuleset', () => {
       'a red flag without urgency',
       [
         file('x.json', [
-          rule({ event: { type: 'finding', params: { kind: 'red-flag', source: 'T', title: { en: 'a', nl: 'b', fr: 'c' } } } }),
+          rule({
+            event: { type: 'finding', params: { kind: 'red-flag', source: 'T', title: { en: 'a', nl: 'b', fr: 'c' } } },
+          }),
         ]),
       ],
       /x\.json rule RF-03: .*urgency/,

@@ -58,10 +58,7 @@ const KINDS = [
 const URGENCIES = ['IMMEDIATE', 'URGENT', 'SOFT'] as const;
 
 const localised = z.strictObject(
-  Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<
-    keyof CardText,
-    z.ZodString
-  >
+  Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<keyof CardText, z.ZodString>
 );
 
 interface LeafCondition {

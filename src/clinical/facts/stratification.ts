@@ -139,7 +139,11 @@ export const startBack: FactDefinition<z.infer<typeof params>> = {
         {
           ...latest.evidence,
           kind: 'start-back',
-          score: { group, total: latest.total, ...(latest.distress === undefined ? {} : { distress: latest.distress }) },
+          score: {
+            group,
+            total: latest.total,
+            ...(latest.distress === undefined ? {} : { distress: latest.distress }),
+          },
         },
       ],
     };
