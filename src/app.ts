@@ -166,6 +166,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       issuers,
       feedbackStore: waitForStore,
+      memoryStore: store,
       ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );

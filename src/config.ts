@@ -55,7 +55,7 @@ const envSchema = z.object({
   FHIR_MAX_RESPONSE_BYTES: positiveInt(10 * 1024 * 1024),
   BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
-  CDS_LOCALE: z.enum(['en', 'nl']).default('en'),
+  CDS_LOCALE: z.enum(['nl', 'fr', 'en']).default('nl'),
   CDS_AUTH: z.enum(['required', 'off']).optional(),
   TRUSTED_ISSUERS: z.string().trim().min(1).optional(),
   TRUSTED_ISSUERS_FILE: z.string().trim().min(1).optional(),
@@ -108,7 +108,7 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly shutdownTimeoutMs: number;
   /** Language of card texts when the request's Accept-Language names no supported one. */
-  readonly locale: 'en' | 'nl';
+  readonly locale: 'nl' | 'fr' | 'en';
   /** Whether every CDS call must carry a valid client JWT (CDS Hooks 2.0 "Trusting CDS Clients"). */
   readonly authRequired: boolean;
   /** The EHRs this service trusts: issuer, keys, allowed FHIR servers, tenants (TRUSTED_ISSUERS[_FILE]). */

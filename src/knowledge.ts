@@ -6,6 +6,8 @@ import { loadExerciseKnowledge } from './fhir/exercise-knowledge';
 import type { ExerciseKnowledge } from './fhir/exercise-knowledge';
 import { loadTerminology } from './fhir/terminology';
 import type { Terminology } from './fhir/terminology';
+import { loadOverrideReasons } from './render/override-reasons';
+import type { OverrideReasons } from './render/override-reasons';
 
 /**
  * The clinical knowledge a process loads once at start-up, before it reports ready: the value sets in
@@ -17,6 +19,8 @@ export interface Knowledge {
   readonly terminology: Terminology;
   readonly ruleset: Ruleset;
   readonly exercise: ExerciseKnowledge;
+  /** The override reasons of each card kind (CodeSystem-override-reason.json). */
+  readonly overrideReasons: OverrideReasons;
 }
 
 /** Facts about the loaded knowledge, shown by GET /readyz. */
@@ -38,5 +42,6 @@ export function loadKnowledge(config: Pick<Config, 'fhirResourcesDir' | 'rulesDi
     terminology,
     ruleset: loadRuleset(config.rulesDir, terminology),
     exercise: loadExerciseKnowledge(path.join(config.fhirResourcesDir, 'knowledge')),
+    overrideReasons: loadOverrideReasons(path.join(config.fhirResourcesDir, 'knowledge')),
   };
 }

@@ -82,7 +82,19 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   const evaluate =
     options.evaluate ??
-    clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
+    clinicalEvaluator({
+      knowledge,
+      defaultLocale: config.locale,
+      now: () => new Date(),
+      newId: randomUUID,
+      // With the sandbox on, the cards link to the physiotherapist's view of the patient's plan.
+      ...(config.sandbox
+        ? {
+            planView: (patientId: string, locale: string) =>
+              `${config.publicBaseUrl}/sandbox/?patient=${encodeURIComponent(patientId)}&role=physio&lang=${locale}`,
+          }
+        : {}),
+    });
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
   const sandbox = config.sandbox

@@ -28,7 +28,8 @@ export interface CdsServiceDefinition {
 /**
  * Everything the clinical rules read (docs/clinical-specification.md §2–§4, §9): demographics, problems (current and
  * history), observations (vital signs, weights, pregnancy status, STarT Back, free text), medication
- * (systemic corticosteroids), procedures (lumbar surgery) and questionnaire responses (STarT Back).
+ * (systemic corticosteroids), procedures (lumbar surgery) and questionnaire responses (STarT Back); and, so that a
+ * programme is not proposed twice, the patient's CarePlans and ServiceRequests.
  * Only type searches with a reference parameter and `_sort`/`_count` are used, so any client that
  * implements the recommended subset can satisfy them.
  */
@@ -67,6 +68,19 @@ export const CLINICAL_PREFETCH: Readonly<Record<string, PrefetchTemplate>> = {
   questionnaireResponses: {
     query: 'QuestionnaireResponse?patient={{context.patientId}}',
     resourceType: 'QuestionnaireResponse',
+    kind: 'search',
+    required: false,
+  },
+  // Memory (cds/programme-memory.ts): an exercise programme or physiotherapy referral that already exists.
+  carePlans: {
+    query: 'CarePlan?patient={{context.patientId}}',
+    resourceType: 'CarePlan',
+    kind: 'search',
+    required: false,
+  },
+  serviceRequests: {
+    query: 'ServiceRequest?patient={{context.patientId}}',
+    resourceType: 'ServiceRequest',
     kind: 'search',
     required: false,
   },

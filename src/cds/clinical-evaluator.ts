@@ -11,6 +11,7 @@ import { renderCards } from '../render/cards';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
 import type { HookEvaluator } from './evaluate';
 import type { HookRequest } from './hook-request';
+import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
 export interface ClinicalEvaluatorDeps {
   readonly knowledge: Knowledge;
@@ -19,6 +20,14 @@ export interface ClinicalEvaluatorDeps {
   /** The evaluation instant; injectable so tests can fix "today". */
   readonly now: () => Date;
   readonly newId: () => string;
+  /** An absolute URL where the physiotherapist's plan for this patient can be read (the sandbox page), if any. */
+  readonly planView?: (patientId: string, locale: Locale) => string;
+}
+
+/** The record without the problems of the memory keys: a CarePlan search that failed hides no red flag. */
+function clinicalPart(gathered: GatheredRecord): GatheredRecord {
+  const memory = new Set<string>(MEMORY_KEYS);
+  return { ...gathered, problems: gathered.problems.filter((problem) => !memory.has(problem.key)) };
 }
 
 /**
@@ -106,7 +115,8 @@ async function withoutUnreadableResources(
  */
 export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
   const { knowledge } = deps;
-  return async ({ request, record: gathered, acceptLanguages }) => {
+  return async (evaluation) => {
+    const { request, record: gathered, acceptLanguages } = evaluation;
     const { orders, selections } = draftOrdersOf(request);
     const now = deps.now();
     const analyse = async (record: GatheredRecord) => {
@@ -121,25 +131,45 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       });
       return { clinical, findings: await knowledge.ruleset.evaluate(clinical) };
     };
-    const { clinical, findings } = await analyse(gathered).catch(async () =>
-      analyse(await withoutUnreadableResources(gathered, analyse))
+    const clinicalRecord = clinicalPart(gathered);
+    const { clinical, findings } = await analyse(clinicalRecord).catch(async () =>
+      analyse(await withoutUnreadableResources(clinicalRecord, analyse))
     );
     const decision = decide(findings, clinical, knowledge.ruleset.version);
     const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
     const userId = request.context.userId;
+    const episode = findEpisode(clinical, knowledge.ruleset.knowledge);
     const context = {
       // The fallback keeps the gathered Patient: only other resources are ever dropped.
       patientReference: patientReference(gathered.patient),
-      conditions: findEpisode(clinical, knowledge.ruleset.knowledge).conditions.map((condition) => condition.reference),
+      conditions: episode.conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
       today: isoDay(clinical.today),
       rulesetVersion: knowledge.ruleset.version,
     };
+    const memory = knowledge.ruleset.settings.memory;
+    const memorySettings = { ...memory, planUrl: knowledge.exercise.planCanonical.split('|')[0] ?? '' };
+    const since = programmeSince(
+      gathered,
+      episode.onsetDay,
+      memorySettings,
+      knowledge.terminology,
+      knowledge.ruleset.knowledge
+    );
+    // "Not now" silences the recommendation (never a red flag) for memory.notNowDays days.
+    const notNowAt = evaluation.memory?.notNowAt?.getTime();
+    const silenced = notNowAt !== undefined && now.getTime() < notNowAt + memory.notNowDays * 86_400_000;
     const cards = renderCards(decision, {
       locale,
       links: knowledge.ruleset.settings.links,
       newId: deps.newId,
       exercise: { knowledge: knowledge.exercise, context },
+      overrideReasons: knowledge.overrideReasons,
+      ...(deps.planView ? { planView: deps.planView(request.context.patientId, locale) } : {}),
+      ...(since === undefined ? {} : { programmeSince: since }),
+      recommendationSilenced: silenced,
+      // RW-10 (rules/scope.json): an order hook speaks about a physiotherapy referral or lumbar imaging only.
+      ...(request.hook === 'patient-view' ? {} : { unrelatedOrder: decision.unrelatedOrder }),
     });
     return {
       response: { cards },

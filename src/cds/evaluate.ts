@@ -10,6 +10,8 @@ export interface HookEvaluation {
   readonly record: GatheredRecord;
   /** Preferred languages from the request's Accept-Language header, best first (may be empty). */
   readonly acceptLanguages: readonly string[];
+  /** What the store remembers about this patient: when the GP last answered "not now" to the recommendation. */
+  readonly memory?: { readonly notNowAt?: Date };
 }
 
 /** The answer to the client, and what the audit trail keeps about how it was reached. */

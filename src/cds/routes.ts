@@ -14,6 +14,7 @@ import { HttpError, methodNotAllowed, notFound, outcome, preconditionFailed, ser
 import type { Problem } from '../http/errors';
 import { hashPatient } from '../store/patient-hash';
 import type { AuditRecord, FeedbackResult, Store } from '../store/store';
+import { isNotNow } from '../store/not-now';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import { userRateLimit } from '../http/rate-limit';
@@ -40,12 +41,14 @@ export interface CdsRoutesDeps {
   };
   /** Where feedback is stored, waiting at most `timeoutMs` for it; undefined when it is not available (then 503). */
   readonly feedbackStore?: (timeoutMs: number) => Promise<FeedbackStore | undefined>;
+  /** The store as it is now, for the "not now" memory of a hook call (which never waits for the store). */
+  readonly memoryStore?: () => Pick<Store, 'notNowAt'> | undefined;
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
 }
 
-type FeedbackStore = Pick<Store, 'recordFeedback'>;
+type FeedbackStore = Pick<Store, 'recordFeedback'> & Partial<Pick<Store, 'rememberNotNow'>>;
 
 /** SQLSTATE class 22 (data exception) and 23 (integrity): the item is at fault and a retry would fail again. */
 function isDataError(err: unknown): boolean {
@@ -136,6 +139,21 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     ...(deps.config.sandbox ? { embeddedBaseUrl: `${deps.config.publicBaseUrl}/fhir` } : {}),
   });
 
+  /** What the store remembers about the patient; nothing when it is not available (the card is then shown). */
+  const memoryOf = async (patientHash: string | undefined) => {
+    const store = deps.memoryStore?.();
+    if (patientHash === undefined || store?.notNowAt === undefined) {
+      return {};
+    }
+    try {
+      const notNowAt = await store.notNowAt(patientHash);
+      return notNowAt ? { notNowAt } : {};
+    } catch (err) {
+      deps.logger.warn({ err }, 'the not-now memory could not be read');
+      return {};
+    }
+  };
+
   const resolveService: RequestHandler<{ id: string }> = (req, res, next) => {
     const service = findService(deps.services, req.params.id);
     if (service === undefined) {
@@ -183,6 +201,16 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
             throw serviceUnavailable('Feedback cannot be stored right now; please retry');
           }
           problems.push({ expression: `feedback[${index}]`, message: `feedback[${index}] cannot be stored` });
+        }
+      }
+      const notNow = valid.map(({ item }) => item).filter(isNotNow);
+      if (notNow.length > 0 && store?.rememberNotNow) {
+        // The card's patient comes from its audit record, committed before the card was answered.
+        try {
+          await store.rememberNotNow(notNow);
+        } catch (err) {
+          deps.logger.error({ error: (err as Error).message }, 'the not-now memory could not be stored');
+          throw serviceUnavailable('Feedback cannot be stored right now; please retry');
         }
       }
       if (problems.length > 0) {
@@ -244,6 +272,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
         request,
         record: gathered.record,
         acceptLanguages: acceptLanguages(req.headers['accept-language']),
+        memory: await memoryOf(locals.audit?.patientHash),
       });
       if (locals.audit) {
         locals.audit = {

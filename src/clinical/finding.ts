@@ -2,14 +2,19 @@ import type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /**
  * What the rules found, in plain serialisable data: the seam between clinical logic and presentation
- * (docs/architecture.md "Contracts"). Text shown to clinicians exists in English and Dutch.
+ * (docs/architecture.md "Contracts"). Card texts exist in Dutch (the default), French and English.
  */
 
-export type Locale = 'en' | 'nl';
-export const LOCALES: readonly Locale[] = ['en', 'nl'];
+export type Locale = 'nl' | 'fr' | 'en';
+export const LOCALES: readonly Locale[] = ['nl', 'fr', 'en'];
 
-/** A text in every supported language. */
-export type Localised = Readonly<Record<Locale, string>>;
+/** A rule's text (card title, action) in every card language. */
+export type CardText = Readonly<Record<Locale, string>>;
+
+/** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in. */
+export type KnowledgeLocale = 'en' | 'nl';
+/** A knowledge text in both its languages. */
+export type Localised = Readonly<Record<KnowledgeLocale, string>>;
 
 /** How a piece of evidence was found; the renderer words each kind. */
 export type EvidenceKind =
@@ -20,6 +25,7 @@ export type EvidenceKind =
   | 'blood-pressure'
   | 'age'
   | 'corticosteroids'
+  | 'start-back' // a STarT Back score: `score` holds it
   | 'rule' // another rule that fired (RF-C): `text` is its id
   | 'data'; // a data-quality detail: `text` says what could not be read
 
@@ -37,6 +43,12 @@ export interface Evidence {
   readonly suspected?: boolean;
   /** Another record says this ended, but the dates cannot tell which is later (RW-07). */
   readonly statusUnclear?: boolean;
+  /** A STarT Back result (YF-02): the risk group and the scores it was derived from. */
+  readonly score?: {
+    readonly group: 'low' | 'medium' | 'high';
+    readonly total: number;
+    readonly distress?: number;
+  };
 }
 
 /**
@@ -55,8 +67,8 @@ export interface Finding {
   readonly urgency?: Urgency;
   /** Source tags of docs/clinical-specification.md §0, e.g. `HW-FEVER; S002; KNGF-B13`. */
   readonly source: string;
-  readonly title: Localised;
-  readonly action?: Localised;
+  readonly title: CardText;
+  readonly action?: CardText;
   /** Machine-readable consequences for the exercise programme, e.g. `excludes-run-walk`. */
   readonly effects: readonly Effect[];
   readonly evidence: readonly Evidence[];

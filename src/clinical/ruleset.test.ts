@@ -30,7 +30,12 @@ function rule(overrides: Record<string, unknown> = {}, condition: Record<string,
     },
     event: {
       type: 'finding',
-      params: { kind: 'red-flag', urgency: 'URGENT', source: 'TEST', title: { en: 'Fever', nl: 'Koorts' } },
+      params: {
+        kind: 'red-flag',
+        urgency: 'URGENT',
+        source: 'TEST',
+        title: { en: 'Fever', nl: 'Koorts', fr: 'Fièvre' },
+      },
     },
     ...overrides,
   };
@@ -117,7 +122,9 @@ describe('buildRuleset', () => {
       'a red flag without urgency',
       [
         file('x.json', [
-          rule({ event: { type: 'finding', params: { kind: 'red-flag', source: 'T', title: { en: 'a', nl: 'b' } } } }),
+          rule({
+            event: { type: 'finding', params: { kind: 'red-flag', source: 'T', title: { en: 'a', nl: 'b', fr: 'c' } } },
+          }),
         ]),
       ],
       /x\.json rule RF-03: .*urgency/,
@@ -152,7 +159,7 @@ describe('buildRuleset', () => {
           rule({
             event: {
               type: 'finding',
-              params: { kind: 'precaution', source: 'T', link: 'cochrane', title: { en: 'a', nl: 'b' } },
+              params: { kind: 'precaution', source: 'T', link: 'cochrane', title: { en: 'a', nl: 'b', fr: 'c' } },
             },
           }),
         ]),

@@ -8,7 +8,7 @@ import { expandReferences, isReference, referencesIn } from './named-conditions'
 import { EFFECTS, FINDING_KINDS, URGENCIES } from './vocabulary';
 import type { Terminology } from '../fhir/terminology';
 import { valueSetUrl } from '../fhir/terminology';
-import type { Evidence, Finding, Localised } from './finding';
+import type { CardText, Evidence, Finding } from './finding';
 import { LOCALES } from './finding';
 import type { FactContext, FactKnowledge, RuleOutcome } from './facts/context';
 import { isTimeZone } from './dates';
@@ -47,10 +47,7 @@ const OPERATORS = [
 ] as const;
 
 const localised = z.strictObject(
-  Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<
-    keyof Localised,
-    z.ZodString
-  >
+  Object.fromEntries(LOCALES.map((locale) => [locale, z.string().trim().min(1)])) as Record<keyof CardText, z.ZodString>
 );
 
 interface LeafCondition {
@@ -147,6 +144,16 @@ const settingsSchema = z.strictObject({
   links: z
     .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))
     .refine((links) => 'default' in links, 'needs a "default" link'),
+  /**
+   * What the service remembers per patient: how long "not now" on the recommendation silences it, and how an
+   * existing physiotherapy referral is recognised (a value-set id and a keyword list).
+   */
+  memory: z.strictObject({
+    description: z.string().optional(),
+    notNowDays: z.number().int().min(1).max(365),
+    physiotherapyValueSet: z.string().min(1),
+    physiotherapyKeywords: z.string().min(1),
+  }),
 });
 
 export type RulesetSettings = z.infer<typeof settingsSchema>;
@@ -484,6 +491,12 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     }
     if (!keywordLists.has(settings.episode.keywords)) {
       problems.push(`ruleset.json: episode: unknown keyword list "${settings.episode.keywords}"`);
+    }
+    if (!valueSetExists(settings.memory.physiotherapyValueSet)) {
+      problems.push(`ruleset.json: memory: unknown value set "${settings.memory.physiotherapyValueSet}"`);
+    }
+    if (!keywordLists.has(settings.memory.physiotherapyKeywords)) {
+      problems.push(`ruleset.json: memory: unknown keyword list "${settings.memory.physiotherapyKeywords}"`);
     }
   }
   if (problems.length > 0 || settings === undefined) {

@@ -1,18 +1,23 @@
 import type { Decision, Programme } from '../clinical/decision';
-import type { Evidence, Finding, Locale } from '../clinical/finding';
+import type { Finding, Locale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
-import type { CdsCard, CdsCoding, CdsSuggestion } from '../cds/response';
+import type { CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
 import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
 import type { CarePlanContext } from './careplan';
-import { activityText, buildCarePlan } from './careplan';
+import { buildCarePlan } from './careplan';
+import { evidenceList, extensionText, startBackText } from './evidence';
+import { formatDate } from './format';
 import { escapeMarkdown, truncate } from './markdown';
-import type { Messages } from './messages';
-import { MESSAGES } from './messages';
+import { MESSAGES, fill } from './messages';
+import type { CardKind, OverrideReasons } from './override-reasons';
+import { programmeLine } from './programme-line';
 
 /**
- * Renders a Decision as CDS Hooks cards (docs/architecture.md "Contracts"): red flags in one critical card; otherwise
- * a warning card per exclusion and clearance and one for the precautions; an info card for data quality.
- * Every card carries a uuid, the guideline it cites, and the findings with their evidence as an extension.
+ * Renders a Decision as CDS Hooks cards a GP reads in ten seconds (docs/architecture.md "Contracts"; docs/integration.md card
+ * guidance): red flags in one critical card; otherwise a warning card per exclusion and clearance and one for
+ * the precautions; the advice or exercise recommendation; a data-quality card only when missing or unreadable
+ * data withholds the plan or could hide a red flag (minor gaps are one "Not evaluated" line). The programme's
+ * dosing lives in the CarePlan and behind a link. Rule ids, source tags and references stay in the extension.
  */
 
 export interface RenderOptions {
@@ -21,64 +26,31 @@ export interface RenderOptions {
   readonly newId: () => string;
   /** What the exercise programme is built from: the knowledge resources and the patient's context. */
   readonly exercise: { readonly knowledge: ExerciseKnowledge; readonly context: CarePlanContext };
-}
-
-const OVERRIDE_SYSTEM = 'https://ruggensteun.org/fhir/CodeSystem/override-reason';
-const OVERRIDE_CODES = ['patient-declines', 'already-in-therapy', 'not-relevant-now', 'other'] as const;
-
-/** The coded reasons a clinician can give for not following a suggestion (CDS Hooks 2.0 overrideReasons). */
-export function overrideReasons(locale: Locale): CdsCoding[] {
-  return OVERRIDE_CODES.map((code) => ({
-    system: OVERRIDE_SYSTEM,
-    code,
-    display: MESSAGES[locale].overrideReasons[code],
-  }));
-}
-
-/** The suggestion that creates the CarePlan draft. */
-function carePlanSuggestion(
-  programme: Programme,
-  options: RenderOptions,
-  label: string,
-  recommended: boolean
-): CdsSuggestion {
-  const messages = MESSAGES[options.locale];
-  return {
-    label,
-    uuid: options.newId(),
-    ...(recommended ? { isRecommended: true } : {}),
-    actions: [
-      {
-        type: 'create',
-        description: messages.createPlanDescription,
-        resource: buildCarePlan(programme, options.exercise.knowledge, options.exercise.context, options.locale),
-      },
-    ],
-  };
-}
-
-function programmeLines(programme: Programme, options: RenderOptions): string[] {
-  const messages = MESSAGES[options.locale];
-  const lines = programme.activities.map(
-    (activity) => `- ${escapeMarkdown(activityText(activity, options.exercise.knowledge)[options.locale])}`
-  );
-  if (programme.activities.some((activity) => activity.type === 'run-walk')) {
-    lines.push('', escapeMarkdown(messages.runWalkQuestions));
-  }
-  if (programme.activities.some((activity) => activity.type === 'high-intensity')) {
-    lines.push('', escapeMarkdown(messages.highIntensityNote));
-  }
-  for (const id of programme.notes.filter((note) => note === 'TS-28')) {
-    const note = options.exercise.knowledge.conditionalNotes.get(id);
-    if (note) {
-      lines.push('', `${escapeMarkdown(note[options.locale])} (${id})`);
-    }
-  }
-  return lines;
+  readonly overrideReasons: OverrideReasons;
+  /** An absolute URL where the physiotherapist's plan (dosing, programme rules) can be read. */
+  readonly planView?: string;
+  /** A programme (draft or active plan, or a physiotherapy referral) exists in this episode, since this ISO date. */
+  readonly programmeSince?: string;
+  /** The GP answered "not now" to the recommendation recently: no new one until the window ends. */
+  readonly recommendationSilenced?: boolean;
+  /** An order hook whose draft order is neither a physiotherapy referral nor lumbar imaging: red flags only. */
+  readonly unrelatedOrder?: boolean;
 }
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
 const SUMMARY_MAX = 139;
+
+/** Data-quality notes that are one "Not evaluated" line, not a card: they neither withhold the plan nor hide a red flag. */
+const MINOR_NOTES = new Set([
+  'no-recent-temperature',
+  'too-few-weights',
+  'lbp-onset-unknown',
+  'lbp-onset-uncertain',
+  'age-unknown',
+  'weight-loss-explained',
+]);
+/** Stated on the advice or recommendation card as the STarT Back line, never elsewhere (YF-02). */
+const START_BACK_NOTE = 'no-start-back';
 
 /** The extension of every card: which rules fired with what evidence, and which rule set decided. */
 export interface FindingsExtension {
@@ -89,76 +61,21 @@ export interface FindingsExtension {
   readonly evidence?: readonly { readonly reference?: string; readonly text: string }[];
 }
 
-/** One line of evidence in plain text (for the extension) — unescaped. */
-export function evidenceText(item: Evidence, messages: Messages, titles: ReadonlyMap<string, string>): string {
-  const labels = messages.evidenceLabels;
-  const when = item.date ?? '';
-  switch (item.kind) {
-    case 'coded':
-      return [
-        item.text,
-        item.suspected ? `(${messages.suspected})` : '',
-        item.statusUnclear ? `(${messages.statusUnclear})` : '',
-        when,
-      ]
-        .filter(Boolean)
-        .join(' ');
-    case 'free-text':
-      return `"${item.text ?? ''}" (${messages.freeText}${when ? `, ${when}` : ''})`;
-    case 'temperature':
-      return `${labels.temperature} ${item.value ?? ''} ${when}`.trim();
-    case 'weight-change':
-      return `${labels.weightChange} ${item.text ?? ''}: ${item.value ?? ''}`;
-    case 'blood-pressure':
-      return `${labels.bloodPressure} ${item.value ?? ''} ${when}`.trim();
-    case 'age':
-      return `${labels.age} ${item.value ?? ''} ${messages.ageUnit}`;
-    case 'corticosteroids':
-      return `${item.text ?? ''} (${item.value ?? ''})`;
-    case 'rule':
-      return `${item.text ?? ''}: ${titles.get(item.text ?? '') ?? ''}`;
-    case 'data':
-      return item.text ?? '';
-  }
-}
-
-/** Evidence as a Markdown list item: record text escaped, the resource reference in code style. */
-function evidenceLine(item: Evidence, messages: Messages, titles: ReadonlyMap<string, string>): string {
-  const reference = item.reference ? ` — \`${item.reference.replace(/`/g, '')}\`` : '';
-  return `  - ${escapeMarkdown(evidenceText(item, messages, titles))}${reference}`;
-}
-
-function findingBlock(finding: Finding, locale: Locale, titles: ReadonlyMap<string, string>): string[] {
-  const messages = MESSAGES[locale];
-  const urgency = finding.urgency && finding.urgency !== 'SOFT' ? `, ${finding.urgency}` : '';
-  const soft = finding.urgency === 'SOFT' ? `, ${messages.softFlagLabel}` : '';
-  const lines = [`**${escapeMarkdown(finding.title[locale])}** (${finding.ruleId}${urgency}${soft})`, ''];
-  if (finding.action) {
-    lines.push(`- ${messages.action}: ${escapeMarkdown(finding.action[locale])}`);
-  }
-  const evidence = finding.evidence.filter((item) => item.kind !== 'rule' || titles.has(item.text ?? ''));
-  if (evidence.length > 0) {
-    lines.push(`- ${messages.evidence}:`, ...evidence.map((item) => evidenceLine(item, messages, titles)));
-  }
-  lines.push(`- ${messages.source}: ${escapeMarkdown(finding.source)}`, '');
-  return lines;
-}
-
 function extensionOf(
   findings: readonly Finding[],
   decision: Decision,
   locale: Locale,
   titles: ReadonlyMap<string, string>
 ) {
-  const messages = MESSAGES[locale];
+  const notes = MESSAGES[locale].notes;
   const described: FindingsExtension[] = findings.map((finding) => {
     // A data-quality finding may rest on notes alone ("no STarT Back score"): those are its evidence.
     const evidence = [
       ...finding.evidence.map((item) => ({
         ...(item.reference ? { reference: item.reference } : {}),
-        text: evidenceText(item, messages, titles),
+        text: extensionText(item, locale, titles),
       })),
-      ...(finding.evidence.length === 0 ? finding.notes.map((note) => ({ text: messages.notes[note] ?? note })) : []),
+      ...(finding.evidence.length === 0 ? finding.notes.map((note) => ({ text: notes[note] ?? note })) : []),
     ];
     return {
       ruleId: finding.ruleId,
@@ -173,63 +90,170 @@ function extensionOf(
   };
 }
 
+/** A finding as a few lines: its title (with the urgency of a red flag), its evidence, its action. */
+function findingBlock(finding: Finding, locale: Locale, titles: ReadonlyMap<string, string>): string[] {
+  const messages = MESSAGES[locale];
+  const urgency = finding.urgency ? ` (${messages.urgency[finding.urgency]})` : '';
+  return [
+    `**${escapeMarkdown(finding.title[locale])}**${urgency}`,
+    '',
+    ...evidenceList([finding], locale, titles),
+    '',
+    ...(finding.action ? [`${messages.action}${messages.colon}${escapeMarkdown(finding.action[locale])}`, ''] : []),
+  ];
+}
+
 function summaryOf(prefix: string, findings: readonly Finding[], locale: Locale): string {
-  return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join('; ')}`, SUMMARY_MAX);
+  const separator = MESSAGES[locale].semicolon;
+  return truncate(`${prefix}${findings.map((finding) => finding.title[locale]).join(separator)}`, SUMMARY_MAX);
+}
+
+/** The STarT Back line of YF-02, from the score the programme or advice rules read; "not recorded" when unknown. */
+function startBackLine(decision: Decision, findings: readonly Finding[], locale: Locale): string | undefined {
+  const messages = MESSAGES[locale];
+  const score = findings.flatMap((finding) => finding.evidence).find((item) => item.score)?.score;
+  if (score) {
+    return startBackText(score, messages);
+  }
+  const unknown = decision.dataQuality.some((quality) => quality.notes.includes(START_BACK_NOTE));
+  return unknown ? messages.startBack.notRecorded : undefined;
+}
+
+/** "Not evaluated: …" for the minor data gaps, or nothing. */
+function notEvaluatedLine(decision: Decision, locale: Locale): string[] {
+  const messages = MESSAGES[locale];
+  const minor = [...new Set(decision.dataQuality.flatMap((quality) => quality.notes))].filter((note) =>
+    MINOR_NOTES.has(note)
+  );
+  return minor.length > 0
+    ? [
+        '',
+        `_${messages.notEvaluated}${messages.colon}${minor.map((note) => escapeMarkdown(messages.notes[note] ?? note)).join(messages.semicolon)}._`,
+      ]
+    : [];
 }
 
 type CardFactory = (
+  kind: CardKind,
   indicator: CdsCard['indicator'],
   summary: string,
   detail: string[],
   findings: readonly Finding[]
 ) => CdsCard;
 
+/** The suggestion that creates the CarePlan draft. */
+function carePlanSuggestion(
+  programme: Programme,
+  options: RenderOptions,
+  label: string,
+  recommended: boolean
+): CdsSuggestion {
+  const { locale } = options;
+  // The CarePlan texts exist in English and Dutch; a French card carries the English plan until they are translated.
+  const planLocale = locale === 'fr' ? 'en' : locale;
+  return {
+    label,
+    uuid: options.newId(),
+    ...(recommended ? { isRecommended: true } : {}),
+    actions: [
+      {
+        type: 'create',
+        description: MESSAGES[locale].createPlanDescription,
+        resource: buildCarePlan(programme, options.exercise.knowledge, options.exercise.context, planLocale),
+      },
+    ],
+  };
+}
+
+function planLinks(options: RenderOptions): { links?: CdsLink[] } {
+  return options.planView
+    ? { links: [{ label: MESSAGES[options.locale].planLinkLabel, url: options.planView, type: 'absolute' }] }
+    : {};
+}
+
 /**
  * EV-01 steps 7–9 when no red flag is open: the exercise recommendation (with its CarePlan suggestion) or the
  * TS-10 advice, and the imaging advice on a lumbar imaging order (with a suggestion to cancel it and, where
- * allowed, to propose the exercise programme instead).
+ * allowed, to propose the exercise programme instead). An existing programme or a recent "not now" means no
+ * new proposal.
  */
 function adviceCards(decision: Decision, options: RenderOptions, card: CardFactory): CdsCard[] {
   const { locale } = options;
   const messages = MESSAGES[locale];
   const cards: CdsCard[] = [];
-  const programme = decision.programme;
+  const since = options.programmeSince;
+  const running =
+    since === undefined
+      ? undefined
+      : `${messages.programmeRunning}${since ? ` ${fill(messages.since, { date: formatDate(since, locale) })}` : ''}`;
+  const programme = since !== undefined || options.recommendationSilenced ? undefined : decision.programme;
   const imaging = decision.imaging;
+  const main = programme?.findings.find((finding) => finding.effects.includes('programme'));
   if (programme && imaging.length === 0) {
-    const proposed = programme.activities
-      .filter((activity) => activity.role === 'proposed')
-      .map((activity) => options.exercise.knowledge.activities.get(activity.type)?.title[locale] ?? activity.type);
+    const episode = main ? main.title[locale].replace(/^[^(]*\(|\)$/g, '') : '';
+    const summary = `${messages.recommendationSummary}${episode ? ` (${episode})` : ''}${messages.colon}${messages.noRedFlags}`;
+    const startBack = startBackLine(decision, programme.findings, locale);
     const detail = [
-      `### ${messages.recommendationHeading}`,
+      `**${messages.programme}**${messages.colon}${escapeMarkdown(programmeLine(programme, decision, options.exercise.knowledge, locale))}`,
       '',
-      escapeMarkdown(messages.recommendationIntro),
+      ...evidenceList(main ? [main] : [], locale, new Map()),
       '',
-      ...programmeLines(programme, options),
-      '',
-      escapeMarkdown(messages.recommendationFooter),
+      ...(startBack ? [escapeMarkdown(startBack), ''] : []),
+      `${messages.action}${messages.colon}${escapeMarkdown(messages.recommendationAction)}`,
+      ...notEvaluatedLine(decision, locale),
     ];
-    const recommendation = card(
-      'info',
-      truncate(`${messages.recommendationSummary}${proposed.join(', ')}`, SUMMARY_MAX),
-      detail,
-      [...programme.findings]
-    );
+    const recommendation = card('recommendation', 'info', truncate(summary, SUMMARY_MAX), detail, [
+      ...programme.findings,
+    ]);
     cards.push({
       ...recommendation,
+      ...planLinks(options),
       suggestions: [carePlanSuggestion(programme, options, messages.createPlanLabel, true)],
       selectionBehavior: 'at-most-one',
     });
-  }
-  for (const advice of decision.advice) {
+  } else if (
+    decision.programme &&
+    options.programmeSince &&
+    running &&
+    imaging.length === 0 &&
+    options.unrelatedOrder === false
+  ) {
+    // Signing another physiotherapy referral while a programme runs: say so, once, instead of proposing a second one.
+    const summary = `${running}${messages.colon}${messages.noNewProgramme}`;
     cards.push(
-      card('info', truncate(messages.adviceSummary, SUMMARY_MAX), findingBlock(advice, locale, new Map()), [advice])
+      card(
+        'recommendation',
+        'info',
+        truncate(summary, SUMMARY_MAX),
+        [`${escapeMarkdown(running)}.`],
+        [...decision.programme.findings]
+      )
     );
   }
+  if (!options.recommendationSilenced && since === undefined) {
+    for (const advice of decision.advice) {
+      const startBack = startBackLine(decision, [advice], locale);
+      const detail = [
+        ...findingBlock(advice, locale, new Map()),
+        ...(startBack ? [escapeMarkdown(startBack), ''] : []),
+        escapeMarkdown(messages.selfManagement),
+        ...notEvaluatedLine(decision, locale),
+      ];
+      cards.push(card('recommendation', 'info', truncate(messages.adviceSummary, SUMMARY_MAX), detail, [advice]));
+    }
+  }
   for (const finding of imaging) {
+    // The imaging card stays short: the alternative is named, its programme is one click away (the suggestion).
+    const lines = running
+      ? [`${escapeMarkdown(running)}.`]
+      : programme && finding.effects.includes('offer-exercise-alternative')
+        ? [escapeMarkdown(messages.exerciseAlternative)]
+        : [];
     const base = card(
+      'imaging',
       'warning',
       truncate(`${messages.imagingSummaryPrefix}${finding.title[locale]}`, SUMMARY_MAX),
-      [...findingBlock(finding, locale, new Map()), ...(programme ? ['', ...programmeLines(programme, options)] : [])],
+      [...findingBlock(finding, locale, new Map()), ...lines],
       [finding, ...(programme?.findings ?? [])]
     );
     const suggestions: CdsSuggestion[] = [
@@ -247,14 +271,14 @@ function adviceCards(decision: Decision, options: RenderOptions, card: CardFacto
     if (programme && finding.effects.includes('offer-exercise-alternative')) {
       suggestions.push(carePlanSuggestion(programme, options, messages.exerciseInsteadLabel, false));
     }
-    cards.push({ ...base, suggestions, selectionBehavior: 'any' });
+    cards.push({ ...base, ...(programme ? planLinks(options) : {}), suggestions, selectionBehavior: 'any' });
   }
   return cards;
 }
 
 /**
  * @param decision - what the rules decided for this patient
- * @param options - locale, guideline links and id generator
+ * @param options - locale, guideline links, override reasons, memory and id generator
  */
 export function renderCards(decision: Decision, options: RenderOptions): CdsCard[] {
   const { locale } = options;
@@ -264,33 +288,40 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
     const link = options.links[findings[0]?.link ?? 'default'] ?? options.links.default;
     return { label: link?.label ?? 'Ruggensteun', ...(link ? { url: link.url } : {}) };
   };
-  const card = (
-    indicator: CdsCard['indicator'],
-    summary: string,
-    detail: string[],
-    findings: readonly Finding[]
-  ): CdsCard => ({
+  const card: CardFactory = (kind, indicator, summary, detail, findings) => ({
     uuid: options.newId(),
     summary,
-    detail: detail.join('\n').trim(),
+    detail: detail
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim(),
     indicator,
     source: sourceOf(findings),
-    // Every card can be dismissed with a coded reason, which the usage report counts.
-    overrideReasons: overrideReasons(locale),
+    // Each kind of card offers only the dismissal reasons that make sense for it; the usage report counts them.
+    overrideReasons: options.overrideReasons.forKind(kind, locale),
     extension: extensionOf(findings, decision, locale, titles),
   });
 
+  const serious = decision.dataQuality.filter((quality) =>
+    quality.notes.some((note) => !MINOR_NOTES.has(note) && note !== START_BACK_NOTE)
+  );
   const qualityCards = () =>
-    decision.dataQuality.map((quality) => {
+    serious.map((quality) => {
+      const notes = quality.notes.filter((note) => !MINOR_NOTES.has(note) && note !== START_BACK_NOTE);
       const detail = [
-        `### ${messages.dataQualityHeading}`,
+        ...notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
         '',
-        ...quality.notes.map((note) => `- ${escapeMarkdown(messages.notes[note] ?? note)}`),
-        ...quality.evidence.filter((item) => item.kind === 'data').map((item) => evidenceLine(item, messages, titles)),
+        // Every item that could not be read is named: the GP checks each one in the chart.
+        ...evidenceList(
+          [{ ...quality, evidence: quality.evidence.filter((item) => item.kind === 'data') }],
+          locale,
+          titles,
+          Number.POSITIVE_INFINITY
+        ),
         '',
         messages.dataQualityFooter,
       ];
-      return card('info', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]);
+      return card('data-quality', 'warning', truncate(messages.dataQualitySummary, SUMMARY_MAX), detail, [quality]);
     });
   if (!decision.inScope) {
     // Out of scope (e.g. no low back pain diagnosis) is only a safe silence when the record was obtained: when
@@ -301,50 +332,67 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
   const cards: CdsCard[] = [];
   const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];
   if (decision.redFlags.length > 0) {
-    // One critical card: the clinician must act on it; what else was found is listed below, not as more cards.
-    const immediate = decision.redFlags.some((flag) => flag.urgency === 'IMMEDIATE');
-    const prefix = immediate ? messages.redFlagSummaryImmediate : messages.redFlagSummaryUrgent;
+    // One critical card: the clinician must act on it; what else was found is one line, not more cards.
+    const prefix =
+      messages.redFlagSummary[decision.redFlags.some((flag) => flag.urgency === 'IMMEDIATE') ? 'IMMEDIATE' : 'URGENT'];
     const detail = [
-      `### ${messages.redFlagHeading}`,
-      '',
       ...decision.redFlags.flatMap((finding) => findingBlock(finding, locale, titles)),
       `**${messages.noProgramme}**`,
-      '',
+      ...(others.length > 0
+        ? [
+            '',
+            `${messages.alsoNoted}${messages.colon}${others.map((finding) => escapeMarkdown(finding.title[locale])).join(messages.semicolon)}.`,
+          ]
+        : []),
     ];
-    if (others.length > 0) {
-      detail.push(
-        `${messages.alsoNoted}:`,
-        '',
-        ...others.map((finding) => `- ${escapeMarkdown(finding.title[locale])} (${finding.ruleId})`)
-      );
-    }
     cards.push(
-      card('critical', summaryOf(prefix, decision.redFlags, locale), detail, [...decision.redFlags, ...others])
+      card('red-flag', 'critical', summaryOf(prefix, decision.redFlags, locale), detail, [
+        ...decision.redFlags,
+        ...others,
+      ])
     );
-  } else {
-    // Each exclusion and clearance is its own decision for the GP: one card each.
-    const blocking = [
-      ...decision.exclusions.map((finding) => ({ finding, prefix: messages.exclusionSummary })),
-      ...decision.clearances.map((finding) => ({ finding, prefix: messages.clearanceSummary })),
-    ];
-    for (const { finding, prefix } of blocking) {
-      cards.push(
-        card('warning', summaryOf(prefix, [finding], locale), findingBlock(finding, locale, titles), [finding])
-      );
-    }
-    const cautions = [...decision.softFlags, ...decision.precautions];
-    if (cautions.length > 0) {
-      const detail = [
-        `### ${messages.precautionHeading}`,
-        '',
-        ...cautions.flatMap((finding) => findingBlock(finding, locale, titles)),
-        ...(decision.exercisePlan.allowed ? [messages.precautionFooter] : []),
-      ];
-      cards.push(card('warning', summaryOf(messages.precautionSummary, cautions, locale), detail, cautions));
-    }
+    cards.push(...qualityCards());
+    return cards;
   }
-  if (decision.redFlags.length === 0) {
-    cards.push(...adviceCards(decision, options, card));
+  if (options.unrelatedOrder) {
+    // RW-10: a prescription or a lab order is not about back pain; only a red flag (above) or missing data is said.
+    return qualityCards();
+  }
+  // Each exclusion and clearance is its own decision for the GP: one card each.
+  const blocking = [
+    ...decision.exclusions.map((finding) => ({ finding, prefix: messages.exclusionSummary })),
+    ...decision.clearances.map((finding) => ({ finding, prefix: messages.clearanceSummary })),
+  ];
+  for (const { finding, prefix } of blocking) {
+    cards.push(
+      card('exclusion', 'warning', summaryOf(prefix, [finding], locale), findingBlock(finding, locale, titles), [
+        finding,
+      ])
+    );
+  }
+  const cautions = [...decision.softFlags, ...decision.precautions];
+  // The footer promises a programme only when one is actually proposed on this answer (no contradiction).
+  const advice = adviceCards(decision, options, card);
+  const proposes = advice.some((item) =>
+    item.suggestions?.some((suggestion) => suggestion.actions?.some((action) => action.type === 'create'))
+  );
+  if (cautions.length > 0) {
+    const detail = [
+      ...cautions.flatMap((finding) => findingBlock(finding, locale, titles)),
+      ...(proposes ? [messages.precautionFooter] : []),
+    ];
+    cards.push(
+      card('precaution', 'warning', summaryOf(messages.precautionSummary, cautions, locale), detail, cautions)
+    );
+  }
+  cards.push(...advice);
+  if (advice.length === 0 && cards.length > 0 && serious.length === 0) {
+    // The minor gaps go on the card they concern; with no advice card that is the last warning.
+    const last = cards[cards.length - 1] as CdsCard;
+    cards[cards.length - 1] = {
+      ...last,
+      detail: [last.detail ?? '', ...notEvaluatedLine(decision, locale)].join('\n').trim(),
+    };
   }
   cards.push(...qualityCards());
   return cards;

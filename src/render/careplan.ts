@@ -1,6 +1,7 @@
 import type { CarePlan, CarePlanActivity, Extension, Reference } from '@medplum/fhirtypes';
 import type { Programme, ProgrammeActivity } from '../clinical/decision';
-import type { Locale, Localised } from '../clinical/finding';
+// French CarePlan texts are not written yet: a French card's CarePlan falls back to English (KnowledgeLocale).
+import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
 import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
 import { MESSAGES } from './messages';
 

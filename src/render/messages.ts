@@ -1,30 +1,34 @@
+import type { ExerciseType } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
 
 /**
- * The words of the cards around the rule texts (which live in the rule files), in English and Dutch.
+ * The words of the cards around the rule texts (which live in the rule files), in Dutch (the default), French
+ * (Belgian usage: KCE, SSMG) and English. Dutch and French follow their own conventions: formal "u"/"vous",
+ * dates as 1-12-2026 and 1/12/2026, decimal comma (see format.ts).
  */
 export interface Messages {
-  readonly redFlagSummaryImmediate: string;
-  readonly redFlagSummaryUrgent: string;
-  readonly redFlagHeading: string;
+  /** Summary prefixes of the critical card, by the most urgent flag. */
+  readonly redFlagSummary: { readonly IMMEDIATE: string; readonly URGENT: string };
+  /** Shown after a red flag's title. */
+  readonly urgency: { readonly IMMEDIATE: string; readonly URGENT: string; readonly SOFT: string };
   readonly noProgramme: string;
   readonly alsoNoted: string;
   readonly exclusionSummary: string;
   readonly clearanceSummary: string;
   readonly precautionSummary: string;
-  readonly precautionHeading: string;
   readonly precautionFooter: string;
-  readonly softFlagLabel: string;
   readonly dataQualitySummary: string;
-  readonly dataQualityHeading: string;
   readonly dataQualityFooter: string;
+  /** "Not evaluated: …" in the card a minor data gap concerns. */
+  readonly notEvaluated: string;
   readonly action: string;
-  readonly evidence: string;
-  readonly source: string;
   readonly suspected: string;
+  /** RW-07: another record says this ended, but the dates cannot tell which is later. */
   readonly statusUnclear: string;
-  readonly freeText: string;
-  readonly dateUnknown: string;
+  /** Introduces free-text phrases found in a record. */
+  readonly inText: string;
+  /** What kind of record a piece of evidence comes from, by resource type. */
+  readonly recordKinds: Readonly<Record<string, string>>;
   readonly evidenceLabels: {
     readonly temperature: string;
     readonly weightChange: string;
@@ -32,14 +36,39 @@ export interface Messages {
     readonly age: string;
   };
   readonly ageUnit: string;
+  readonly more: string;
+  /** Short phrases, for the "Not evaluated" line and the data-quality card. */
   readonly notes: Readonly<Record<string, string>>;
+  readonly startBack: {
+    readonly groups: { readonly low: string; readonly medium: string; readonly high: string };
+    readonly total: string;
+    readonly distress: string;
+    readonly subscaleUnknown: string;
+    readonly notRecorded: string;
+  };
   readonly recommendationSummary: string;
-  readonly recommendationHeading: string;
-  readonly recommendationIntro: string;
-  readonly recommendationFooter: string;
+  readonly noRedFlags: string;
+  /** ": " — French puts a space before the colon. */
+  readonly colon: string;
+  /** Quotation marks around a phrase from the record: „…” (nl), « … » (fr), “…” (en). */
+  readonly quotes: readonly [string, string];
+  /** "; ", in French " ; ". */
+  readonly semicolon: string;
+  readonly programme: string;
+  readonly byPreference: string;
+  readonly whenIndicated: string;
+  readonly walkingFirst: string;
+  readonly timesPerWeek: string;
+  readonly integrated: string;
+  readonly exerciseNames: Readonly<Record<ExerciseType, string>>;
+  readonly recommendationAction: string;
+  readonly selfManagement: string;
+  readonly planLinkLabel: string;
+  /** "Exercise programme running", then `since` with the date when it is known. */
+  readonly programmeRunning: string;
+  readonly since: string;
+  readonly noNewProgramme: string;
   readonly roles: { readonly proposed: string; readonly optional: string; readonly option: string };
-  readonly runWalkQuestions: string;
-  readonly highIntensityNote: string;
   readonly createPlanLabel: string;
   readonly createPlanDescription: string;
   readonly carePlanTitle: string;
@@ -48,167 +77,296 @@ export interface Messages {
   readonly cancelOrderLabel: string;
   readonly cancelOrderDescription: string;
   readonly exerciseInsteadLabel: string;
-  readonly overrideReasons: Readonly<
-    Record<'patient-declines' | 'already-in-therapy' | 'not-relevant-now' | 'other', string>
-  >;
+  readonly exerciseAlternative: string;
 }
 
-const en: Messages = {
-  redFlagSummaryImmediate: 'Red flag, emergency referral: ',
-  redFlagSummaryUrgent: 'Red flag, GP evaluation first: ',
-  redFlagHeading: 'Red flags',
-  noProgramme: 'No exercise programme is proposed while this red flag is open.',
-  alsoNoted: 'Also noted',
-  exclusionSummary: 'Exercise programme for non-specific LBP does not apply: ',
-  clearanceSummary: 'Medical clearance needed before exercise: ',
-  precautionSummary: 'Precautions for exercise therapy: ',
-  precautionHeading: 'Precautions',
-  precautionFooter: 'The exercise programme can be proposed, adapted to these precautions.',
-  softFlagLabel: 'soft red flag',
-  dataQualitySummary: 'Not all data could be evaluated: check before relying on an all-clear',
-  dataQualityHeading: 'What could not be evaluated',
-  dataQualityFooter: 'Missing data never counts as normal and never fires a red flag by itself.',
-  action: 'Action',
-  evidence: 'Evidence',
-  source: 'Source',
-  suspected: 'suspected',
-  statusUnclear: 'status unclear: also recorded as ended',
-  freeText: 'free text, please confirm',
-  dateUnknown: 'date unknown',
-  evidenceLabels: {
-    temperature: 'Body temperature',
-    weightChange: 'Body weight',
-    bloodPressure: 'Blood pressure',
-    age: 'Age',
-  },
-  ageUnit: 'years',
-  notes: {
-    'no-recent-temperature':
-      'No body temperature measured recently (RF-03): fever can only be found in diagnoses and text.',
-    'too-few-weights': 'Fewer than two body weights in the look-back (RF-04): weight loss cannot be computed.',
-    'lbp-onset-unknown':
-      'Onset of the low back pain unknown: duration and RF-06 (first episode after 50) cannot be evaluated.',
-    'lbp-onset-uncertain': 'Onset of the low back pain taken from the recording date: duration is uncertain.',
-    'age-unknown': 'No birth date: age limits cannot be evaluated.',
-    'weight-loss-explained':
-      'Weight loss above the RF-04 threshold explained by a delivery or intentional weight loss: not counted as a red flag.',
-    'data-not-obtained': 'Part of the record could not be obtained from the EHR.',
-    'unit-not-understood': 'A measurement has a unit that was not understood and was ignored.',
-    'implausible-value': 'A measurement outside the physiological range (a typing or unit error?) was ignored.',
-    'unreadable-code': 'A diagnosis without a usable code or text was ignored.',
-    'lbp-code-not-understood':
-      'The back pain was recognised from its text only: its code was not understood. Check the coding.',
-    'measurement-not-understood':
-      'A measurement under a code that was not recognised could not be evaluated: no exercise programme until it is checked.',
-    'medication-unresolved': 'A medication without a code in the resource could not be checked for corticosteroids.',
-    'no-start-back':
-      'No STarT Back score in this episode: consider the STarT Back Screening Tool at first contact (KNGF B.2.1, NICE NG59 1.1.2).',
-  },
-  recommendationSummary: 'Propose supervised exercise therapy: ',
-  recommendationHeading: 'Supervised exercise therapy',
-  recommendationIntro:
-    'A draft exercise programme (FHIR CarePlan, status draft) for the physiotherapist, who includes each activity only when a related impairment is found and agrees the duration with the patient.',
-  recommendationFooter:
-    'The physiotherapist reviews the draft and accepts it. Stop and contact the physician on new or worsening symptoms.',
-  roles: { proposed: 'proposed', optional: 'optional, when indicated', option: 'option, by preference' },
-  runWalkQuestions:
-    'Before offering the run-walk programme, ask: does the patient already run regularly or do sport at a high level (the study excluded them)? Is there a smartphone with internet? Is there a scoliosis with an indication for surgery?',
-  highIntensityNote:
-    'High-intensity training starts with an exercise (stress) test and is always supervised by experienced physiotherapists.',
-  createPlanLabel: 'Create exercise programme (CarePlan draft)',
-  createPlanDescription: 'Create a draft CarePlan with the supervised exercise programme for the physiotherapist',
-  carePlanTitle: 'Supervised exercise therapy for low back pain',
-  adviceSummary: 'Acute low back pain, low risk: advise staying active; no exercise programme yet',
-  imagingSummaryPrefix: 'Imaging: ',
-  cancelOrderLabel: 'Cancel the imaging order',
-  cancelOrderDescription: 'Delete the draft imaging order',
-  exerciseInsteadLabel: 'Create exercise programme instead (CarePlan draft)',
-  overrideReasons: {
-    'patient-declines': 'Patient declines',
-    'already-in-therapy': 'Already in exercise therapy or physiotherapy',
-    'not-relevant-now': 'Not relevant now',
-    other: 'Other reason',
-  },
-};
-
 const nl: Messages = {
-  redFlagSummaryImmediate: 'Rode vlag, spoedverwijzing: ',
-  redFlagSummaryUrgent: 'Rode vlag, eerst beoordeling door de huisarts: ',
-  redFlagHeading: 'Rode vlaggen',
-  noProgramme: 'Er wordt geen oefenprogramma voorgesteld zolang deze rode vlag openstaat.',
+  redFlagSummary: { IMMEDIATE: 'Rode vlag, verwijs met spoed: ', URGENT: 'Rode vlag, eerst beoordelen: ' },
+  urgency: { IMMEDIATE: 'spoed', URGENT: 'eerst beoordelen', SOFT: 'zachte rode vlag' },
+  noProgramme: 'Geen oefenprogramma zolang deze rode vlag niet is uitgesloten.',
   alsoNoted: 'Verder gevonden',
-  exclusionSummary: 'Oefenprogramma voor aspecifieke lage rugpijn niet van toepassing: ',
-  clearanceSummary: 'Medische beoordeling nodig vóór oefentherapie: ',
-  precautionSummary: 'Aandachtspunten voor oefentherapie: ',
-  precautionHeading: 'Aandachtspunten',
+  exclusionSummary: 'Geen oefenprogramma voor aspecifieke lage rugpijn: ',
+  clearanceSummary: 'Eerst medische beoordeling, dan oefentherapie: ',
+  precautionSummary: 'Oefentherapie aanpassen: ',
   precautionFooter: 'Het oefenprogramma kan worden voorgesteld, aangepast aan deze aandachtspunten.',
-  softFlagLabel: 'zachte rode vlag',
-  dataQualitySummary:
-    'Niet alle gegevens konden worden beoordeeld: controleer dit vóór u op een geruststelling vertrouwt',
-  dataQualityHeading: 'Wat niet kon worden beoordeeld',
-  dataQualityFooter: 'Ontbrekende gegevens gelden nooit als normaal en geven op zichzelf nooit een rode vlag.',
+  dataQualitySummary: 'Gegevens ontbreken of zijn onleesbaar: een rode vlag kan gemist zijn; geen oefenprogramma',
+  dataQualityFooter: 'Ontbrekende gegevens gelden nooit als normaal.',
+  notEvaluated: 'Niet beoordeeld',
   action: 'Actie',
-  evidence: 'Bevindingen',
-  source: 'Bron',
   suspected: 'vermoedelijk',
-  statusUnclear: 'status onduidelijk: ook als beëindigd vastgelegd',
-  freeText: 'vrije tekst, graag bevestigen',
-  dateUnknown: 'datum onbekend',
-  evidenceLabels: {
-    temperature: 'Lichaamstemperatuur',
-    weightChange: 'Lichaamsgewicht',
-    bloodPressure: 'Bloeddruk',
-    age: 'Leeftijd',
+  statusUnclear: 'status onduidelijk, ook als beëindigd vastgelegd',
+  inText: 'in de tekst',
+  recordKinds: {
+    Condition: 'diagnose',
+    Observation: 'meting',
+    MedicationStatement: 'medicatie',
+    MedicationRequest: 'voorschrift',
+    Procedure: 'verrichting',
+    QuestionnaireResponse: 'vragenlijst',
+    ServiceRequest: 'aanvraag',
   },
+  evidenceLabels: { temperature: 'Temperatuur', weightChange: 'Gewicht', bloodPressure: 'Bloeddruk', age: 'Leeftijd' },
   ageUnit: 'jaar',
+  more: 'en nog {n}',
   notes: {
-    'no-recent-temperature':
-      'Geen recente lichaamstemperatuur gemeten (RF-03): koorts kan alleen uit diagnoses en tekst blijken.',
-    'too-few-weights':
-      'Minder dan twee gewichtsmetingen in de terugkijkperiode (RF-04): gewichtsverlies niet te berekenen.',
-    'lbp-onset-unknown':
-      'Begin van de lage rugpijn onbekend: de duur en RF-06 (eerste episode na het 50e jaar) zijn niet te beoordelen.',
-    'lbp-onset-uncertain': 'Begin van de lage rugpijn afgeleid van de registratiedatum: de duur is onzeker.',
-    'age-unknown': 'Geen geboortedatum: leeftijdsgrenzen zijn niet te beoordelen.',
-    'weight-loss-explained':
-      'Gewichtsverlies boven de drempel van RF-04 verklaard door een bevalling of bewust afvallen: niet geteld als rode vlag.',
-    'data-not-obtained': 'Een deel van het dossier kon niet uit het EPD worden opgehaald.',
-    'unit-not-understood': 'Een meting met een onbekende eenheid is genegeerd.',
-    'implausible-value': 'Een meting buiten het fysiologisch mogelijke bereik (tik- of eenheidsfout?) is genegeerd.',
-    'unreadable-code': 'Een diagnose zonder bruikbare code of tekst is genegeerd.',
-    'lbp-code-not-understood':
-      'De rugpijn is alleen aan de tekst herkend: de code werd niet begrepen. Controleer de codering.',
-    'measurement-not-understood':
-      'Een meting met een onbekende code kon niet worden beoordeeld: geen oefenprogramma tot deze is nagekeken.',
-    'medication-unresolved': 'Een medicatie zonder code kon niet worden gecontroleerd op corticosteroïden.',
-    'no-start-back':
-      'Geen STarT Back-score in deze episode: overweeg de STarT Back Screening Tool bij het eerste contact (KNGF B.2.1, NICE NG59 1.1.2).',
+    'no-recent-temperature': 'geen temperatuur in de afgelopen 7 dagen',
+    'too-few-weights': 'gewichtsverloop (minder dan twee metingen)',
+    'lbp-onset-unknown': 'duur van de rugpijn (begindatum onbekend)',
+    'lbp-onset-uncertain': 'duur van de rugpijn (begin afgeleid van de registratiedatum)',
+    'age-unknown': 'leeftijdsgrenzen (geen geboortedatum)',
+    'weight-loss-explained': 'gewichtsverlies na een bevalling of bewust afvallen (niet als rode vlag geteld)',
+    'data-not-obtained': 'een deel van het dossier kon niet uit het EPD worden opgehaald',
+    'unit-not-understood': 'een meting met een onbekende eenheid',
+    'unreadable-code': 'een diagnose of meting zonder bruikbare code of tekst',
+    'implausible-value': 'een meting buiten het fysiologische bereik (tik- of eenheidsfout?), genegeerd',
+    'lbp-code-not-understood': 'de rugpijn is alleen aan de tekst herkend, de code niet (controleer de codering)',
+    'measurement-not-understood': 'een meting met een onbekende code (geen oefenprogramma tot deze is nagekeken)',
+    'medication-unresolved': 'een medicatie zonder code (corticosteroïden niet te controleren)',
+    'no-start-back': 'STarT Back niet vastgelegd',
   },
-  recommendationSummary: 'Stel gesuperviseerde oefentherapie voor: ',
-  recommendationHeading: 'Gesuperviseerde oefentherapie',
-  recommendationIntro:
-    'Een concept-oefenprogramma (FHIR CarePlan, status concept) voor de fysiotherapeut, die elke activiteit alleen opneemt als er een samenhangende beperking is en de duur met de patiënt afspreekt.',
-  recommendationFooter:
-    'De fysiotherapeut beoordeelt het concept en neemt het over. Stop en neem contact op met de arts bij nieuwe of toenemende klachten.',
+  startBack: {
+    groups: { low: 'laag risico', medium: 'gemiddeld risico', high: 'hoog risico' },
+    total: 'totaal',
+    distress: 'psychosociale subschaal',
+    subscaleUnknown: 'subschaal onbekend',
+    notRecorded: 'STarT Back niet vastgelegd',
+  },
+  recommendationSummary: 'Stel gesuperviseerde oefentherapie voor',
+  noRedFlags: 'geen rode vlaggen gevonden',
+  colon: ': ',
+  semicolon: '; ',
+  quotes: ['„', '”'],
+  programme: 'Programma',
+  byPreference: 'naar voorkeur',
+  whenIndicated: 'als geïndiceerd',
+  walkingFirst: 'wandelen eerst, licht tot matig beginnen',
+  timesPerWeek: '{n} dagen per week',
+  integrated: 'geïntegreerd',
+  exerciseNames: {
+    aerobic: 'duurtraining',
+    strength: 'krachttraining',
+    flexibility: 'flexibiliteitstraining',
+    neuromotor: 'neuromotorische training',
+    functional: 'functionele training',
+    'run-walk': 'hardloop-wandelprogramma',
+    'high-intensity': 'hoogintensieve training',
+    'mind-body': 'pilates, yoga of tai chi',
+  },
+  recommendationAction:
+    'Maak het concept-oefenprogramma voor de fysiotherapeut; dosering en programmaregels staan in het plan.',
+  selfManagement:
+    'Zelfmanagement: leg uit dat rugpijn meestal vanzelf verbetert, adviseer actief te blijven en geef de patiënt schriftelijke informatie mee.',
+  planLinkLabel: 'Oefenprogramma en dosering bekijken',
+  programmeRunning: 'Oefenprogramma loopt',
+  since: 'sinds {date}',
+  noNewProgramme: 'geen nieuw programma voorgesteld',
   roles: { proposed: 'voorgesteld', optional: 'optioneel, als geïndiceerd', option: 'optie, naar voorkeur' },
-  runWalkQuestions:
-    'Vraag vóór het hardloop-wandelprogramma: loopt de patiënt al regelmatig hard of sport hij op hoog niveau (de studie sloot hen uit)? Is er een smartphone met internet? Is er een scoliose met een operatie-indicatie?',
-  highIntensityNote:
-    'Hoogintensieve training begint met een inspanningstest en staat altijd onder begeleiding van ervaren fysiotherapeuten.',
-  createPlanLabel: 'Maak oefenprogramma (concept-CarePlan)',
-  createPlanDescription: 'Maak een concept-CarePlan met het gesuperviseerde oefenprogramma voor de fysiotherapeut',
+  createPlanLabel: 'Maak oefenprogramma voor de fysiotherapeut',
+  createPlanDescription: 'Maakt een concept-oefenprogramma aan voor de fysiotherapeut',
   carePlanTitle: 'Gesuperviseerde oefentherapie bij lage rugpijn',
-  adviceSummary: 'Acute lage rugpijn, laag risico: adviseer actief te blijven; nog geen oefenprogramma',
+  adviceSummary: 'Acute lage rugpijn zonder rode vlaggen: adviseer actief te blijven; nog geen oefenprogramma',
   imagingSummaryPrefix: 'Beeldvorming: ',
   cancelOrderLabel: 'Annuleer de aanvraag voor beeldvorming',
-  cancelOrderDescription: 'Verwijder de concept-aanvraag voor beeldvorming',
-  exerciseInsteadLabel: 'Maak in plaats daarvan een oefenprogramma (concept-CarePlan)',
-  overrideReasons: {
-    'patient-declines': 'Patiënt wil het niet',
-    'already-in-therapy': 'Al in oefentherapie of fysiotherapie',
-    'not-relevant-now': 'Nu niet relevant',
-    other: 'Andere reden',
-  },
+  cancelOrderDescription: 'Verwijdert de concept-aanvraag voor beeldvorming',
+  exerciseInsteadLabel: 'Maak in plaats daarvan een oefenprogramma',
+  exerciseAlternative: 'Alternatief: gesuperviseerde oefentherapie door de fysiotherapeut (zie de suggestie).',
 };
 
-export const MESSAGES: Readonly<Record<Locale, Messages>> = { en, nl };
+const fr: Messages = {
+  redFlagSummary: { IMMEDIATE: "Drapeau rouge, adressez d'urgence : ", URGENT: "Drapeau rouge, évaluez d'abord : " },
+  urgency: { IMMEDIATE: 'urgence', URGENT: "évaluer d'abord", SOFT: 'drapeau rouge mineur' },
+  noProgramme: "Pas de programme d'exercices tant que ce drapeau rouge n'est pas exclu.",
+  alsoNoted: 'Également relevé',
+  exclusionSummary: "Pas de programme d'exercices pour lombalgie non spécifique : ",
+  clearanceSummary: "D'abord une évaluation médicale, ensuite les exercices : ",
+  precautionSummary: 'Adapter les exercices : ',
+  precautionFooter: "Le programme d'exercices peut être proposé, adapté à ces précautions.",
+  dataQualitySummary:
+    "Données manquantes ou illisibles : un drapeau rouge peut avoir échappé ; pas de programme d'exercices",
+  dataQualityFooter: 'Une donnée manquante ne vaut jamais comme normale.',
+  notEvaluated: 'Non évalué',
+  action: 'Action',
+  suspected: 'suspecté',
+  statusUnclear: 'statut incertain, aussi enregistré comme terminé',
+  inText: 'dans le texte',
+  recordKinds: {
+    Condition: 'diagnostic',
+    Observation: 'mesure',
+    MedicationStatement: 'médication',
+    MedicationRequest: 'prescription',
+    Procedure: 'intervention',
+    QuestionnaireResponse: 'questionnaire',
+    ServiceRequest: 'demande',
+  },
+  evidenceLabels: {
+    temperature: 'Température',
+    weightChange: 'Poids',
+    bloodPressure: 'Tension artérielle',
+    age: 'Âge',
+  },
+  ageUnit: 'ans',
+  more: 'et {n} autres',
+  notes: {
+    'no-recent-temperature': 'pas de température au cours des 7 derniers jours',
+    'too-few-weights': 'évolution du poids (moins de deux mesures)',
+    'lbp-onset-unknown': 'durée de la lombalgie (date de début inconnue)',
+    'lbp-onset-uncertain': "durée de la lombalgie (début déduit de la date d'enregistrement)",
+    'age-unknown': "limites d'âge (pas de date de naissance)",
+    'weight-loss-explained':
+      'perte de poids après un accouchement ou un amaigrissement volontaire (non comptée comme drapeau rouge)',
+    'data-not-obtained': "une partie du dossier n'a pas pu être obtenue du DMI",
+    'unit-not-understood': 'une mesure avec une unité inconnue',
+    'unreadable-code': 'un diagnostic ou une mesure sans code ni texte utilisable',
+    'implausible-value': 'une mesure hors des valeurs physiologiques (erreur de saisie ou d’unité ?), ignorée',
+    'lbp-code-not-understood': 'la lombalgie n’est reconnue que par son texte, pas par son code (vérifiez le codage)',
+    'measurement-not-understood': 'une mesure sous un code inconnu (pas de programme d’exercices avant vérification)',
+    'medication-unresolved': 'un médicament sans code (corticoïdes non vérifiables)',
+    'no-start-back': 'STarT Back non enregistré',
+  },
+  startBack: {
+    groups: { low: 'risque faible', medium: 'risque moyen', high: 'risque élevé' },
+    total: 'total',
+    distress: 'sous-score psychosocial',
+    subscaleUnknown: 'sous-score inconnu',
+    notRecorded: 'STarT Back non enregistré',
+  },
+  recommendationSummary: 'Proposez des exercices supervisés',
+  noRedFlags: 'aucun drapeau rouge trouvé',
+  colon: ' : ',
+  semicolon: ' ; ',
+  quotes: ['« ', ' »'],
+  programme: 'Programme',
+  byPreference: 'selon la préférence',
+  whenIndicated: 'si indiqué',
+  walkingFirst: "la marche d'abord, début léger à modéré",
+  timesPerWeek: '{n} jours par semaine',
+  integrated: 'intégré',
+  exerciseNames: {
+    aerobic: 'endurance',
+    strength: 'renforcement musculaire',
+    flexibility: 'souplesse',
+    neuromotor: 'contrôle moteur',
+    functional: 'entraînement fonctionnel',
+    'run-walk': 'programme course-marche',
+    'high-intensity': 'entraînement à haute intensité',
+    'mind-body': 'pilates, yoga ou tai-chi',
+  },
+  recommendationAction:
+    "Créez le projet de programme d'exercices pour le kinésithérapeute ; le dosage et les règles du programme figurent dans le plan.",
+  selfManagement:
+    "Autogestion : expliquez que la lombalgie s'améliore le plus souvent d'elle-même, conseillez de rester actif et remettez une information écrite au patient.",
+  planLinkLabel: "Voir le programme d'exercices et le dosage",
+  programmeRunning: "Programme d'exercices en cours",
+  since: 'depuis le {date}',
+  noNewProgramme: 'pas de nouveau programme proposé',
+  roles: { proposed: 'proposé', optional: 'facultatif, si indiqué', option: 'option, selon la préférence' },
+  createPlanLabel: "Créer le programme d'exercices pour le kinésithérapeute",
+  createPlanDescription: "Crée un projet de programme d'exercices pour le kinésithérapeute",
+  carePlanTitle: 'Exercices supervisés pour la lombalgie',
+  adviceSummary:
+    "Lombalgie aiguë sans drapeau rouge : conseillez de rester actif ; pas encore de programme d'exercices",
+  imagingSummaryPrefix: 'Imagerie : ',
+  cancelOrderLabel: "Annuler la demande d'imagerie",
+  cancelOrderDescription: "Supprime le projet de demande d'imagerie",
+  exerciseInsteadLabel: "Créer plutôt un programme d'exercices",
+  exerciseAlternative: 'Alternative : exercices supervisés par le kinésithérapeute (voir la suggestion).',
+};
+
+const en: Messages = {
+  redFlagSummary: { IMMEDIATE: 'Red flag, refer as an emergency: ', URGENT: 'Red flag, assess first: ' },
+  urgency: { IMMEDIATE: 'emergency', URGENT: 'assess first', SOFT: 'soft red flag' },
+  noProgramme: 'No exercise programme while this red flag is not ruled out.',
+  alsoNoted: 'Also noted',
+  exclusionSummary: 'No exercise programme for non-specific low back pain: ',
+  clearanceSummary: 'Medical clearance first, then exercise: ',
+  precautionSummary: 'Adapt the exercise therapy: ',
+  precautionFooter: 'The exercise programme can be proposed, adapted to these precautions.',
+  dataQualitySummary: 'Data missing or unreadable: a red flag may have been missed; no exercise programme',
+  dataQualityFooter: 'Missing data never counts as normal.',
+  notEvaluated: 'Not evaluated',
+  action: 'Action',
+  suspected: 'suspected',
+  statusUnclear: 'status unclear, also recorded as ended',
+  inText: 'in the text',
+  recordKinds: {
+    Condition: 'diagnosis',
+    Observation: 'measurement',
+    MedicationStatement: 'medication',
+    MedicationRequest: 'prescription',
+    Procedure: 'procedure',
+    QuestionnaireResponse: 'questionnaire',
+    ServiceRequest: 'order',
+  },
+  evidenceLabels: { temperature: 'Temperature', weightChange: 'Weight', bloodPressure: 'Blood pressure', age: 'Age' },
+  ageUnit: 'years',
+  more: 'and {n} more',
+  notes: {
+    'no-recent-temperature': 'no temperature in the last 7 days',
+    'too-few-weights': 'weight trend (fewer than two weights)',
+    'lbp-onset-unknown': 'duration of the back pain (onset unknown)',
+    'lbp-onset-uncertain': 'duration of the back pain (onset taken from the recording date)',
+    'age-unknown': 'age limits (no birth date)',
+    'weight-loss-explained': 'weight loss after a delivery or intentional loss (not counted as a red flag)',
+    'data-not-obtained': 'part of the record could not be obtained from the EHR',
+    'unit-not-understood': 'a measurement with a unit that was not understood',
+    'unreadable-code': 'a diagnosis or measurement without a usable code or text',
+    'implausible-value': 'a measurement outside the physiological range (a typing or unit error?), ignored',
+    'lbp-code-not-understood': 'the back pain was recognised from its text only, not its code (check the coding)',
+    'measurement-not-understood': 'a measurement under an unknown code (no exercise programme until it is checked)',
+    'medication-unresolved': 'a medication without a code (corticosteroids not checked)',
+    'no-start-back': 'STarT Back not recorded',
+  },
+  startBack: {
+    groups: { low: 'low risk', medium: 'medium risk', high: 'high risk' },
+    total: 'total',
+    distress: 'distress',
+    subscaleUnknown: 'subscale unknown',
+    notRecorded: 'STarT Back not recorded',
+  },
+  recommendationSummary: 'Propose supervised exercise therapy',
+  noRedFlags: 'no red flags found',
+  colon: ': ',
+  semicolon: '; ',
+  quotes: ['“', '”'],
+  programme: 'Programme',
+  byPreference: 'by preference',
+  whenIndicated: 'when indicated',
+  walkingFirst: 'walking first, light-to-moderate start',
+  timesPerWeek: '{n} days a week',
+  integrated: 'integrated',
+  exerciseNames: {
+    aerobic: 'aerobic',
+    strength: 'strength',
+    flexibility: 'flexibility',
+    neuromotor: 'motor control',
+    functional: 'functional training',
+    'run-walk': 'run-walk programme',
+    'high-intensity': 'high-intensity training',
+    'mind-body': 'pilates, yoga or tai chi',
+  },
+  recommendationAction:
+    'Create the draft exercise programme for the physiotherapist; dosing and programme rules are in the plan.',
+  selfManagement:
+    'Self-management: explain that back pain usually improves by itself, advise staying active and give written information.',
+  planLinkLabel: 'View the exercise programme and dosing',
+  programmeRunning: 'Exercise programme running',
+  since: 'since {date}',
+  noNewProgramme: 'no new programme proposed',
+  roles: { proposed: 'proposed', optional: 'optional, when indicated', option: 'option, by preference' },
+  createPlanLabel: 'Create the exercise programme for the physiotherapist',
+  createPlanDescription: 'Creates a draft exercise programme for the physiotherapist',
+  carePlanTitle: 'Supervised exercise therapy for low back pain',
+  adviceSummary: 'Acute low back pain without red flags: advise staying active; no exercise programme yet',
+  imagingSummaryPrefix: 'Imaging: ',
+  cancelOrderLabel: 'Cancel the imaging order',
+  cancelOrderDescription: 'Deletes the draft imaging order',
+  exerciseInsteadLabel: 'Create an exercise programme instead',
+  exerciseAlternative: 'Alternative: supervised exercise therapy with the physiotherapist (see the suggestion).',
+};
+
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { nl, fr, en };
+
+/** Fills `{name}` placeholders. */
+export function fill(template: string, values: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => String(values[name] ?? whole));
+}

@@ -76,6 +76,12 @@ describe('seeding', () => {
       gender: 'male',
       birthDate: '1974-03-01',
       summary: '52 y, male, Dordrecht. Active: Lage rugpijn (3 wk). History: Cystitis (2026).',
+      // The page shows the summary in its own language; the record's texts stay as recorded.
+      summaries: {
+        nl: '52 jr, man, Dordrecht. Actueel: Lage rugpijn (3 wk). Voorgeschiedenis: Cystitis (2026).',
+        fr: '52 ans, homme, Dordrecht. Actuel : Lage rugpijn (3 sem.). Antécédents : Cystitis (2026).',
+        en: '52 y, male, Dordrecht. Active: Lage rugpijn (3 wk). History: Cystitis (2026).',
+      },
       orders: [],
     });
     expect(server.patients.find((patient) => patient.id === 'lumbar-mri')?.orders).toEqual([

@@ -19,6 +19,8 @@ import { calendarDaysBetween, shiftResourceDates } from './date-shift';
  */
 
 /** A sample patient as the sandbox page lists it. */
+export type SummaryLanguage = 'nl' | 'fr' | 'en';
+
 export interface SamplePatient {
   id: string;
   /** Given and family name, e.g. "Marco van Dijk". */
@@ -28,6 +30,8 @@ export interface SamplePatient {
   birthDate?: string;
   /** One line from the Bundle's resources: age, sex, town, active problems with their duration, history. */
   summary: string;
+  /** The same line in each language of the sandbox page (the record's own texts stay as recorded). */
+  summaries: Record<SummaryLanguage, string>;
   /** The draft ServiceRequests of the Bundle (for order-select / order-sign). */
   orders: { id: string; display: string }[];
 }
@@ -84,7 +88,7 @@ function dayOf(value: string): number | undefined {
 }
 
 /** "10 d", "3 wk", "8 mo", "22 y": how long ago a date was, in the unit a clinician would use. */
-function durationSince(value: string | undefined, now: Date): string | undefined {
+function durationSince(value: string | undefined, now: Date, words: SummaryWords): string | undefined {
   const start = value === undefined ? undefined : dayOf(value);
   if (start === undefined) {
     return undefined;
@@ -94,14 +98,60 @@ function durationSince(value: string | undefined, now: Date): string | undefined
     return undefined;
   }
   if (days < 14) {
-    return `${days} d`;
+    return `${days} ${words.d}`;
   }
   if (days < 70) {
-    return `${Math.floor(days / 7)} wk`;
+    return `${Math.floor(days / 7)} ${words.wk}`;
   }
   const months = Math.floor(days / 30.44);
-  return months < 24 ? `${months} mo` : `${Math.floor(days / 365.25)} y`;
+  return months < 24 ? `${months} ${words.mo}` : `${Math.floor(days / 365.25)} ${words.y}`;
 }
+
+/** The words of a patient summary in each language of the page. */
+interface SummaryWords {
+  readonly d: string;
+  readonly wk: string;
+  readonly mo: string;
+  readonly y: string;
+  readonly active: string;
+  readonly history: string;
+  /** ": ", in French " : ". */
+  readonly colon: string;
+  readonly gender: Readonly<Record<string, string>>;
+}
+
+const SUMMARY_WORDS: Readonly<Record<SummaryLanguage, SummaryWords>> = {
+  nl: {
+    d: 'd',
+    wk: 'wk',
+    mo: 'mnd',
+    y: 'jr',
+    active: 'Actueel',
+    history: 'Voorgeschiedenis',
+    colon: ': ',
+    gender: { female: 'vrouw', male: 'man', other: 'anders', unknown: 'geslacht onbekend' },
+  },
+  fr: {
+    d: 'j',
+    wk: 'sem.',
+    mo: 'mois',
+    y: 'ans',
+    active: 'Actuel',
+    history: 'Antécédents',
+    colon: ' : ',
+    gender: { female: 'femme', male: 'homme', other: 'autre', unknown: 'sexe inconnu' },
+  },
+  en: {
+    d: 'd',
+    wk: 'wk',
+    mo: 'mo',
+    y: 'y',
+    active: 'Active',
+    history: 'History',
+    colon: ': ',
+    gender: { female: 'female', male: 'male', other: 'other', unknown: 'unknown' },
+  },
+};
 
 const text = (concept: CodeableConcept | undefined): string => concept?.text ?? formatCodeableConcept(concept);
 
@@ -115,14 +165,14 @@ function yearOf(value: string | undefined): string | undefined {
   return value === undefined ? undefined : /^\d{4}/.exec(value)?.[0];
 }
 
-function summarize(patient: Patient, resources: readonly Resource[], now: Date): string {
+function summarize(patient: Patient, resources: readonly Resource[], now: Date, words: SummaryWords): string {
   const today = now.toISOString().slice(0, 10);
   const about: string[] = [];
   if (patient.birthDate !== undefined && dayOf(patient.birthDate) !== undefined) {
-    about.push(`${calculateAge(patient.birthDate, today).years} y`);
+    about.push(`${calculateAge(patient.birthDate, today).years} ${words.y}`);
   }
   if (patient.gender !== undefined) {
-    about.push(patient.gender);
+    about.push(words.gender[patient.gender] ?? patient.gender);
   }
   const city = patient.address?.find((address) => address.city !== undefined)?.city;
   if (city !== undefined) {
@@ -132,7 +182,7 @@ function summarize(patient: Patient, resources: readonly Resource[], now: Date):
   const active = conditions
     .filter((condition) => ACTIVE.has(conditionStatus(condition) ?? ''))
     .map((condition) => {
-      const since = durationSince(condition.onsetDateTime ?? condition.onsetPeriod?.start, now);
+      const since = durationSince(condition.onsetDateTime ?? condition.onsetPeriod?.start, now, words);
       return since === undefined ? text(condition.code) : `${text(condition.code)} (${since})`;
     });
   const past = [
@@ -151,10 +201,10 @@ function summarize(patient: Patient, resources: readonly Resource[], now: Date):
   ].map(({ label, year }) => (year === undefined ? label : `${label} (${year})`));
   const parts = [about.join(', ')];
   if (active.length > 0) {
-    parts.push(`Active: ${active.join('; ')}`);
+    parts.push(`${words.active}${words.colon}${active.join('; ')}`);
   }
   if (past.length > 0) {
-    parts.push(`History: ${past.join('; ')}`);
+    parts.push(`${words.history}${words.colon}${past.join('; ')}`);
   }
   return `${parts.filter((part) => part.length > 0).join('. ')}.`;
 }
@@ -183,7 +233,12 @@ export function describeSamplePatient(bundle: Bundle, now: Date): SamplePatient 
     name: formatHumanName(name) || patient.id,
     ...(patient.gender === undefined ? {} : { gender: patient.gender }),
     ...(patient.birthDate === undefined ? {} : { birthDate: patient.birthDate }),
-    summary: summarize(patient, resources, now),
+    summary: summarize(patient, resources, now, SUMMARY_WORDS.en),
+    summaries: {
+      nl: summarize(patient, resources, now, SUMMARY_WORDS.nl),
+      fr: summarize(patient, resources, now, SUMMARY_WORDS.fr),
+      en: summarize(patient, resources, now, SUMMARY_WORDS.en),
+    },
     orders,
   };
 }

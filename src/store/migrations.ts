@@ -85,6 +85,19 @@ CREATE TABLE token_uses (
 CREATE INDEX token_uses_expires_at_idx ON token_uses (expires_at);
 `,
   },
+  {
+    version: 3,
+    name: 'not-now memory of the exercise recommendation',
+    sql: `
+-- When a GP last answered "not now" to the exercise recommendation for a patient (keyed hash, never an id):
+-- the recommendation stays away for rules/ruleset.json memory.notNowDays after it. Red flags are never kept here.
+CREATE TABLE recommendation_not_now (
+  patient_hash text PRIMARY KEY,
+  at           timestamptz NOT NULL,
+  card_uuid    text NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema cannot be brought to the version this code expects. */

@@ -18,6 +18,8 @@ function switchableStore() {
         : fail(),
     report: () => Promise.resolve([]),
     rememberToken: () => (state.up ? Promise.resolve(true) : fail()),
+    rememberNotNow: () => (state.up ? Promise.resolve(0) : fail()),
+    notNowAt: () => (state.up ? Promise.resolve(undefined) : fail()),
     ping: () => (state.up ? Promise.resolve() : fail()),
     close: () => Promise.resolve(),
   };

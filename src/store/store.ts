@@ -1,6 +1,7 @@
 import { openDatabase } from './database';
 import type { Database, DatabaseOptions } from './database';
 import { migrate } from './migrations';
+import { notNowAt, rememberNotNow } from './not-now';
 
 /**
  * The audit trail (which hook calls were answered with which cards) and clinician feedback on those
@@ -83,6 +84,13 @@ export interface Store {
     items: FeedbackItem[],
     client?: { issuer?: string; tenant?: string }
   ): Promise<FeedbackResult[]>;
+  /**
+   * Remembers the "not now" overrides among `items` per patient (cards the audit trail knows); returns how many.
+   * See not-now.ts.
+   */
+  rememberNotNow(items: readonly FeedbackItem[]): Promise<number>;
+  /** When "not now" was last answered to the exercise recommendation for this patient hash. */
+  notNowAt(patientHash: string): Promise<Date | undefined>;
   /** Per rule id and card kind; see REPORT_SQL for how cards and feedback are counted. */
   report(range: ReportRange): Promise<ReportRow[]>;
   /**
@@ -138,6 +146,8 @@ export function createStore(db: Database): Store {
       }
     },
     recordFeedback: (serviceId, items, client) => recordFeedback(db, serviceId, items, client),
+    rememberNotNow: (items) => rememberNotNow(db, items),
+    notNowAt: (patientHash) => notNowAt(db, patientHash),
     report: (range) => report(db, range),
     ping: async () => {
       await db.query('SELECT 1');

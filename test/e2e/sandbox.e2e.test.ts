@@ -165,7 +165,14 @@ suite(SUITE_NAME, () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     dataDir = await mkdtemp(path.join(tmpdir(), 'ruggensteun-e2e-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const config = loadTestConfig({ PORT: '0', NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    // The steps read English (CDS_LOCALE=en); the last steps switch to Dutch and French.
+    const config = loadTestConfig({
+      PORT: '0',
+      NODE_ENV: 'development',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      CDS_LOCALE: 'en',
+    });
     server = await timed('server start', () => startServer(config, { logger: createLogger(config) }));
     cleanups.push(() => server.shutdown());
     await timed('store open', () => server.storeOpened);
@@ -241,7 +248,7 @@ suite(SUITE_NAME, () => {
       const recommendation = page.locator('#cards .card', { hasText: 'Propose supervised exercise therapy' });
       expect(await recommendation.count()).toBe(1);
       expect(await recommendation.getAttribute('data-indicator')).toBe('info');
-      const create = recommendation.getByRole('button', { name: /Create exercise programme/ });
+      const create = recommendation.getByRole('button', { name: /Create the exercise programme/ });
       expect(await create.textContent()).toContain('Recommended');
       await create.click();
       const status = await waitForStatus(/created/);
@@ -249,6 +256,14 @@ suite(SUITE_NAME, () => {
       await screenshot('02-careplan-created');
       const plans = await carePlansOf('chronic-clean');
       expect(plans.filter((plan) => plan.status === 'draft')).toHaveLength(1);
+
+      // The chart is opened again: the draft exists, so no second suggestion appears.
+      await openSandbox();
+      await choosePatient('chronic-clean');
+      await runScenario('chart');
+      expect(await page.locator('#cards .card', { hasText: 'Propose supervised exercise therapy' }).count()).toBe(0);
+      expect(await page.locator('#cards button', { hasText: /Create the exercise programme/ }).count()).toBe(0);
+      await screenshot('02-chart-reopened');
     });
   });
 
@@ -295,14 +310,14 @@ suite(SUITE_NAME, () => {
       // The recommendation card offers the coded override reasons (the precaution card has none).
       const card = page.locator('#cards .card', { hasText: 'Propose supervised exercise therapy' });
       await card.getByRole('button', { name: 'Dismiss' }).click();
-      await card.getByLabel('Reason').selectOption({ label: 'Not relevant now' });
+      await card.getByLabel('Reason').selectOption({ label: 'Not now' });
       await screenshot('04-dismiss-open');
       await card.getByRole('button', { name: 'Confirm dismissal' }).click();
       expect(await waitForStatus(/Card dismissed/)).toBe('Card dismissed; feedback sent');
-      expect(await card.locator('.card__outcome').textContent()).toContain('Not relevant now');
+      expect(await card.locator('.card__outcome').textContent()).toContain('Not now');
       await screenshot('04-dismissed');
 
-      const reason = `${OVERRIDE_SYSTEM}|not-relevant-now`;
+      const reason = `${OVERRIDE_SYSTEM}|not-now`;
       let rows: ReportRow[] = [];
       const overriddenFor = () => rows.some((row) => row.overridden >= 1 && (row.overrideReasons[reason] ?? 0) >= 1);
       await until(
@@ -339,7 +354,7 @@ suite(SUITE_NAME, () => {
       expect((await page.textContent('#request-pre')) ?? '').toContain('"selections": [');
       await screenshot('05-keyboard-cards');
 
-      await tabTo('the CarePlan suggestion', (element) => /Create exercise programme/.test(element.text));
+      await tabTo('the CarePlan suggestion', (element) => /Create the exercise programme/.test(element.text));
       await page.keyboard.press('Space');
       expect(await waitForStatus(/created/)).toMatch(/^CarePlan CarePlan\/\S+ created; feedback sent$/);
       // Focus moves to the card's outcome, not to the top of the page.
@@ -387,6 +402,29 @@ suite(SUITE_NAME, () => {
       expect((await page.textContent('#request-pre')) ?? '').toContain('Accept-Language: nl');
       expect(await waitForStatus(/kaart\(en\) ontvangen/)).toContain('lbp-patient-view');
       await screenshot('06-dutch');
+    });
+  });
+
+  it.each(['nl', 'fr', 'en'])('shows the red-flag card and the recommendation card in %s', async (lang) => {
+    await timed(`7 cards in ${lang}`, async () => {
+      await openSandbox(`?lang=${lang}&patient=cauda-equina`);
+      await runScenario('chart');
+      const critical = page.locator('#cards .card[data-indicator="critical"]');
+      expect(await critical.count()).toBe(1);
+      await critical.screenshot({ path: path.join(SCREENSHOTS, `07-red-flag-${lang}.png`) });
+      await openSandbox(`?lang=${lang}&patient=lumbar-mri`);
+      await runScenario('chart');
+      const recommendation = page.locator('#cards .card[data-indicator="info"]');
+      expect(await recommendation.count()).toBe(1);
+      const text = (await recommendation.textContent()) ?? '';
+      expect(text).toMatch(
+        {
+          nl: /Stel gesuperviseerde oefentherapie voor/,
+          fr: /Proposez des exercices supervisés/,
+          en: /Propose supervised exercise therapy/,
+        }[lang] ?? /./
+      );
+      await recommendation.screenshot({ path: path.join(SCREENSHOTS, `07-recommendation-${lang}.png`) });
     });
   });
 

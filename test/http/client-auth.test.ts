@@ -216,10 +216,11 @@ describe('FHIR server allowlist per issuer', () => {
       )
       .expect(200);
     expect(elsewhere.requests).toEqual([]);
-    const info = (res.body as { cards: { indicator: string; detail?: string }[] }).cards.find(
-      (card) => card.indicator === 'info'
+    // The data-quality card (default language Dutch) says what could not be obtained.
+    const quality = (res.body as { cards: { indicator: string; detail?: string }[] }).cards.find(
+      (card) => card.indicator === 'warning' && card.detail?.includes('EPD')
     );
-    expect(info?.detail).toContain('Part of the record could not be obtained');
+    expect(quality?.detail).toContain('een deel van het dossier kon niet uit het EPD worden opgehaald');
   });
 
   it('answers 412 when the Patient would have to come from a fhirServer the issuer may not use', async () => {

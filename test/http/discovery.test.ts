@@ -43,6 +43,9 @@ describe('GET /cds-services', () => {
         'MedicationRequest',
         'Procedure',
         'QuestionnaireResponse',
+        // Memory: an existing exercise programme or physiotherapy referral.
+        'CarePlan',
+        'ServiceRequest',
       ])
     );
   });

@@ -114,22 +114,24 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
     expect(card).toMatchObject({
       indicator: 'info',
       selectionBehavior: 'at-most-one',
-      summary:
-        'Propose supervised exercise therapy: Aerobic (endurance) training, Strength training, Flexibility training, Functional training',
+      summary: 'Propose supervised exercise therapy (chronic low back pain): no red flags found',
       source: { label: expect.stringContaining('KNGF') as string, url: expect.stringMatching(/^https:/) as string },
     });
     expect(card!.suggestions).toHaveLength(1);
     expect(card!.suggestions![0]).toMatchObject({
-      label: 'Create exercise programme (CarePlan draft)',
+      label: 'Create the exercise programme for the physiotherapist',
       isRecommended: true,
       uuid: expect.any(String) as string,
     });
+    // The reasons of a recommendation card (CodeSystem-override-reason, card-kind recommendation).
     expect(card!.overrideReasons?.map((reason) => reason.code)).toEqual([
-      'patient-declines',
       'already-in-therapy',
-      'not-relevant-now',
-      'other',
+      'patient-declines',
+      'not-now',
     ]);
+    // The card names the exercise types with their frequency in one line; the doses are in the CarePlan.
+    expect(card!.detail).toContain('aerobic (3–5 days a week), strength (2–3 days a week)');
+    expect(card!.detail).not.toMatch(/1RM|CarePlan|repetitions/);
     for (const reason of card!.overrideReasons ?? []) {
       expect(reason.system).toBe('https://ruggensteun.org/fhir/CodeSystem/override-reason');
       expect(reason.display?.length).toBeGreaterThan(0);
@@ -273,7 +275,7 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
   it('keeps the precaution card next to the recommendation', () => {
     expect(recommendationOf(cards)).toBeDefined();
     expect(cards.filter((card) => card.indicator === 'warning').map((card) => card.summary)).toEqual([
-      'Precautions for exercise therapy: Comorbidity: hypertension, diabetes, osteoporosis or rheumatoid arthritis',
+      'Adapt the exercise therapy: Comorbidity to take into account',
     ]);
   });
 });
@@ -281,7 +283,7 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
 describe('advice card (acute-low-risk: 10 days, STarT Back 2)', () => {
   it('gives TS-10 advice without a CarePlan', async () => {
     const cards = await post('lbp-patient-view', patientViewOf(loadSample('acute-low-risk')));
-    const advice = cards.find((card) => card.summary.startsWith('Acute low back pain, low risk'));
+    const advice = cards.find((card) => card.summary.startsWith('Acute low back pain without red flags'));
     expect(advice).toMatchObject({ indicator: 'info' });
     expect(advice?.suggestions).toBeUndefined();
     expect(advice?.detail).toContain('avoid bed rest');
@@ -364,7 +366,12 @@ describe('lumbar MRI on order-select', () => {
       type: 'create',
       resource: { resourceType: 'CarePlan', status: 'draft' },
     });
-    expect(imaging!.detail).toContain('IM-02');
+    expect(imaging!.detail).toContain('abnormalities on MRI are also common without pain');
+    expect(imaging!.overrideReasons?.map((reason) => reason.code)).toEqual([
+      'red-flag-suspected',
+      'specialist-request',
+      'patient-insists',
+    ]);
     expect(cards.filter((card) => card.indicator === 'critical')).toEqual([]);
     // The exercise programme is offered inside the imaging card, not twice.
     expect(recommendationOf(cards)).toBeUndefined();
@@ -391,13 +398,13 @@ describe('Dutch', () => {
     const cards = await post('lbp-patient-view', patientViewOf(loadSample('chronic-clean')), 'nl');
     const card = recommendationOf(cards);
     expect(card?.summary).toBe(
-      'Stel gesuperviseerde oefentherapie voor: Duurtraining (aeroob), Krachttraining, Flexibiliteitstraining, Functionele training'
+      'Stel gesuperviseerde oefentherapie voor (chronische lage rugpijn): geen rode vlaggen gevonden'
     );
     const plan = carePlanOf(card);
     expect(plan?.title).toBe('Gesuperviseerde oefentherapie bij lage rugpijn');
     expect(activity(plan, 'strength')?.detail?.description).toContain(
       '2 tot 4 sets van 8 tot 12 herhalingen met 60 tot 70% van 1RM'
     );
-    expect(card?.overrideReasons?.[0]?.display).toBe('Patiënt wil het niet');
+    expect(card?.overrideReasons?.[0]?.display).toBe('Al in oefentherapie of fysiotherapie');
   });
 });

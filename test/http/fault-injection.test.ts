@@ -12,7 +12,7 @@ import type { Handler } from '../support/test-fhir-server';
  * the budget: cards with a data-quality card that says which part of the record could not be read, and no
  * exercise CarePlan, because the red flags could not be excluded on the data that was missing.
  */
-const { app, config } = testApp();
+const { app, config } = testApp({ CDS_LOCALE: 'en' });
 const BUDGET_MS = config.fhirBudgetMs;
 /** Time for the evaluation and the HTTP round trip on top of the FHIR budget. */
 const MARGIN_MS = 700;
@@ -44,7 +44,7 @@ const carePlans = (cards: CdsCard[]) =>
   cards.flatMap((card) => card.suggestions ?? []).flatMap((suggestion) => suggestion.actions ?? []);
 /** The data-quality card (DQ-01). */
 const dataQualityCard = (cards: CdsCard[]) =>
-  cards.find((card) => card.summary.startsWith('Not all data could be evaluated'));
+  cards.find((card) => card.summary.startsWith('Data missing or unreadable'));
 
 const patientOkElse = (misbehave: Handler) => fhir.misbehaveExceptPatient(PATIENT, misbehave);
 
@@ -118,7 +118,7 @@ describe.each(FAULTS)('a FHIR server that %s', (_name, misbehave) => {
 
     expect(elapsedMs).toBeLessThan(BUDGET_MS + MARGIN_MS);
     const note = dataQualityCard(cards);
-    expect(note?.indicator).toBe('info');
+    expect(note?.indicator).toBe('warning');
     // Each resource type the rules read is named, so the GP knows what to check in the chart.
     expect(note?.detail).toContain('could not be obtained');
     for (const type of ['Condition', 'Observation', 'MedicationStatement', 'Procedure']) {

@@ -10,7 +10,7 @@ import { testApp } from '../support/app';
  * incomplete search as "nothing there" (RW-06), must not let an old or migrated record end a current one
  * (RW-07), and keeps the exercise pathway off unrelated orders (RW-10) without hiding red flags.
  */
-const { app } = testApp();
+const { app } = testApp({ CDS_LOCALE: 'en' });
 const PID = 'rw-pat';
 
 const subject = { reference: `Patient/${PID}` };

@@ -41,7 +41,7 @@ describe('sandbox with CDS_AUTH off', () => {
   });
 
   it('tells the page that calls need no signing', async () => {
-    await request(app).get('/sandbox/api/settings').expect(200, { authRequired: false, signing: false, locale: 'en' });
+    await request(app).get('/sandbox/api/settings').expect(200, { authRequired: false, signing: false, locale: 'nl' });
     await request(app)
       .post('/sandbox/api/token')
       .send({ aud: `${BASE}/cds-services` })

@@ -174,8 +174,9 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
   if (expectation.noCarePlan && suggestsCarePlan(response)) {
     problems.push('a CarePlan is suggested');
   }
+  // The data-quality card, whatever its indicator (a warning when the gap could hide a red flag).
   const info = response.cards
-    .filter((card) => card.indicator === 'info')
+    .filter((card) => ruleIdsOf(card).includes('DQ-01'))
     .map((card) => `${card.summary}\n${card.detail ?? ''}`)
     .join('\n');
   for (const word of expectation.dataQuality ?? []) {

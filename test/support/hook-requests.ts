@@ -40,6 +40,8 @@ export function fullPrefetch(patientId = PATIENT_ID): Record<string, unknown> {
     medicationRequests: emptySearch(),
     procedures: emptySearch(),
     questionnaireResponses: emptySearch(),
+    carePlans: emptySearch(),
+    serviceRequests: emptySearch(),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Bundle, Patient, ServiceRequest } from '@medplum/fhirtypes';
+import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
 import { resourcesOf } from '../../src/sandbox/sample-patients';
 
@@ -52,11 +52,11 @@ export function patientViewOf(bundle: Bundle, extra: Record<string, unknown> = {
   };
 }
 
-/** An order-select or order-sign request for a sample patient with `order` as its one draft order (selected). */
+/** An order-select or order-sign request for a sample patient with `order` (of any type) as its one draft order (selected). */
 export function orderHookOf(
   hook: 'order-select' | 'order-sign',
   bundle: Bundle,
-  order: ServiceRequest
+  order: Resource
 ): Record<string, unknown> {
   const patientId = patientOf(bundle).id ?? '';
   const ordered = { ...order, subject: { reference: `Patient/${patientId}` } };
@@ -67,7 +67,7 @@ export function orderHookOf(
       userId: 'Practitioner/gp-1',
       patientId,
       draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: ordered }] },
-      ...(hook === 'order-select' ? { selections: [`ServiceRequest/${order.id ?? ''}`] } : {}),
+      ...(hook === 'order-select' ? { selections: [`${order.resourceType}/${order.id ?? ''}`] } : {}),
     },
     prefetch: prefetchOf(bundle),
   };

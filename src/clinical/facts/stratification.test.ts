@@ -232,7 +232,7 @@ describe('startBack fact: which score counts', () => {
       group: 'high',
       total: 4,
       distress: 4,
-      evidence: [expect.objectContaining({ kind: 'coded', reference: 'QuestionnaireResponse/qr-by-hand' })],
+      evidence: [expect.objectContaining({ kind: 'start-back', reference: 'QuestionnaireResponse/qr-by-hand' })],
     });
   });
 
@@ -335,7 +335,7 @@ describe('startBack fact: the most recent score wins', () => {
     const expected = referenceOf(ofType(resources, type)[index]);
     const fact = compute(record);
     expect(fact.group).toBe(group);
-    expect(fact.evidence).toEqual([expect.objectContaining({ kind: 'coded', reference: expected })]);
+    expect(fact.evidence).toEqual([expect.objectContaining({ kind: 'start-back', reference: expected })]);
   });
 });
 
@@ -345,10 +345,12 @@ describe('startBack fact: evidence', () => {
     const fact = compute(record);
     expect(fact.evidence).toEqual([
       {
-        kind: 'coded',
+        kind: 'start-back',
         reference: referenceOf(ofType(resources, 'QuestionnaireResponse')[0]),
         text: 'STarT Back total 5/9, distress subscale 4/5',
         date: dateOf(TODAY, { daysAgo: 4 }),
+        // YF-02: the card states the group with both scores.
+        score: { group: 'high', total: 5, distress: 4 },
       },
     ]);
     expect(fact.evidence[0]?.reference).toMatch(/^QuestionnaireResponse\/.+/);
@@ -359,10 +361,11 @@ describe('startBack fact: evidence', () => {
     const fact = compute(record);
     expect(fact.evidence).toEqual([
       {
-        kind: 'coded',
+        kind: 'start-back',
         reference: referenceOf(ofType(resources, 'Observation')[0]),
         text: 'STarT Back total 6/9',
         date: dateOf(TODAY, { daysAgo: 8 }),
+        score: { group: 'medium', total: 6 },
       },
     ]);
     expect(fact.evidence[0]?.reference).toMatch(/^Observation\/.+/);

@@ -134,7 +134,18 @@ export const startBack: FactDefinition<z.infer<typeof params>> = {
       group,
       total: latest.total,
       ...(latest.distress === undefined ? {} : { distress: latest.distress }),
-      evidence: [latest.evidence],
+      // The evidence carries the result itself, so a card can state it as YF-02 words it.
+      evidence: [
+        {
+          ...latest.evidence,
+          kind: 'start-back',
+          score: {
+            group,
+            total: latest.total,
+            ...(latest.distress === undefined ? {} : { distress: latest.distress }),
+          },
+        },
+      ],
     };
   },
 };

@@ -1,5 +1,4 @@
-// @ts-check
-// The page's own words in English and Dutch. Card texts come from the service in the language the page asks for
+// The page's own words in Dutch (the default), French and English. Card texts come from the service in the language the page asks for
 // (Accept-Language); these are only the labels around them.
 
 const STRINGS = {
@@ -297,15 +296,162 @@ const STRINGS = {
     footer:
       'Alleen verzonnen patiënten. Ruggensteun ondersteunt het oordeel van de zorgverlener en vervangt het nooit.',
   },
+  fr: {
+    pageTitle: 'Bac à sable Ruggensteun',
+    skipLink: 'Aller au contenu principal',
+    tagline:
+      'Essayez le service d’aide à la décision pour la lombalgie comme un DMI et un logiciel de kinésithérapie l’utiliseraient.',
+    languageLabel: 'Langue',
+    intro:
+      'Cette page joue deux systèmes. Comme DMI du médecin généraliste, elle appelle le service CDS Hooks (découverte, lecture préalable depuis le serveur FHIR /fhir, appel du hook) et affiche les cartes ; accepter une suggestion écrit sur ce serveur FHIR et envoie un retour. Comme logiciel du kinésithérapeute, elle lit les projets de plans de soins et les accepte ou les refuse. Chaque requête et chaque réponse sont visibles.',
+    patientHeading: 'Patient',
+    patientLabel: 'Patient fictif',
+    patientHint: 'Treize patients inventés ; chacun montre un autre type de carte.',
+    patientLoading: 'Chargement des patients…',
+    born: 'né(e) le {date}',
+    ageYears: '{age} ans',
+    gender: { female: 'femme', male: 'homme', other: 'autre', unknown: 'sexe inconnu' },
+    roleTabsLabel: 'Rôle',
+    roleGp: 'Médecin généraliste (DMI)',
+    rolePhysio: 'Kinésithérapeute',
+    gpHeading: 'Médecin généraliste : ce que montre le DMI',
+    gpIntro:
+      'Choisissez un moment du travail du médecin. La page construit la requête CDS Hooks comme un DMI et affiche les cartes reçues.',
+    scenariosLabel: 'Scénarios',
+    scenarioChart: 'Ouvrir le dossier',
+    scenarioPhysioSelect: 'Sélectionner une prescription de kinésithérapie',
+    scenarioPhysioSign: 'Signer la prescription de kinésithérapie',
+    scenarioMriSelect: 'Sélectionner une IRM lombaire',
+    scenarioMriSign: 'Signer l’IRM lombaire',
+    ownOrder: 'le projet de demande du patient {id}',
+    builtOrder: 'un projet de demande créé par cette page ({id})',
+    cardsHeading: 'Cartes',
+    cardsEmpty: 'Aucun scénario lancé. Choisissez-en un ci-dessus.',
+    noCards: 'Le service n’a renvoyé aucune carte pour ce patient et ce scénario.',
+    working: 'En cours…',
+    indicator: { critical: 'Critique', warning: 'Avertissement', info: 'Information' },
+    source: 'Source',
+    newTab: '(s’ouvre dans un nouvel onglet)',
+    links: 'Liens',
+    smartLinkDisabled: '(lien d’application SMART : demande un lancement SMART, indisponible ici)',
+    suggestions: 'Suggestions',
+    recommended: 'Recommandé',
+    actionsOf: 'Ce que fait l’acceptation :',
+    dismiss: 'Ignorer',
+    dismissHeading: 'Ignorer cette carte',
+    overrideReason: 'Motif',
+    noReason: 'Aucun motif donné',
+    overrideComment: 'Commentaire (facultatif)',
+    confirmDismiss: 'Confirmer',
+    cancel: 'Annuler',
+    cardAccepted: 'Accepté : {label}',
+    cardDismissed: 'Ignoré ({reason})',
+    cardDismissedNoReason: 'Ignoré',
+    exchangeHeading: 'Requête et réponse',
+    requestSummary: 'Requête du hook',
+    responseSummary: 'Réponse du hook',
+    prefetchSummary: 'Lecture préalable (les lectures FHIR du DMI)',
+    logSummary: 'Écritures et retours',
+    nothingYet: 'Rien pour l’instant.',
+    physioHeading: 'Kinésithérapeute : programmes d’exercices',
+    physioIntro:
+      'Les plans de soins de ce patient sur le serveur FHIR. Un projet du médecin peut être accepté (statut actif) avec une période de programme, ou refusé avec un motif.',
+    refresh: 'Recharger les plans de soins',
+    noCarePlans:
+      'Pas encore de plan de soins pour ce patient. Créez-en un dans la vue du médecin (« Ouvrir le dossier », puis « Créer le programme d’exercices »).',
+    status: 'Statut',
+    created: 'Créé',
+    period: 'Période',
+    periodOpen: 'ouverte',
+    activities: 'Activités',
+    notes: 'Règles du programme',
+    carePlanStatus: {
+      draft: 'projet',
+      active: 'actif',
+      'on-hold': 'suspendu',
+      revoked: 'retiré',
+      completed: 'terminé',
+      'entered-in-error': 'saisi par erreur',
+      unknown: 'inconnu',
+    },
+    activityStatus: 'statut de l’activité : {status}',
+    activityStatusWords: {
+      'not-started': 'non commencée',
+      scheduled: 'planifiée',
+      'in-progress': 'en cours',
+      'on-hold': 'suspendue',
+      completed: 'terminée',
+      cancelled: 'annulée',
+      stopped: 'arrêtée',
+      unknown: 'inconnu',
+    },
+    latestNote: 'Dernière note',
+    reviewHeading: 'Évaluer le projet',
+    periodLegend: 'Période du programme (facultatif)',
+    periodStart: 'Date de début',
+    periodEnd: 'Date de fin',
+    accept: 'Accepter le programme',
+    declineReason: 'Motif du refus',
+    declineHint: 'Obligatoire en cas de refus.',
+    decline: 'Refuser le programme',
+    declineNeedsReason: 'Indiquez un motif de refus.',
+    periodEndBeforeStart: 'La date de fin précède la date de début.',
+    declinedNote: 'Refusé par le kinésithérapeute : {reason}',
+    untitled: 'Plan de soins sans titre',
+    timing: {
+      times: '{n} × par {unit}',
+      timesEvery: '{n} × par {period} {unit}',
+      durationEach: 'chaque fois {d} {unit}',
+      bounds: 'pendant {n} {unit}',
+      units: {
+        s: ['seconde', 'secondes'],
+        min: ['minute', 'minutes'],
+        h: ['heure', 'heures'],
+        d: ['jour', 'jours'],
+        wk: ['semaine', 'semaines'],
+        mo: ['mois', 'mois'],
+        a: ['an', 'ans'],
+      },
+    },
+    statusReady: 'Prêt. Choisissez un patient et un scénario.',
+    statusPatient: 'Patient {name} choisi.',
+    statusCalling: 'Appel de {service} ({hook})…',
+    statusCards: '{count} carte(s) reçue(s) de {service} ({hook}) en {ms} ms.',
+    statusNoCards: 'Aucune carte de {service} ({hook}).',
+    statusServiceError: 'Le service a répondu {status} : {message}',
+    serviceErrorTitle: 'Le service a répondu {status}. Le médecin ne voit rien ; le message :',
+    statusNetworkError: 'La requête a échoué : {message}',
+    statusCreated: '{type} {ref} créé',
+    statusUpdated: '{type} {ref} mis à jour',
+    statusDeleted: '{ref} supprimé',
+    statusDraftDiscarded:
+      '{ref} abandonné (c’était un projet de demande de cette page, non enregistré sur le serveur FHIR)',
+    statusFeedbackSent: 'retour envoyé',
+    statusNoFeedback: 'pas de retour (la carte ou la suggestion n’a pas d’uuid)',
+    statusFeedbackFailed: 'échec du retour ({status})',
+    statusActionFailed: 'Action échouée : {message}',
+    statusAccepted: 'Suggestion « {label} » acceptée',
+    statusDismissed: 'Carte ignorée',
+    statusCarePlans: '{count} plan(s) de soins trouvé(s) pour {name}.',
+    statusCarePlanAccepted: 'Plan de soins {ref} accepté : le statut est maintenant {status}.',
+    statusCarePlanDeclined: 'Plan de soins {ref} refusé : le statut est maintenant {status}.',
+    statusLanguage: 'Langue : français.',
+    authWarning:
+      'Ce service exige une authentification du client, mais le bac à sable ne peut pas signer les appels ici (seulement en développement). Les appels sont refusés avec 401.',
+    signingNote: 'Les appels sont signés : chaque appel reçoit son propre JWT de courte durée pour l’URL appelée.',
+    httpStatus: 'HTTP {status}',
+    languageName: 'Français',
+    footer: 'Patients fictifs uniquement. Ruggensteun soutient le jugement du soignant et ne le remplace jamais.',
+  },
 };
 
-export const LANGUAGES = /** @type {const} */ (['en', 'nl']);
+export const LANGUAGES = /** @type {const} */ (['nl', 'fr', 'en']);
 
-let current = 'en';
+let current = 'nl';
 
 /** @param {string} lang */
 export function setLanguage(lang) {
-  current = /** @type {readonly string[]} */ (LANGUAGES).includes(lang) ? lang : 'en';
+  current = LANGUAGES.includes(lang) ? lang : 'nl';
   document.documentElement.lang = current;
 }
 
@@ -315,7 +461,7 @@ export function language() {
 
 /** The locale used for dates and numbers. */
 export function intlLocale() {
-  return current === 'nl' ? 'nl-NL' : 'en-GB';
+  return { nl: 'nl-NL', fr: 'fr-BE', en: 'en-GB' }[current] ?? 'nl-NL';
 }
 
 /**

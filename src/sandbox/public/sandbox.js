@@ -69,7 +69,7 @@ function renderPatientOptions() {
     ...state.patients.map((patient) => {
       // The summary starts with age, sex and town ("38 y, female, Amersfoort. Active: …").
       const age = ageOf(patient.birthDate);
-      const summary = patient.summary || (age === undefined ? '' : t('ageYears', { age }));
+      const summary = summaryOf(patient) || (age === undefined ? '' : t('ageYears', { age }));
       return el('option', { value: patient.id, text: `${patient.name} — ${summary}` });
     })
   );
@@ -77,6 +77,11 @@ function renderPatientOptions() {
     select.value = selected;
   }
   select.disabled = state.patients.length === 0;
+}
+
+/** The patient's one-line summary in the page's language (the service sends one per language). */
+function summaryOf(patient) {
+  return patient.summaries?.[language()] ?? patient.summary;
 }
 
 function renderPatientBanner() {
@@ -101,7 +106,7 @@ function renderPatientBanner() {
       el('code', { class: 'patient-banner__id', text: `Patient/${patient.id}` })
     ),
     el('p', { class: 'patient-banner__facts', text: facts.join(' · ') }),
-    patient.summary ? el('p', { class: 'patient-banner__summary', text: patient.summary }) : null
+    summaryOf(patient) ? el('p', { class: 'patient-banner__summary', text: summaryOf(patient) }) : null
   );
 }
 
@@ -444,7 +449,7 @@ function initialLanguage(serverLocale) {
   } catch {
     stored = undefined;
   }
-  return [fromUrl, stored, serverLocale].find((lang) => LANGUAGES.includes(lang)) ?? 'en';
+  return [fromUrl, stored, serverLocale].find((lang) => LANGUAGES.includes(lang)) ?? 'nl';
 }
 
 // ---------------------------------------------------------------- start
@@ -470,9 +475,14 @@ async function start() {
     report(t('statusNetworkError', { message: err instanceof Error ? err.message : String(err) }));
     return;
   }
-  const wanted = new URLSearchParams(location.search).get('patient');
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('patient');
   choosePatient(wanted ?? state.patients[0]?.id, false);
   renderPatientOptions();
+  // The cards' plan link opens the physiotherapist's view of the patient (?role=physio).
+  if (params.get('role') === 'physio') {
+    selectRole('physio');
+  }
   report(t('statusReady'));
   document.body.dataset.ready = 'true';
 }
