@@ -12,7 +12,8 @@ import { findEpisode } from './facts/episode';
 import { FACTS } from './facts/index';
 import type { ClinicalRecord } from './record';
 import type { KeywordMatcher } from './text-match';
-import { compileKeywords } from './text-match';
+import type { TextFile } from './text/knowledge';
+import { buildTextKnowledge, TEXT_FILES } from './text/knowledge';
 
 /**
  * The rule set: json-rules-engine rules in `rules/*.json`, one rule per id of clinical-knowledge.md, whose
@@ -131,14 +132,6 @@ const ruleSchema = z.strictObject({
 type RuleDefinition = z.infer<typeof ruleSchema>;
 
 const ruleFileSchema = z.strictObject({ description: z.string().optional(), rules: z.array(z.unknown()).min(1) });
-
-const keywordFileSchema = z.strictObject({
-  description: z.string().optional(),
-  lists: z.record(
-    z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
-    z.strictObject({ usedBy: z.array(z.string()).min(1), keywords: z.array(z.string().min(1)).min(1) })
-  ),
-});
 
 const settingsSchema = z.strictObject({
   version: z.string().regex(/^\d{4}\.\d{1,2}\.\d+$/, 'must be a version like 2026.11.0'),
@@ -321,7 +314,7 @@ function expandRuleEvidence(findings: Finding[]): Finding[] {
 export function buildRuleset(sources: readonly RuleSource[], terminology: Terminology): Ruleset {
   const problems: string[] = [];
   let settings: RulesetSettings | undefined;
-  const keywordLists = new Map<string, KeywordMatcher>();
+  const textFiles: Partial<Record<TextFile, unknown>> = {};
   const rules: LoadedRule[] = [];
 
   for (const source of sources) {
@@ -336,19 +329,8 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       } else {
         problems.push(...zodProblems(source.file, parsed.error));
       }
-    } else if (source.file === 'keywords.json') {
-      const parsed = keywordFileSchema.safeParse(json);
-      if (!parsed.success) {
-        problems.push(...zodProblems(source.file, parsed.error));
-        continue;
-      }
-      for (const [name, list] of Object.entries(parsed.data.lists)) {
-        try {
-          keywordLists.set(name, compileKeywords(list.keywords));
-        } catch (err) {
-          problems.push(`${source.file}: list "${name}": ${err instanceof Error ? err.message : 'invalid'}`);
-        }
-      }
+    } else if ((TEXT_FILES as readonly string[]).includes(source.file)) {
+      textFiles[source.file as TextFile] = json;
     } else {
       const parsed = ruleFileSchema.safeParse(json);
       if (!parsed.success) {
@@ -372,6 +354,10 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       });
     }
   }
+  // Free text (RW-09): keywords.json with its normalisation and ConText modifier files, compiled once here.
+  const text = buildTextKnowledge(textFiles);
+  problems.push(...text.problems);
+  const keywordLists = text.knowledge?.lists ?? new Map<string, KeywordMatcher>();
   if (settings === undefined && !problems.some((problem) => problem.startsWith('ruleset.json'))) {
     problems.push('ruleset.json: missing (version, episode and links)');
   }
