@@ -22,8 +22,10 @@ const conditions = Array.from({ length: n }, (_, i) => {
     clinicalStatus: {
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
     },
-    code: { text: codeText },
-    note: [{ text: note }],
+    // NOTEXT=1: the same record with codes instead of texts, to see what the text reading costs.
+    ...(process.env.NOTEXT
+      ? { code: { coding: [{ system: 'http://snomed.info/sct', code: '279039007' }] } }
+      : { code: { text: codeText }, note: [{ text: note }] }),
     subject: { reference: 'Patient/p1' },
     recordedDate: '2026-11-20',
   };
@@ -34,21 +36,32 @@ const gathered = {
   problems: [],
 };
 const now = new Date('2026-11-21T10:00:00Z');
+let normaliseMs = 0;
 const run = async () => {
+  const n0 = process.hrtime.bigint();
   const record = normaliseRecord({ hook: 'patient-view', gathered, terminology: knowledge.terminology, now });
+  normaliseMs = Number(process.hrtime.bigint() - n0) / 1e6;
   return knowledge.ruleset.evaluate(record);
 };
 await run(); // warm-up (JIT, caches of the knowledge)
-const cpu0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-const findings = await run();
-const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-const cpu = process.cpuUsage(cpu0);
+// The best of 3 runs: the machine is shared, so the minimum is the least disturbed measurement.
+let ms = Infinity;
+let cpuMs = Infinity;
+let findings = [];
+for (let k = 0; k < 3; k++) {
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  findings = await run();
+  ms = Math.min(ms, Number(process.hrtime.bigint() - t0) / 1e6);
+  const cpu = process.cpuUsage(cpu0);
+  cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
+}
 console.log(
   JSON.stringify({
     conditions: n,
     wallMs: Math.round(ms),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    normaliseMs: Math.round(normaliseMs),
+    cpuMs: Math.round(cpuMs),
     findings: findings.map((f) => f.ruleId).sort(),
   })
 );

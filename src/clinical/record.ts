@@ -15,6 +15,12 @@ import type { Terminology } from '../fhir/terminology';
 import type { DayNumber } from './dates';
 import { dayOf, isoDay, toDay } from './dates';
 import type { TextSource } from './text-match';
+import {
+  medicationTexts,
+  orderTexts,
+  procedureTexts as procedureFreeTexts,
+  questionnaireTexts,
+} from './text/record-texts';
 
 /**
  * The patient record as the rules see it (clinical-knowledge.md §2 "General data rules"): resources that
@@ -402,7 +408,7 @@ function medicationItem(
 
 function texts(
   resource: Json,
-  fields: readonly [string, string | undefined][],
+  fields: readonly (readonly [string, string | undefined])[],
   day: DayNumber | undefined,
   current: boolean
 ): RecordText[] {
@@ -502,10 +508,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     .filter((resource) => !isEnteredInError(resource.status))
     .map((resource) => {
       const item = medicationItem(resource, coder, notes);
-      if (resource.resourceType === 'MedicationStatement') {
-        const fields = notesOf(resource).map((text): [string, string] => ['note', text]);
-        recordTexts.push(...texts(resource as unknown as Json, fields, item.startDay, true));
-      }
+      recordTexts.push(...texts(resource as unknown as Json, medicationTexts(resource), item.startDay, true));
       return item;
     });
 
@@ -519,7 +522,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       ]
         .concat(codings(procedure.code).map((coding) => coding.display))
         .filter((text): text is string => typeof text === 'string' && text.trim() !== '');
-      recordTexts.push(...texts(procedure as unknown as Json, [['code.text', procedure.code?.text]], day, true));
+      recordTexts.push(...texts(procedure as unknown as Json, procedureFreeTexts(procedure), day, true));
       return {
         reference: refOf(procedure),
         display: displayOf(procedure.code),
@@ -557,6 +560,20 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     };
   });
 
+  // RW-08: the words of draft orders (dated today) and of questionnaire answers are free text like any note.
+  for (const order of input.draftOrders ?? []) {
+    recordTexts.push(...texts(order as unknown as Json, orderTexts(order), today, true));
+  }
+  const questionnaireResponses = resourcesOf<QuestionnaireResponse>(
+    gathered,
+    'questionnaireResponses',
+    'QuestionnaireResponse'
+  ).filter((response) => !isEnteredInError(response.status));
+  for (const response of questionnaireResponses) {
+    const day = toDay(response.authored);
+    recordTexts.push(...texts(response as unknown as Json, questionnaireTexts(response), day, true));
+  }
+
   return {
     hook: input.hook,
     today,
@@ -566,11 +583,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     observations,
     medications,
     procedures,
-    questionnaireResponses: resourcesOf<QuestionnaireResponse>(
-      gathered,
-      'questionnaireResponses',
-      'QuestionnaireResponse'
-    ).filter((response) => !isEnteredInError(response.status)),
+    questionnaireResponses,
     orders,
     texts: recordTexts,
     notes,

@@ -7,6 +7,7 @@
  */
 import type { DayNumber, Window } from './dates';
 import { isWithin } from './dates';
+import type { Evidence } from './finding';
 import { compileList } from './text/knowledge';
 import type { KeywordMatcher, TextMatch } from './text/matcher';
 import { foldCase } from './text/language';
@@ -55,3 +56,20 @@ export function mentionInWindow(
 /** True for a mention of the present: not historical unless the text dates it (currentOnly rules). */
 export const isCurrentMention = (match: TextMatch): boolean =>
   match.status !== 'historical' || match.daysAgo !== undefined;
+
+/**
+ * The evidence of a counted mention: the snippet (which shows the matched phrase with its trigger), suspected for
+ * an uncertain mention, and for a non-affirmed one the status with the triggers that decided it, so a reviewer
+ * sees why it counted ("historical: «geen», «sinds eergisteren»").
+ */
+export function mentionEvidence(match: TextMatch): Evidence {
+  const triggers = match.modifiers.map((m) => `«${m.trigger}»`).join(', ');
+  return {
+    kind: 'free-text',
+    reference: match.source.reference,
+    text: match.snippet,
+    ...(match.source.date ? { date: match.source.date } : {}),
+    ...(match.status === 'uncertain' ? { suspected: true } : {}),
+    ...(match.status === 'affirmed' ? {} : { value: triggers ? `${match.status}: ${triggers}` : match.status }),
+  };
+}

@@ -37,8 +37,6 @@ export interface TimeExpression {
 export interface Analysis {
   readonly tokens: readonly Token[];
   readonly sentences: readonly Sentence[];
-  /** Sentence index of every token (-1 for a boundary). */
-  readonly sentenceOf: Int32Array;
   readonly triggers: readonly FoundTrigger[];
   /** Triggers by sentence, for mentions to look up. */
   readonly triggersBySentence: ReadonlyMap<number, readonly FoundTrigger[]>;
@@ -72,15 +70,11 @@ function anyPhraseAt(
   return phrases !== undefined && phrases.some((p) => phraseAt(tokens, i, p, end));
 }
 
-function splitSentences(tokens: readonly Token[]): { sentences: Sentence[]; sentenceOf: Int32Array } {
+function splitSentences(tokens: readonly Token[]): Sentence[] {
   const sentences: Sentence[] = [];
-  const sentenceOf = new Int32Array(tokens.length).fill(-1);
   let from = 0;
   const close = (to: number) => {
     if (to > from) {
-      for (let k = from; k < to; k++) {
-        sentenceOf[k] = sentences.length;
-      }
       sentences.push({ from, to });
     }
   };
@@ -91,7 +85,7 @@ function splitSentences(tokens: readonly Token[]): { sentences: Sentence[]; sent
     }
   });
   close(tokens.length);
-  return { sentences, sentenceOf };
+  return sentences;
 }
 
 class ScopeWalker {
@@ -322,7 +316,7 @@ function clausesOf(language: TextLanguage, tokens: readonly Token[], sentences: 
 /** Reads a text once: tokens, sentences, triggers with scopes, time expressions. */
 export function analyse(language: TextLanguage, text: string, referenceYear?: number): Analysis {
   const tokens = tokenise(language, text);
-  const { sentences, sentenceOf } = splitSentences(tokens);
+  const sentences = splitSentences(tokens);
   const triggers = findTriggers(language, tokens, sentences);
   const triggersBySentence = new Map<number, FoundTrigger[]>();
   for (const trigger of triggers) {
@@ -333,7 +327,6 @@ export function analyse(language: TextLanguage, text: string, referenceYear?: nu
   return {
     tokens,
     sentences,
-    sentenceOf,
     clauseOf: clausesOf(language, tokens, sentences),
     triggers,
     triggersBySentence,

@@ -5,7 +5,7 @@ import { PACKAGE_ROOT } from '../../version';
 import type { Trigger, TextLanguage } from './language';
 import { compileLanguage, modifiersSchema, normalisationSchema } from './language';
 import type { KeywordMatcher } from './matcher';
-import { ContextMatcher } from './matcher';
+import { ContextMatcher, Lexicon } from './matcher';
 import type { TermSource } from './terms';
 import { termSchema, TermError } from './terms';
 import { phraseTokens } from './tokens';
@@ -118,12 +118,10 @@ export function buildTextKnowledge(files: Partial<Record<TextFile, unknown>>): {
     Object.values(keywords.lists).flatMap((list) => phrasesOf(list.keywords))
   );
   const lists = new Map<string, KeywordMatcher>();
-  for (const [name, list] of Object.entries(keywords.lists)) {
+  const lexicon = new Lexicon(language, keywords.groupWindow ?? DEFAULT_WINDOW);
+  for (const [index, [name, list]] of Object.entries(keywords.lists).entries()) {
     try {
-      lists.set(
-        name,
-        new ContextMatcher(language, list.keywords, list.exclude ?? [], keywords.groupWindow ?? DEFAULT_WINDOW)
-      );
+      lists.set(name, new ContextMatcher(lexicon, index, list.keywords, list.exclude ?? []));
     } catch (err) {
       problems.push(
         `keywords.json: list "${name}": ${err instanceof TermError || err instanceof Error ? err.message : 'invalid'}`
@@ -159,5 +157,5 @@ export function compileList(
   options: { language?: TextLanguage; exclude?: readonly string[]; window?: number } = {}
 ): KeywordMatcher {
   const language = protect(options.language ?? repositoryTextKnowledge().language, phrasesOf(terms));
-  return new ContextMatcher(language, terms, options.exclude ?? [], options.window ?? DEFAULT_WINDOW);
+  return new ContextMatcher(new Lexicon(language, options.window ?? DEFAULT_WINDOW), 0, terms, options.exclude ?? []);
 }

@@ -54,31 +54,66 @@ const GROUP_JOINER = ' … ';
 const covers = (outer: TermHit, inner: TermHit) =>
   inner.spans.every(([a, b]) => outer.spans.some(([c, d]) => c <= a && d >= b));
 
-/** The reading of a text, kept as long as the text object lives: every list reads the same analysis. */
-const analyses = new WeakMap<TextSource, { language: TextLanguage; analysis: Analysis }>();
-
-function analysisOf(language: TextLanguage, source: TextSource): Analysis {
-  const cached = analyses.get(source);
-  if (cached !== undefined && cached.language === language) {
-    return cached.analysis;
-  }
-  const year = source.date ? Number(source.date.slice(0, 4)) : undefined;
-  const analysis = analyse(language, source.text, Number.isFinite(year) ? year : undefined);
-  analyses.set(source, { language, analysis });
-  return analysis;
+/** What a lexicon knows about one text: its analysis, the hits of all lists, and each list's mentions. */
+interface TextReading {
+  readonly analysis?: Analysis;
+  readonly hitsByList: ReadonlyMap<number, readonly TermHit[]>;
+  readonly mentions: Map<number, TextMatch[]>;
 }
+
+/**
+ * All keyword lists of the rule files in one index, compiled once at start-up: a text is tokenised, analysed and
+ * searched once for every list (linear in its length), and each list then resolves only its own hits.
+ */
+const EMPTY_READING: TextReading = { hitsByList: new Map(), mentions: new Map() };
+
+export class Lexicon {
+  readonly index: TermIndex;
+  /** The reading of a text, kept as long as the text object lives (the record's lifetime). */
+  private readonly readings = new WeakMap<TextSource, TextReading>();
+
+  constructor(
+    readonly language: TextLanguage,
+    window: number
+  ) {
+    this.index = new TermIndex(language, window);
+  }
+
+  reading(source: TextSource): TextReading {
+    let reading = this.readings.get(source);
+    if (reading === undefined) {
+      const year = source.date ? Number(source.date.slice(0, 4)) : undefined;
+      const analysis = analyse(this.language, source.text, Number.isFinite(year) ? year : undefined);
+      const hitsByList = new Map<number, TermHit[]>();
+      for (const hit of this.index.find(analysis)) {
+        const list = this.index.terms[hit.term]?.list ?? -1;
+        const hits = hitsByList.get(list);
+        if (hits === undefined) {
+          hitsByList.set(list, [hit]);
+        } else {
+          hits.push(hit);
+        }
+      }
+      // Most texts mention nothing: they keep no analysis, so a large record stays small in memory.
+      reading = hitsByList.size === 0 ? EMPTY_READING : { analysis, hitsByList, mentions: new Map() };
+      this.readings.set(source, reading);
+    }
+    return reading;
+  }
+}
+
+const NO_MATCHES: TextMatch[] = [];
 
 export class ContextMatcher implements KeywordMatcher {
   readonly keywords: readonly string[];
-  private readonly index: TermIndex;
 
   constructor(
-    private readonly language: TextLanguage,
+    private readonly lexicon: Lexicon,
+    private readonly list: number,
     terms: readonly TermSource[],
-    exclude: readonly string[],
-    window: number
+    exclude: readonly string[]
   ) {
-    this.index = new TermIndex(language, terms, exclude, window);
+    lexicon.index.addList(list, terms, exclude);
     this.keywords = Object.freeze(terms.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))));
   }
 
@@ -94,13 +129,28 @@ export class ContextMatcher implements KeywordMatcher {
     return sources.some((source) => this.scan(source).some((m) => COUNTED.has(m.status)));
   }
 
+  /** The mentions of this list in a text, resolved once per text (facts ask the same list several times). */
   private scan(source: TextSource): TextMatch[] {
-    const analysis = analysisOf(this.language, source);
-    const hits = this.index.find(analysis).sort((a, b) => a.first - b.first || b.last - a.last || a.term - b.term);
+    const reading = this.lexicon.reading(source);
+    const hits = reading.hitsByList.get(this.list);
+    if (hits === undefined || reading.analysis === undefined) {
+      return NO_MATCHES;
+    }
+    let matches = reading.mentions.get(this.list);
+    if (matches === undefined) {
+      matches = this.resolveHits(source, reading.analysis, hits);
+      reading.mentions.set(this.list, matches);
+    }
+    return matches;
+  }
+
+  private resolveHits(source: TextSource, analysis: Analysis, found: readonly TermHit[]): TextMatch[] {
+    const language = this.lexicon.language;
+    const hits = [...found].sort((a, b) => a.first - b.first || b.last - a.last || a.term - b.term);
     const matches: { hit: TermHit; match: TextMatch }[] = [];
     const kept: { hit: TermHit; status: MentionStatus }[] = [];
     for (const hit of hits) {
-      const resolution = resolve(this.language, source.text, analysis, hit);
+      const resolution = resolve(language, source.text, analysis, hit);
       // A shorter term inside a longer one of the same status adds nothing ("krachtsverlies" in "krachtsverlies been").
       if (kept.some((k) => k.status === resolution.status && covers(k.hit, hit))) {
         continue;
@@ -135,7 +185,7 @@ export class ContextMatcher implements KeywordMatcher {
     const clauseStart = Math.min(tokens[a]?.start ?? 0, focus.start);
     const clauseEnd = Math.max(tokens[b]?.end ?? text.length, focus.end);
     return {
-      keyword: this.keywords[hit.term] ?? '',
+      keyword: this.lexicon.index.terms[hit.term]?.label ?? '',
       matched: spans.map((s) => text.slice(s.start, s.end)).join(GROUP_JOINER),
       snippet: makeSnippet(text, trimSpan(text, clauseStart, clauseEnd), focus),
       source,

@@ -43,6 +43,8 @@ interface Part {
 export interface CompiledTerm {
   /** As written in the rule file (for `keyword` in matches). */
   readonly label: string;
+  /** The keyword list it belongs to. */
+  readonly list: number;
   readonly required: number;
   readonly excludes: readonly Alternative[];
 }
@@ -181,38 +183,46 @@ function alternativeAt(alternative: Alternative, tokens: readonly Token[], i: nu
 
 export class TermIndex {
   readonly terms: CompiledTerm[] = [];
+  /** Single-word parts by their first MIN_STEM_LENGTH letters (shorter words: by the whole word). */
   private readonly single = new Map<string, Part[]>();
-  private lengths: number[] = [];
   private readonly multi = new Map<string, Part[]>();
   private readonly compounds: Part[] = [];
-  /** List-wide exclusions: a match that overlaps one of these is no match ("koortslip" is not "koorts"). */
-  private readonly excludes: Alternative[];
+
+  private readonly terminatorWords: ReadonlySet<string>;
+  /** Per list: words that, where they overlap a match, cancel it ("koortslip" is not "koorts"). */
+  private readonly excludes = new Map<number, Alternative[]>();
 
   constructor(
-    language: TextLanguage,
-    sources: readonly TermSource[],
-    listExcludes: readonly string[],
+    private readonly language: TextLanguage,
     readonly window: number
   ) {
-    const terminatorWords = new Set(
+    this.terminatorWords = new Set(
       [...(language.terminators.get('all') ?? [])].filter((p) => p.length === 1).map((p) => p[0] as string)
     );
-    const lengths = new Set<number>();
+  }
+
+  private add(part: Part): void {
+    const [first, second] = part.alternative.words;
+    if (first === undefined) {
+      return;
+    }
+    if (part.alternative.compound) {
+      this.compounds.push(part);
+    } else if (second === undefined) {
+      push(this.single, first.slice(0, MIN_STEM_LENGTH), part);
+    } else {
+      push(this.multi, first, part);
+    }
+  }
+
+  /**
+   * Adds the terms of one keyword list; all lists share one index, so a text is read once for all of them.
+   * @throws TermError naming the bad term (nothing of the list is added then)
+   */
+  addList(list: number, sources: readonly TermSource[], listExcludes: readonly string[]): void {
+    const { language, terminatorWords } = this;
     const seen = new Set<string>();
-    const add = (part: Part) => {
-      const [first, second] = part.alternative.words;
-      if (first === undefined) {
-        return;
-      }
-      if (part.alternative.compound) {
-        this.compounds.push(part);
-      } else if (second === undefined) {
-        push(this.single, first, part);
-        lengths.add(first.length);
-      } else {
-        push(this.multi, first, part);
-      }
-    };
+    const terms: { term: CompiledTerm; parts: Omit<Part, 'term'>[] }[] = [];
     for (const source of sources) {
       const label = typeof source === 'string' ? source : JSON.stringify(source);
       const required = typeof source === 'string' ? source.split('+') : source.all;
@@ -226,25 +236,27 @@ export class TermIndex {
         continue;
       }
       seen.add(key);
-      const term = this.terms.length;
       const excludes =
         typeof source === 'string'
           ? []
           : (source.exclude ?? []).flatMap((p) => compilePart(language, label, p, terminatorWords));
-      this.terms.push({ label: source === label ? source : label, required: compiled.length, excludes });
-      compiled.forEach((alternatives, index) => {
-        alternatives.forEach((alternative) => {
-          add({ term, index, alternative });
-        });
-      });
-      optional.forEach((p) => {
-        compilePart(language, label, p, terminatorWords).forEach((alternative) => {
-          add({ term, index: -1, alternative });
-        });
+      const parts = [
+        ...compiled.flatMap((alternatives, index) => alternatives.map((alternative) => ({ index, alternative }))),
+        ...optional.flatMap((p) =>
+          compilePart(language, label, p, terminatorWords).map((alternative) => ({ index: -1, alternative }))
+        ),
+      ];
+      terms.push({ term: { label, list, required: compiled.length, excludes }, parts });
+    }
+    const excludes = listExcludes.flatMap((p) => compilePart(language, p, p, terminatorWords));
+    this.excludes.set(list, excludes);
+    for (const { term, parts } of terms) {
+      const index = this.terms.length;
+      this.terms.push(term);
+      parts.forEach((part) => {
+        this.add({ term: index, ...part });
       });
     }
-    this.lengths = [...lengths].sort((a, b) => a - b);
-    this.excludes = listExcludes.flatMap((p) => compilePart(language, p, p, terminatorWords));
   }
 
   private partsAt(tokens: readonly Token[], i: number, end: number, onHit: (part: Part, last: number) => void): void {
@@ -272,11 +284,10 @@ export class TermIndex {
   }
 
   private singleWordsAt(word: string, last: number, onHit: (part: Part, last: number) => void): void {
-    for (const length of this.lengths) {
-      if (length > word.length) {
-        break;
-      }
-      for (const part of this.single.get(length === word.length ? word : word.slice(0, length)) ?? []) {
+    // A candidate's word shares the text word's first letters: at most MIN_STEM_LENGTH lookups per word
+    // (short candidates such as "L4" are stored whole and may still start a longer word: "L4L5").
+    for (let length = 1; length <= Math.min(MIN_STEM_LENGTH, word.length); length++) {
+      for (const part of this.single.get(word.slice(0, length)) ?? []) {
         if (lastWordMatches(part.alternative, part.alternative.words[0] ?? '', word)) {
           onHit(part, last);
         }
@@ -300,8 +311,15 @@ export class TermIndex {
     return false;
   }
 
-  private overlapsExclude(tokens: readonly Token[], first: number, last: number, from: number, to: number) {
-    for (const alternative of this.excludes) {
+  private overlapsExclude(
+    excludes: readonly Alternative[],
+    tokens: readonly Token[],
+    first: number,
+    last: number,
+    from: number,
+    to: number
+  ) {
+    for (const alternative of excludes) {
       for (let i = Math.max(from, first - alternative.words.length + 1); i <= last; i++) {
         const end = alternativeAt(alternative, tokens, i, to);
         if (end >= first) {
@@ -351,7 +369,8 @@ export class TermIndex {
           if (term.excludes.length > 0 && this.excluded(term.excludes, tokens, from, to)) {
             continue;
           }
-          if (this.excludes.length > 0 && spans.some(([a, b]) => this.overlapsExclude(tokens, a, b, from, to))) {
+          const excludes = this.excludes.get(term.list) ?? [];
+          if (excludes.length > 0 && spans.some(([a, b]) => this.overlapsExclude(excludes, tokens, a, b, from, to))) {
             continue;
           }
           const first = Math.min(...spans.map((s) => s[0]));
