@@ -121,7 +121,11 @@ class ScopeWalker {
       if (this.isTerminator(i, trigger.category, end)) {
         break;
       }
-      if (token.norm === ',' && trigger.scope === 'list' && !this.listContinues(i, trigger.category, end)) {
+      const comma = token.norm === ',';
+      if (
+        comma &&
+        (trigger.scope === 'clause' || (trigger.scope === 'list' && !this.listContinues(i, trigger.category, end)))
+      ) {
         break;
       }
       if (token.isWord && ++words > trigger.maxScope) {
@@ -136,7 +140,7 @@ class ScopeWalker {
     let i = first - 1;
     for (; i >= start; i--) {
       const token = this.tokens[i] as Token;
-      if ((token.norm === ',' && trigger.scope === 'list') || this.isTerminator(i, trigger.category, end)) {
+      if ((token.norm === ',' && trigger.scope !== 'sentence') || this.isTerminator(i, trigger.category, end)) {
         break;
       }
       if (token.isWord && ++words > trigger.maxScope) {

@@ -29,8 +29,8 @@ export type ModifierCategory = Exclude<Category, 'pseudo'>;
 const modifierGroup = z.strictObject({
   category: z.enum(CATEGORIES),
   direction: z.enum(['forward', 'backward', 'bidirectional']),
-  /** `list`: a comma ends the scope unless a list continues; `sentence`: commas do not end it. */
-  scope: z.enum(['list', 'sentence']).optional(),
+  /** `list`: a comma ends the scope unless a list continues; `clause`: a comma ends it; `sentence`: it does not. */
+  scope: z.enum(['list', 'clause', 'sentence']).optional(),
   maxScope: z.number().int().min(1).max(50).optional(),
   requires: phrases.optional(),
   atEnd: z.boolean().optional(),
@@ -66,7 +66,7 @@ export type ModifiersFile = z.infer<typeof modifiersSchema>;
 export interface Trigger {
   readonly category: Category;
   readonly direction: 'forward' | 'backward' | 'bidirectional';
-  readonly scope: 'list' | 'sentence';
+  readonly scope: 'list' | 'clause' | 'sentence';
   readonly maxScope: number;
   readonly requires: readonly (readonly string[])[];
   readonly atEnd: boolean;

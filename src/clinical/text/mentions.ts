@@ -66,17 +66,16 @@ function nearestTime(analysis: Analysis, hit: TermHit): TimeExpression | undefin
   if (sentence === undefined) {
     return undefined;
   }
+  // The time of the mention's own sentence part, else the nearest one of its sentence ("Partus, 6 weken geleden").
   const [a, b] = segmentOf(analysis, hit, sentence.from, sentence.to);
-  let best: TimeExpression | undefined;
   const distance = (t: TimeExpression) => Math.min(Math.abs(t.first - hit.last), Math.abs(t.last - hit.first));
-  for (const time of analysis.times) {
-    if (time.sentence === hit.sentence && time.first >= a && time.last <= b) {
-      if (best === undefined || distance(time) < distance(best)) {
-        best = time;
-      }
-    }
-  }
-  return best;
+  const nearest = (times: readonly TimeExpression[]) =>
+    times.reduce<TimeExpression | undefined>(
+      (best, t) => (best === undefined || distance(t) < distance(best) ? t : best),
+      undefined
+    );
+  const inSentence = analysis.times.filter((t) => t.sentence === hit.sentence);
+  return nearest(inSentence.filter((t) => t.first >= a && t.last <= b)) ?? nearest(inSentence);
 }
 
 function hasResolvedMarker(language: TextLanguage, analysis: Analysis, trigger: FoundTrigger, hit: TermHit): boolean {
