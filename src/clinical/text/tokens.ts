@@ -48,8 +48,14 @@ const folders = new WeakMap<TextLanguage, (word: string) => string>();
 function folderOf(language: TextLanguage): (word: string) => string {
   let folder = folders.get(language);
   if (folder === undefined) {
-    const folds = language.folds;
-    folder = (word) => folds.reduce((w, [from, to]) => (from === '' ? w : w.split(from).join(to)), word);
+    // One pass per word: all folds in one pattern, longest first ("ph" before a single letter).
+    const folds = new Map(language.folds.filter(([from]) => from !== ''));
+    const sources = [...folds.keys()].sort((a, b) => b.length - a.length);
+    const pattern =
+      sources.length === 0
+        ? undefined
+        : new RegExp(sources.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    folder = pattern === undefined ? (word) => word : (word) => word.replace(pattern, (m) => folds.get(m) ?? m);
     folders.set(language, folder);
   }
   return folder;
