@@ -21,6 +21,12 @@ import type { Comparator } from './values';
 import { observationValue, readQuantity } from './values';
 import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
+import {
+  medicationTexts,
+  orderTexts,
+  procedureTexts as procedureFreeTexts,
+  questionnaireTexts,
+} from './text/record-texts';
 
 /**
  * The patient record as the rules see it (docs/clinical-specification.md §2 "General data rules"): resources that
@@ -375,7 +381,7 @@ function medicationItem(
 
 function texts(
   resource: Json,
-  fields: readonly [string, string | undefined][],
+  fields: readonly (readonly [string, string | undefined])[],
   day: DayNumber | undefined,
   current: boolean
 ): RecordText[] {
@@ -496,10 +502,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     .filter((resource) => !isEnteredInError(resource.status))
     .map((resource) => {
       const item = medicationItem(resource, coder, dates, notes);
-      if (resource.resourceType === 'MedicationStatement') {
-        const fields = notesOf(resource).map((text): [string, string] => ['note', text]);
-        recordTexts.push(...texts(resource as unknown as Json, fields, item.startDay, true));
-      }
+      recordTexts.push(...texts(resource as unknown as Json, medicationTexts(resource), item.startDay, true));
       return item;
     });
 
@@ -513,7 +516,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       ]
         .concat(codings(procedure.code).map((coding) => coding.display))
         .filter((text): text is string => typeof text === 'string' && text.trim() !== '');
-      recordTexts.push(...texts(procedure as unknown as Json, [['code.text', procedure.code?.text]], day, true));
+      recordTexts.push(...texts(procedure as unknown as Json, procedureFreeTexts(procedure), day, true));
       return {
         reference: refOf(procedure),
         display: displayOf(procedure.code),
@@ -550,6 +553,20 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     };
   });
 
+  // RW-08: the words of draft orders (dated today) and of questionnaire answers are free text like any note.
+  for (const order of input.draftOrders ?? []) {
+    recordTexts.push(...texts(order as unknown as Json, orderTexts(order), today, true));
+  }
+  const questionnaireResponses = resourcesOf<QuestionnaireResponse>(
+    gathered,
+    'questionnaireResponses',
+    'QuestionnaireResponse'
+  ).filter((response) => !isEnteredInError(response.status));
+  for (const response of questionnaireResponses) {
+    const day = toDay(response.authored);
+    recordTexts.push(...texts(response as unknown as Json, questionnaireTexts(response), day, true));
+  }
+
   return {
     hook: input.hook,
     today,
@@ -559,11 +576,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     observations,
     medications,
     procedures,
-    questionnaireResponses: resourcesOf<QuestionnaireResponse>(
-      gathered,
-      'questionnaireResponses',
-      'QuestionnaireResponse'
-    ).filter((response) => !isEnteredInError(response.status)),
+    questionnaireResponses,
     orders,
     texts: recordTexts,
     notes,

@@ -10,6 +10,7 @@ const terminology = loadTerminology();
 const read = (file: string): RuleSource => ({ file, text: readFileSync(path.join(RULES_DIR, file), 'utf8') });
 const settings = read('ruleset.json');
 const keywords = read('keywords.json');
+const language = ['text-normalisation.json', 'context-modifiers.json'].map(read);
 
 function rule(overrides: Record<string, unknown> = {}, condition: Record<string, unknown> = {}) {
   return {
@@ -60,6 +61,8 @@ describe('buildRuleset', () => {
     const sources = [
       'ruleset.json',
       'keywords.json',
+      'text-normalisation.json',
+      'context-modifiers.json',
       'scope.json',
       'red-flags.json',
       'exclusions.json',
@@ -167,12 +170,12 @@ describe('buildRuleset', () => {
       /x\.json rule RF-03: unknown link "cochrane"/,
     ],
   ])('rejects %s, naming the file and rule', (_name, sources, message) => {
-    const problems = problemsOf([settings, keywords, ...sources]);
+    const problems = problemsOf([settings, keywords, ...language, ...sources]);
     expect(problems.join('\n')).toMatch(message);
   });
 
   it('requires ruleset.json', () => {
-    expect(problemsOf([keywords, file('x.json', [rule()])]).join('\n')).toMatch(/ruleset\.json: missing/);
+    expect(problemsOf([keywords, ...language, file('x.json', [rule()])]).join('\n')).toMatch(/ruleset\.json: missing/);
   });
 
   it('rejects an invalid keyword', () => {
@@ -180,7 +183,25 @@ describe('buildRuleset', () => {
       file: 'keywords.json',
       text: JSON.stringify({ lists: { lbp: { usedBy: ['SC-05'], keywords: ['rug/pijn'] } } }),
     };
-    expect(problemsOf([settings, broken]).join('\n')).toMatch(/keywords\.json: list "lbp"/);
+    expect(problemsOf([settings, broken, ...language]).join('\n')).toMatch(/keywords\.json: list "lbp"/);
+  });
+
+  it('rejects a broken term pattern, naming the file, the list and the term', () => {
+    const lists = { fever: { usedBy: ['RF-03'], keywords: ['koorts', { all: ['koorts', ''] }] } };
+    const broken = { file: 'keywords.json', text: JSON.stringify({ lists }) };
+    expect(problemsOf([settings, broken, ...language]).join('\n')).toMatch(/keywords\.json: lists\.fever\.keywords\.1/);
+  });
+
+  it('rejects a broken ConText modifier, naming the file and the field', () => {
+    const modifiers = JSON.parse(read('context-modifiers.json').text) as { modifiers: { direction: string }[] };
+    (modifiers.modifiers[0] as { direction: string }).direction = 'sideways';
+    const broken = { file: 'context-modifiers.json', text: JSON.stringify(modifiers) };
+    const problems = problemsOf([settings, keywords, read('text-normalisation.json'), broken]).join('\n');
+    expect(problems).toMatch(/context-modifiers\.json: modifiers\.0\.direction/);
+  });
+
+  it('requires the free-text language files', () => {
+    expect(problemsOf([settings, keywords]).join('\n')).toMatch(/context-modifiers\.json: missing/);
   });
 
   it('rejects a time zone the runtime does not know (RW-04)', () => {
@@ -198,6 +219,7 @@ describe('buildRuleset', () => {
     const problems = problemsOf([
       settings,
       keywords,
+      ...language,
       file('x.json', [rule({}, { fact: 'bodyHeat' }), rule({ name: 'RF-04' }, { operator: 'above' })]),
     ]);
     expect(problems.length).toBeGreaterThanOrEqual(2);
@@ -207,7 +229,16 @@ describe('buildRuleset', () => {
 /** Every field of rules/ is read by the code or refused at start-up (issue 11 item 8). */
 describe('buildRuleset: fields that mean what they say', () => {
   const shipped = () =>
-    ['ruleset.json', 'keywords.json', 'conditions.json', 'scope.json', 'red-flags.json', 'exclusions.json']
+    [
+      'ruleset.json',
+      'keywords.json',
+      'text-normalisation.json',
+      'context-modifiers.json',
+      'conditions.json',
+      'scope.json',
+      'red-flags.json',
+      'exclusions.json',
+    ]
       .concat(['precautions.json', 'exercise.json', 'dosage.json', 'imaging.json', 'data-quality.json'])
       .map(read);
   const replaced = (name: string, edit: (json: Record<string, unknown>) => void): RuleSource[] =>

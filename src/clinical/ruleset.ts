@@ -16,7 +16,8 @@ import { findEpisode } from './facts/episode';
 import { FACTS } from './facts/index';
 import type { ClinicalRecord } from './record';
 import type { KeywordMatcher } from './text-match';
-import { compileKeywords } from './text-match';
+import type { TextFile } from './text/knowledge';
+import { buildTextKnowledge, TEXT_FILES } from './text/knowledge';
 
 /**
  * The rule set: json-rules-engine rules in `rules/*.json`, one rule per id of docs/clinical-specification.md, whose
@@ -122,14 +123,6 @@ const ruleFileSchema = z.strictObject({ description: z.string().optional(), rule
 const conditionsFileSchema = z.strictObject({
   description: z.string().optional(),
   conditions: z.record(conditionName, z.strictObject({ description: z.string().min(1), when: conditionNode })),
-});
-
-const keywordFileSchema = z.strictObject({
-  description: z.string().optional(),
-  lists: z.record(
-    z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/),
-    z.strictObject({ usedBy: z.array(z.string()).min(1), keywords: z.array(z.string().min(1)).min(1) })
-  ),
 });
 
 const settingsSchema = z.strictObject({
@@ -333,10 +326,9 @@ function expandRuleEvidence(findings: Finding[]): Finding[] {
 export function buildRuleset(sources: readonly RuleSource[], terminology: Terminology): Ruleset {
   const problems: string[] = [];
   let settings: RulesetSettings | undefined;
-  const keywordLists = new Map<string, KeywordMatcher>();
+  const textFiles: Partial<Record<TextFile, unknown>> = {};
   const named = new Map<string, ConditionNode>();
-  /** keywords.json `usedBy`, checked against the rules that really use each list. */
-  const declaredUsers = new Map<string, ReadonlySet<string>>();
+  /** Rules using each keyword list, checked against keywords.json `usedBy`. */
   const actualUsers = new Map<string, Set<string>>();
   const parsedRules: LoadedRule[] = [];
 
@@ -364,20 +356,8 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
           problems.push(`${source.file}: condition "${name}" refers to "${inner}": named conditions cannot be nested`);
         }
       }
-    } else if (source.file === 'keywords.json') {
-      const parsed = keywordFileSchema.safeParse(json);
-      if (!parsed.success) {
-        problems.push(...zodProblems(source.file, parsed.error));
-        continue;
-      }
-      for (const [name, list] of Object.entries(parsed.data.lists)) {
-        declaredUsers.set(name, new Set(list.usedBy));
-        try {
-          keywordLists.set(name, compileKeywords(list.keywords));
-        } catch (err) {
-          problems.push(`${source.file}: list "${name}": ${err instanceof Error ? err.message : 'invalid'}`);
-        }
-      }
+    } else if ((TEXT_FILES as readonly string[]).includes(source.file)) {
+      textFiles[source.file as TextFile] = json;
     } else {
       const parsed = ruleFileSchema.safeParse(json);
       if (!parsed.success) {
@@ -401,6 +381,10 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       });
     }
   }
+  // Free text (RW-09): keywords.json with its normalisation and ConText modifier files, compiled once here.
+  const text = buildTextKnowledge(textFiles);
+  problems.push(...text.problems);
+  const keywordLists = text.knowledge?.lists ?? new Map<string, KeywordMatcher>();
   if (settings === undefined && !problems.some((problem) => problem.startsWith('ruleset.json'))) {
     problems.push('ruleset.json: missing (version, episode and links)');
   }
@@ -474,6 +458,11 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
       }
     }
   }
+  // keywords.json `usedBy` must name exactly the rules that use each list (buildTextKnowledge validated its shape).
+  const keywordFile = textFiles['keywords.json'] as { lists?: Record<string, { usedBy?: string[] }> } | undefined;
+  const declaredUsers = Object.entries(keywordFile?.lists ?? {}).map(
+    ([name, list]) => [name, new Set(list.usedBy ?? [])] as const
+  );
   for (const [name, declared] of declaredUsers) {
     const actual = actualUsers.get(name) ?? new Set<string>();
     const sorted = (ids: Iterable<string>) => [...ids].sort().join(', ') || 'none';

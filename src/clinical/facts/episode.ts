@@ -5,6 +5,7 @@ import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem } from '../record';
 import type { FactDefinition, FactKnowledge } from './context';
 import { codedEvidence, valueSetId } from './context';
+import { textsOfResource } from '../text/record-texts';
 
 /**
  * The current episode of low back pain (SC-04, SC-05): the active LBP Conditions, recognised by the LBP
@@ -49,9 +50,7 @@ function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episo
     if (condition.valueSets.has(url)) {
       return true;
     }
-    const codeTexts = record.texts
-      .filter((text) => text.source.reference === condition.reference && text.source.field === 'code.text')
-      .map((text) => text.source);
+    const codeTexts = textsOfResource(record, condition.reference).filter((source) => source.field === 'code.text');
     const byText = !condition.recognised && matcher.matchesAny(codeTexts);
     if (byText) {
       byTextOnly.push(condition);

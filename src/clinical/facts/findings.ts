@@ -5,6 +5,8 @@ import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem, ObservationItem, RecordText } from '../record';
 import type { FactContext, FactDefinition } from './context';
 import { codedEvidence, keywordListName, valueSetId, windowSchema } from './context';
+import { isCurrentMention, mentionEvidence, mentionInWindow } from '../text-match';
+import { textsOfResource } from '../text/record-texts';
 
 /**
  * Facts that look for something recorded: a coded finding, a keyword in free text, a procedure, or the
@@ -100,10 +102,7 @@ export const finding: FactDefinition<z.infer<typeof findingParams>> = {
     const notFollowed = (day: number | undefined) => day === undefined || !laterDays.some((later) => later > day);
     const textMatcher = params.withText ? context.knowledge.keywords(params.withText) : undefined;
     const hasText = (item: ConditionItem | ObservationItem) =>
-      textMatcher === undefined ||
-      textMatcher.matchesAny(
-        record.texts.filter((text) => text.source.reference === item.reference).map((text) => text.source)
-      );
+      textMatcher === undefined || textMatcher.matchesAny(textsOfResource(record, item.reference));
     const matches = (item: ConditionItem | ObservationItem) =>
       item.valueSets.has(url) && inItemWindow(item) && isRecent(item.day) && notFollowed(item.day) && hasText(item);
 
@@ -125,32 +124,39 @@ const textParams = z.strictObject({
   currentOnly: z.boolean().optional(),
 });
 
-function textEvidence(context: FactContext, keywords: string, texts: readonly RecordText[]): Evidence[] {
-  return context.knowledge
-    .keywords(keywords)
-    .findAll(texts.map((text) => text.source))
-    .map((match) => ({
-      kind: 'free-text' as const,
-      reference: match.source.reference,
-      text: match.snippet,
-      ...(match.source.date ? { date: match.source.date } : {}),
-    }));
+function textEvidence(
+  context: FactContext,
+  params: z.infer<typeof textParams>,
+  texts: readonly RecordText[]
+): Evidence[] {
+  const matcher = context.knowledge.keywords(params.keywords);
+  const { today } = context.record;
+  return texts.flatMap((text) =>
+    matcher
+      .findAll([text.source])
+      .filter(
+        (match) =>
+          (!params.currentOnly || isCurrentMention(match)) && mentionInWindow(match, text.day, today, params.within)
+      )
+      .map(mentionEvidence)
+  );
 }
 
 /**
- * `textMention`: a non-negated keyword of a keyword list in the record's free text (Condition code.text and
- * note, Observation valueString and note, MedicationStatement note, Procedure code.text), in Dutch or
- * English. A match is labelled "free text — please confirm" on the card.
+ * `textMention`: a concept of a keyword list mentioned in the record's free text (RW-08: Condition code.text and
+ * note, Observation valueString and note, Medication note, Procedure code.text and note, draft-order texts,
+ * questionnaire answers), in Dutch or English, read with ConText (RW-09): negated, hypothetical and family mentions
+ * do not count; uncertain ones count as suspected; historical ones count when their time fits `within`.
+ * A match is labelled "free text — please confirm" on the card.
  */
 export const textMention: FactDefinition<z.infer<typeof textParams>> = {
   id: 'textMention',
   params: textParams,
   references: (params) => ({ keywordLists: [params.keywords] }),
   compute: (params, context): PresenceFact => {
-    const texts = context.record.texts.filter(
-      (text) => (!params.currentOnly || text.current) && inWindow(text.day, context.record.today, params.within)
-    );
-    return presence(textEvidence(context, params.keywords, texts));
+    // The window is applied per mention: "vorig jaar koorts" in today's note is a year old (RW-09).
+    const texts = context.record.texts.filter((text) => !params.currentOnly || text.current);
+    return presence(textEvidence(context, params, texts));
   },
 };
 

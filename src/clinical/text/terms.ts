@@ -1,0 +1,413 @@
+import { z } from 'zod';
+import type { Analysis } from './analysis';
+import type { TextLanguage } from './language';
+import type { Token } from './tokens';
+import { tokenise } from './tokens';
+
+/**
+ * Concept term patterns of rules/keywords.json (docs/free-text.md):
+ * - a string is a phrase whose words stand in this order ("kan niet plassen"); its last word may be the start of a
+ *   longer word ("koorts" = "koortsig", "metastase" = "metastasen"); `[de]` marks an optional word; `a|b` gives
+ *   alternatives; `*word` also matches inside a compound ("*kanker" = "longkanker");
+ * - `a+b` (or an object `{ "all": [...] }`) are parts that must all occur in one sentence, in any order, within the
+ *   list's window ("krachtsverlies+beide benen" = "beide benen krachteloos" when "krachteloos" is a part alternative);
+ * - an object may add `optional` parts (shown in the evidence when present) and `exclude` phrases (no match in a
+ *   sentence that has one).
+ */
+
+export const termSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    all: z.array(z.string().min(1)).min(1),
+    optional: z.array(z.string().min(1)).optional(),
+    exclude: z.array(z.string().min(1)).optional(),
+  }),
+]);
+export type TermSource = z.infer<typeof termSchema>;
+
+type Extension = 'stem' | 'number' | 'whole';
+
+interface Alternative {
+  readonly words: readonly string[];
+  readonly compound: boolean;
+  readonly extension: Extension;
+}
+
+interface Part {
+  readonly term: number;
+  /** Index among the term's required parts, or -1 for an optional part. */
+  readonly index: number;
+  readonly alternative: Alternative;
+}
+
+export interface CompiledTerm {
+  /** As written in the rule file (for `keyword` in matches). */
+  readonly label: string;
+  /** The keyword list it belongs to. */
+  readonly list: number;
+  readonly required: number;
+  readonly excludes: readonly Alternative[];
+}
+
+export interface TermHit {
+  readonly term: number;
+  /** Token indices of every part found (required and optional), inclusive ranges. */
+  readonly spans: readonly (readonly [number, number])[];
+  readonly first: number;
+  readonly last: number;
+  readonly sentence: number;
+}
+
+/** Shortest last word that acts as a stem; shorter ones are abbreviations or function words ("no", "RA"). */
+const MIN_STEM_LENGTH = 3;
+const ENDS_WITH_DIGIT = /\p{N}$/u;
+const NUMBER_CONTINUATION = /^[\p{N}.,]$/u;
+/** What may stand between the words of a keyword besides letters: spaces, hyphens, apostrophes, [ ] and |. */
+const ALLOWED = /^[\p{L}\p{M}\p{N}\p{Cf}\s\-\u2010-\u2014'\u2019[\]|*.,]*$/u;
+/** Dashes between words separate them ("hernia–operatie"); a hyphen joins ("rug-pijn"), see tokens.ts. */
+const DASH = /[\u2012-\u2014]/gu;
+const HYPHEN_BETWEEN_LETTERS = /(?<=\p{L})-(?=\p{L})/gu;
+const HAS_HYPHEN_BETWEEN_LETTERS = /(?<=\p{L})-(?=\p{L})/u;
+
+export class TermError extends Error {}
+
+function invalid(term: string, reason: string): TermError {
+  return new TermError(`Invalid keyword ${JSON.stringify(term)}: ${reason}`);
+}
+
+/** "doof gevoel rond [de] anus" → with and without "de". */
+function expandOptional(text: string): string[] {
+  const match = /\[([^\]]*)\]/u.exec(text);
+  if (match === null) {
+    return [text];
+  }
+  const before = text.slice(0, match.index);
+  const after = text.slice(match.index + match[0].length);
+  return [...expandOptional(`${before}${match[1] ?? ''}${after}`), ...expandOptional(`${before} ${after}`)];
+}
+
+function compilePart(language: TextLanguage, label: string, text: string, terminatorWords: ReadonlySet<string>) {
+  if (!ALLOWED.test(text)) {
+    throw invalid(label, `unsupported character(s) in ${JSON.stringify(text)}; list alternatives with "|"`);
+  }
+  const alternatives: Alternative[] = [];
+  for (const raw of text.split('|')) {
+    if (raw.trim() === '') {
+      throw invalid(label, 'an empty alternative');
+    }
+    const compound = raw.trimStart().startsWith('*');
+    const body = compound ? raw.trimStart().slice(1) : raw;
+    const variants = expandOptional(body.replace(DASH, ' ')).flatMap((v) =>
+      HAS_HYPHEN_BETWEEN_LETTERS.test(v) ? [v, v.replace(HYPHEN_BETWEEN_LETTERS, ' ')] : [v]
+    );
+    for (const variant of variants) {
+      const tokens = tokenise(language, variant);
+      if (tokens.some((t) => !t.isWord)) {
+        throw invalid(label, 'it contains a sentence or clause mark, so it could never match');
+      }
+      const words = tokens.map((t) => t.norm);
+      if (words.length === 0) {
+        throw invalid(label, 'it has no letters or digits');
+      }
+      if (words.some((w) => terminatorWords.has(w))) {
+        throw invalid(label, `it contains a scope terminator (${words.join(' ')}), so it could never match`);
+      }
+      if (compound && words.length > 1) {
+        throw invalid(label, 'only a single word can be marked "*" (inside compound words)');
+      }
+      const last = words[words.length - 1] ?? '';
+      const extension: Extension = ENDS_WITH_DIGIT.test(last)
+        ? 'number'
+        : last.length >= MIN_STEM_LENGTH
+          ? 'stem'
+          : 'whole';
+      alternatives.push({ words, compound, extension });
+      // "lage rugpijn" is also written "lage-rugpijn", which reads as one word.
+      if (words.length > 1 && !compound) {
+        alternatives.push({ words: [words.join('')], compound: false, extension });
+      }
+    }
+  }
+  return alternatives;
+}
+
+function lastWordMatches(alternative: Alternative, keywordWord: string, textWord: string): boolean {
+  if (textWord.length === keywordWord.length) {
+    return textWord === keywordWord;
+  }
+  if (!textWord.startsWith(keywordWord)) {
+    return false;
+  }
+  switch (alternative.extension) {
+    case 'stem':
+      return true;
+    case 'number':
+      return !NUMBER_CONTINUATION.test(textWord.charAt(keywordWord.length));
+    case 'whole':
+      return false;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) {
+    map.set(key, [value]);
+  } else {
+    list.push(value);
+  }
+}
+
+/** Finds the alternative's words at token `i`; returns the last token index or -1. */
+function alternativeAt(alternative: Alternative, tokens: readonly Token[], i: number, end: number): number {
+  const words = alternative.words;
+  const lastIndex = i + words.length - 1;
+  if (lastIndex >= end) {
+    return -1;
+  }
+  for (let k = 0; k < words.length; k++) {
+    const token = tokens[i + k] as Token;
+    const word = words[k] as string;
+    if (!token.isWord) {
+      return -1;
+    }
+    if (alternative.compound) {
+      if (!token.norm.includes(word)) {
+        return -1;
+      }
+    } else if (k === words.length - 1 ? !lastWordMatches(alternative, word, token.norm) : token.norm !== word) {
+      return -1;
+    }
+  }
+  return lastIndex;
+}
+
+export class TermIndex {
+  readonly terms: CompiledTerm[] = [];
+  /** Single-word parts by their first MIN_STEM_LENGTH letters (shorter words: by the whole word). */
+  private readonly single = new Map<string, Part[]>();
+  private readonly multi = new Map<string, Part[]>();
+  private readonly compounds: Part[] = [];
+
+  private readonly terminatorWords: ReadonlySet<string>;
+  /** Per list: words that, where they overlap a match, cancel it ("koortslip" is not "koorts"). */
+  private readonly excludes = new Map<number, Alternative[]>();
+
+  constructor(
+    private readonly language: TextLanguage,
+    readonly window: number
+  ) {
+    this.terminatorWords = new Set(
+      [...(language.terminators.get('all') ?? [])].filter((p) => p.length === 1).map((p) => p[0] as string)
+    );
+  }
+
+  private add(part: Part): void {
+    const [first, second] = part.alternative.words;
+    if (first === undefined) {
+      return;
+    }
+    if (part.alternative.compound) {
+      this.compounds.push(part);
+    } else if (second === undefined) {
+      push(this.single, first.slice(0, MIN_STEM_LENGTH), part);
+    } else {
+      push(this.multi, first, part);
+    }
+  }
+
+  /**
+   * Adds the terms of one keyword list; all lists share one index, so a text is read once for all of them.
+   * @throws TermError naming the bad term (nothing of the list is added then)
+   */
+  addList(list: number, sources: readonly TermSource[], listExcludes: readonly string[]): void {
+    const { language, terminatorWords } = this;
+    const seen = new Set<string>();
+    const terms: { term: CompiledTerm; parts: Omit<Part, 'term'>[] }[] = [];
+    for (const source of sources) {
+      const label = typeof source === 'string' ? source : JSON.stringify(source);
+      const required = typeof source === 'string' ? source.split('+') : source.all;
+      const optional = typeof source === 'string' ? [] : (source.optional ?? []);
+      if (required.some((p) => p.trim() === '')) {
+        throw invalid(label, 'a "+" group has an empty part');
+      }
+      const compiled = required.map((p) => compilePart(language, label, p, terminatorWords));
+      const key = JSON.stringify(compiled);
+      if (seen.has(key)) {
+        continue;
+      }
+      seen.add(key);
+      const excludes =
+        typeof source === 'string'
+          ? []
+          : (source.exclude ?? []).flatMap((p) => compilePart(language, label, p, terminatorWords));
+      const parts = [
+        ...compiled.flatMap((alternatives, index) => alternatives.map((alternative) => ({ index, alternative }))),
+        ...optional.flatMap((p) =>
+          compilePart(language, label, p, terminatorWords).map((alternative) => ({ index: -1, alternative }))
+        ),
+      ];
+      terms.push({ term: { label, list, required: compiled.length, excludes }, parts });
+    }
+    const excludes = listExcludes.flatMap((p) => compilePart(language, p, p, terminatorWords));
+    this.excludes.set(list, excludes);
+    for (const { term, parts } of terms) {
+      const index = this.terms.length;
+      this.terms.push(term);
+      parts.forEach((part) => {
+        this.add({ term: index, ...part });
+      });
+    }
+  }
+
+  private partsAt(tokens: readonly Token[], i: number, end: number, onHit: (part: Part, last: number) => void): void {
+    const token = tokens[i] as Token;
+    if (!token.isWord) {
+      return;
+    }
+    // A hyphenated word is read as its parts and as one word: "lage-rugpijn" = "lage rugpijn" = "lagerugpijn".
+    let word = token.norm;
+    for (let last = i; ;) {
+      this.singleWordsAt(word, last, onHit);
+      const next = tokens[last + 1];
+      if (!(tokens[last] as Token).joinNext || next === undefined || last + 1 >= end) {
+        break;
+      }
+      word += next.norm;
+      last++;
+    }
+    for (const part of this.multi.get(word) ?? []) {
+      const last = alternativeAt(part.alternative, tokens, i, end);
+      if (last >= 0) {
+        onHit(part, last);
+      }
+    }
+  }
+
+  private singleWordsAt(word: string, last: number, onHit: (part: Part, last: number) => void): void {
+    // A candidate's word shares the text word's first letters: at most MIN_STEM_LENGTH lookups per word
+    // (short candidates such as "L4" are stored whole and may still start a longer word: "L4L5").
+    for (let length = 1; length <= Math.min(MIN_STEM_LENGTH, word.length); length++) {
+      for (const part of this.single.get(word.slice(0, length)) ?? []) {
+        if (lastWordMatches(part.alternative, part.alternative.words[0] ?? '', word)) {
+          onHit(part, last);
+        }
+      }
+    }
+    for (const part of this.compounds) {
+      if (word.includes(part.alternative.words[0] ?? '')) {
+        onHit(part, last);
+      }
+    }
+  }
+
+  private excluded(alternatives: readonly Alternative[], tokens: readonly Token[], from: number, to: number) {
+    for (let i = from; i < to; i++) {
+      for (const alternative of alternatives) {
+        if (alternativeAt(alternative, tokens, i, to) >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private overlapsExclude(
+    excludes: readonly Alternative[],
+    tokens: readonly Token[],
+    first: number,
+    last: number,
+    from: number,
+    to: number
+  ) {
+    for (const alternative of excludes) {
+      for (let i = Math.max(from, first - alternative.words.length + 1); i <= last; i++) {
+        const end = alternativeAt(alternative, tokens, i, to);
+        if (end >= first) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Every hit of every term, sentence by sentence: one hit per occurrence of a term's first part. */
+  find(analysis: Analysis): TermHit[] {
+    const { tokens, sentences } = analysis;
+    const hits: TermHit[] = [];
+    sentences.forEach((sentence, sentenceIndex) => {
+      const { from, to } = sentence;
+      // Per term, per part index: the spans found, in text order (so the nearest is a binary search away).
+      const found = new Map<number, Map<number, Span[]>>();
+      for (let i = from; i < to; i++) {
+        this.partsAt(tokens, i, to, (part, last) => {
+          let byIndex = found.get(part.term);
+          if (byIndex === undefined) {
+            byIndex = new Map();
+            found.set(part.term, byIndex);
+          }
+          push(byIndex, part.index, { first: i, last });
+        });
+      }
+      for (const [termIndex, byIndex] of found) {
+        const term = this.terms[termIndex] as CompiledTerm;
+        for (const anchor of byIndex.get(0) ?? []) {
+          const spans: [number, number][] = [[anchor.first, anchor.last]];
+          for (let index = 1; index <= term.required; index++) {
+            // index === term.required stands for the optional parts (stored under -1).
+            const key = index === term.required ? -1 : index;
+            const nearest = nearestSpan(byIndex.get(key), anchor.first, this.window);
+            if (nearest !== undefined) {
+              spans.push([nearest.first, nearest.last]);
+            } else if (key !== -1) {
+              spans.length = 0;
+              break;
+            }
+          }
+          if (spans.length === 0) {
+            continue;
+          }
+          if (term.excludes.length > 0 && this.excluded(term.excludes, tokens, from, to)) {
+            continue;
+          }
+          const excludes = this.excludes.get(term.list) ?? [];
+          if (excludes.length > 0 && spans.some(([a, b]) => this.overlapsExclude(excludes, tokens, a, b, from, to))) {
+            continue;
+          }
+          const first = Math.min(...spans.map((s) => s[0]));
+          const last = Math.max(...spans.map((s) => s[1]));
+          // The parts of a term stand in one clause: "roodheid maar rug", "roodheid keel, rugpijn" are no "roodheid+rug".
+          if (analysis.clauseOf[first] !== analysis.clauseOf[last]) {
+            continue;
+          }
+          hits.push({ term: termIndex, spans, first, last, sentence: sentenceIndex });
+        }
+      }
+    });
+    return hits;
+  }
+}
+
+interface Span {
+  readonly first: number;
+  readonly last: number;
+}
+
+/** The span nearest to `anchor` (by start) within `window` tokens, from spans sorted by start. */
+function nearestSpan(spans: readonly Span[] | undefined, anchor: number, window: number): Span | undefined {
+  if (spans === undefined || spans.length === 0) {
+    return undefined;
+  }
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid] as Span).first < anchor) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  const candidates = [spans[lo - 1], spans[lo]].filter((s): s is Span => s !== undefined);
+  const best = candidates.sort((a, b) => Math.abs(a.first - anchor) - Math.abs(b.first - anchor))[0];
+  return best !== undefined && Math.abs(best.first - anchor) <= window ? best : undefined;
+}

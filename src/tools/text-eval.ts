@@ -1,0 +1,12 @@
+import path from 'node:path';
+import { formatScores, parseCorpus, scoreCorpus } from '../clinical/text/evaluation';
+import { repositoryTextKnowledge } from '../clinical/text/knowledge';
+import { PACKAGE_ROOT } from '../version';
+
+/** `npm run text:eval`: precision and recall of the free-text reading on the annotated corpus in test/free-text/. */
+const dir = path.join(PACKAGE_ROOT, 'test', 'free-text');
+const corpus = [
+  ...parseCorpus(path.join(dir, 'corpus-nl.txt'), 'nl'),
+  ...parseCorpus(path.join(dir, 'corpus-en.txt'), 'en'),
+];
+process.stdout.write(`${formatScores(scoreCorpus(repositoryTextKnowledge(), corpus))}\n`);
