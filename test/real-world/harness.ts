@@ -162,6 +162,11 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
       problems.push(`no warning card with ${ruleId}`);
     }
   }
+  for (const ruleId of expectation.anyCard ?? []) {
+    if (!response.cards.some((card) => ruleIdsOf(card).some((found) => matchesRule(ruleId, found)))) {
+      problems.push(`no card with ${ruleId}`);
+    }
+  }
   for (const ruleId of expectation.absent ?? []) {
     if (response.cards.some((card) => ruleIdsOf(card).some((found) => matchesRule(ruleId, found)))) {
       problems.push(`${ruleId} present`);
@@ -192,7 +197,7 @@ export function comparable(response: CdsResponse): unknown {
 }
 
 /**
- * Paths of `null`, `""`, `[]` and `{}` anywhere in a CDS response (cds-hooks.md G2), with array indices folded
+ * Paths of `null`, `""`, `[]` and `{}` anywhere in a CDS response (the CDS Hooks JSON rule G2), with array indices folded
  * (`cards[].…`) so one shape of defect is one entry. `cards: []` itself is allowed (no guidance).
  */
 export function emptyValuePaths(value: unknown, at = ''): string[] {
