@@ -1,4 +1,4 @@
-// The benchmark of `npm run bench` (README "Performance"). It starts the built service as a real process on
+// The benchmark of `npm run bench` (docs/performance.md). It starts the built service as a real process on
 // 127.0.0.1 with its embedded defaults (sandbox FHIR server and sample patients), measures with autocannon and
 // exits non-zero when a response is not 200 or a card set differs from the first one of its case: speed that
 // comes from wrong answers is not speed. Targets are printed as met/missed; they do not fail the run, because

@@ -197,7 +197,7 @@ export function comparable(response: CdsResponse): unknown {
 }
 
 /**
- * Paths of `null`, `""`, `[]` and `{}` anywhere in a CDS response (the CDS Hooks JSON rule G2), with array indices folded
+ * Paths of `null`, `""`, `[]` and `{}` anywhere in a CDS response (docs/integration.md), with array indices folded
  * (`cards[].…`) so one shape of defect is one entry. `cards: []` itself is allowed (no guidance).
  */
 export function emptyValuePaths(value: unknown, at = ''): string[] {
