@@ -162,6 +162,11 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
       problems.push(`no warning card with ${ruleId}`);
     }
   }
+  for (const ruleId of expectation.anyCard ?? []) {
+    if (!response.cards.some((card) => ruleIdsOf(card).some((found) => matchesRule(ruleId, found)))) {
+      problems.push(`no card with ${ruleId}`);
+    }
+  }
   for (const ruleId of expectation.absent ?? []) {
     if (response.cards.some((card) => ruleIdsOf(card).some((found) => matchesRule(ruleId, found)))) {
       problems.push(`${ruleId} present`);

@@ -9,7 +9,7 @@ import type { Onset, SystemName } from './fhir';
  */
 
 /** The red flags (and the specific-LBP exclusion) whose sensitivity the corpus measures. */
-export const FLAGS = ['RF-01', 'RF-02', 'RF-03', 'RF-04', 'RF-05', 'RF-06', 'RF-07', 'RF-08', 'RF-C', 'EX-04'] as const;
+export const FLAGS = ['RF-01', 'RF-02', 'RF-03', 'RF-04', 'RF-05', 'RF-06', 'RF-07', 'RF-08', 'RF-C', 'EX-06'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export type RwId = 'RW-01' | 'RW-02' | 'RW-03' | 'RW-04' | 'RW-05' | 'RW-06' | 'RW-07' | 'RW-08' | 'RW-09' | 'RW-10';
@@ -19,6 +19,8 @@ export interface Expectation {
   readonly critical?: readonly string[];
   /** Rule ids (or `EX-*` for any exclusion) that must be findings of a warning card. */
   readonly warning?: readonly string[];
+  /** Rule ids that must be findings of some card, whatever its indicator (an exclusion noted on the red-flag card). */
+  readonly anyCard?: readonly string[];
   /** Rule ids that must not appear on any card. */
   readonly absent?: readonly string[];
   /** No card may be critical (every negative twin). */

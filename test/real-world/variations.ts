@@ -84,7 +84,7 @@ export const SEEDS: readonly Seed[] = [
     alternative: coding('sct', '64859006'),
   },
   {
-    flag: 'EX-04',
+    flag: 'EX-06',
     recordId: 'ex-spinal-infection-m464',
     evidenceId: 'ex-spinal-infection-m464-inf',
     alternative: coding('icpc2', 'L70'),

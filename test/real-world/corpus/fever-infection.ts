@@ -276,7 +276,7 @@ export const feverInfectionRecords: RealWorldRecord[] = [
     id: 'ex-spinal-infection-m464',
     title: 'Known current spinal infection, ICD-10-NL M46.4 discitis: specific LBP, an EX card and no CarePlan',
     rw: ['RW-01'],
-    flag: 'EX-04',
+    flag: 'EX-06',
     resources: [
       patient('ex-spinal-infection-m464', '1961-05-05', 'male'),
       lbpEpisode('ex-spinal-infection-m464', { onsetDays: 40 }),
@@ -289,7 +289,7 @@ export const feverInfectionRecords: RealWorldRecord[] = [
         }
       ),
     ],
-    expect: { warning: ['EX-*'], noCarePlan: true },
+    expect: { warning: ['EX-06'], noCarePlan: true },
   },
   {
     id: 'ex-spinal-infection-m464-twin',
@@ -312,7 +312,7 @@ export const feverInfectionRecords: RealWorldRecord[] = [
     id: 'ex-spondylodiscitis-fever',
     title: 'Belgian ICPC-2 L70 "spondylodiscite" with fever 38.5 °C: EX card and RF-03',
     rw: ['RW-01'],
-    flag: 'EX-04',
+    flag: 'EX-06',
     resources: [
       patient('ex-spondylodiscitis-fever', '1958-01-20', 'female', 'BE'),
       beLbp('ex-spondylodiscitis-fever', 'fr', { onsetDays: 35 }),
@@ -324,7 +324,8 @@ export const feverInfectionRecords: RealWorldRecord[] = [
       ),
       temperature('ex-spondylodiscitis-fever-t', 'ex-spondylodiscitis-fever', 38.5, { dateTime: dateTimeAgo(0) }),
     ],
-    expect: { warning: ['EX-*'], critical: ['RF-03'], noCarePlan: true },
+    // With the red flag open, the exclusion may be noted on the red-flag card itself (EV-01: one card per urgency).
+    expect: { critical: ['RF-03'], anyCard: ['EX-06'], noCarePlan: true },
   },
   {
     id: 'ex-spondylodiscitis-fever-twin',
@@ -350,13 +351,13 @@ export const feverInfectionRecords: RealWorldRecord[] = [
     id: 'ex-spinal-infection-text',
     title: 'Spinal infection only as text: a Condition "Spondylodiscitis L3-L4" without a code',
     rw: ['RW-08'],
-    flag: 'EX-04',
+    flag: 'EX-06',
     resources: [
       patient('ex-spinal-infection-text', '1964-04-12', 'male'),
       lbpEpisode('ex-spinal-infection-text', { onsetDays: 50 }),
       otherProblem('ex-spinal-infection-text', 'inf', concept([], 'Spondylodiscitis L3-L4'), { onsetDays: 20 }),
     ],
-    expect: { warning: ['EX-*'], noCarePlan: true },
+    expect: { warning: ['EX-06'], noCarePlan: true },
   },
   {
     id: 'ex-spinal-infection-text-twin',
