@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
 import type { TrustedIssuer } from './auth/trusted-issuers';
+import type { Locale } from './clinical/finding';
+import { LOCALES } from './clinical/finding';
 import { PACKAGE_ROOT } from './version';
 
 /**
@@ -55,6 +57,17 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   CDS_LOCALE: z.enum(['en', 'nl']).default('en'),
+  /** Languages attached to CarePlan texts as FHIR translations, e.g. `nl,fr`; none by default. */
+  CDS_TRANSLATIONS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean)
+    )
+    .pipe(z.array(z.enum(LOCALES as readonly [Locale, ...Locale[]]))),
   CDS_AUTH: z.enum(['required', 'off']).optional(),
   TRUSTED_ISSUERS: z.string().trim().min(1).optional(),
   TRUSTED_ISSUERS_FILE: z.string().trim().min(1).optional(),
@@ -102,6 +115,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Language of card texts when the request's Accept-Language names no supported one. */
   readonly locale: 'en' | 'nl';
+  /** CDS_TRANSLATIONS: the languages every CarePlan text also carries (translation extension). */
+  readonly translations: readonly Locale[];
   /** Whether every CDS call must carry a valid client JWT (CDS Hooks 2.0 "Trusting CDS Clients"). */
   readonly authRequired: boolean;
   /** The EHRs this service trusts: issuer, keys, allowed FHIR servers, tenants (TRUSTED_ISSUERS[_FILE]). */
@@ -202,6 +217,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     locale: e.CDS_LOCALE,
+    translations: [...new Set(e.CDS_TRANSLATIONS)],
     authRequired,
     trustedIssuers,
     authClockSkewSeconds: e.AUTH_CLOCK_SKEW_S,

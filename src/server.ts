@@ -86,7 +86,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   const evaluate =
     options.evaluate ??
-    clinicalEvaluator({ knowledge, defaultLocale: config.locale, now: () => new Date(), newId: randomUUID });
+    clinicalEvaluator({
+      knowledge,
+      defaultLocale: config.locale,
+      translations: config.translations,
+      now: () => new Date(),
+      newId: randomUUID,
+    });
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
   const sandbox = config.sandbox

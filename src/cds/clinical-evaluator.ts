@@ -1,15 +1,17 @@
 import { createReference } from '@medplum/core';
-import type { Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type { Patient, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { isoDay } from '../clinical/dates';
 import { decide } from '../clinical/decision';
+import type { Decision } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
 import { LOCALES } from '../clinical/finding';
 import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
 import type { Knowledge } from '../knowledge';
 import { renderCards } from '../render/cards';
+import type { CarePlanContext } from '../render/careplan';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
-import type { HookEvaluator } from './evaluate';
+import type { HookEvaluation, HookEvaluator } from './evaluate';
 import type { HookRequest } from './hook-request';
 
 export interface ClinicalEvaluatorDeps {
@@ -19,6 +21,8 @@ export interface ClinicalEvaluatorDeps {
   /** The evaluation instant; injectable so tests can fix "today". */
   readonly now: () => Date;
   readonly newId: () => string;
+  /** CDS_TRANSLATIONS: languages the CarePlan texts also carry; none by default. */
+  readonly translations?: readonly Locale[];
 }
 
 /**
@@ -100,13 +104,34 @@ async function withoutUnreadableResources(
   return { ...gathered, data, problems };
 }
 
+/** What one evaluation of a patient's record decided, with what the renderers need. */
+export interface Analysis {
+  readonly decision: Decision;
+  readonly context: CarePlanContext;
+  readonly locale: Locale;
+  /** The selected draft physiotherapy referral the programme was proposed for (order-select/order-sign). */
+  readonly referral?: ServiceRequest & { id: string };
+}
+
+/** The draft ServiceRequest among the orders that a programme finding names as its evidence (TS-11). */
+function referralOf(decision: Decision, orders: readonly Resource[] | undefined) {
+  const named = new Set(
+    decision.programme?.findings.flatMap((finding) => finding.evidence.map((item) => item.reference))
+  );
+  return orders?.find(
+    (order): order is ServiceRequest & { id: string } =>
+      order.resourceType === 'ServiceRequest' && typeof order.id === 'string' && named.has(`ServiceRequest/${order.id}`)
+  );
+}
+
 /**
- * The decision pipeline of design.md: normalise the gathered record, evaluate the rules, apply the
- * precedence of EV-01, render the cards in the clinician's language.
+ * The decision pipeline of design.md up to the Decision: normalise the gathered record, evaluate the rules,
+ * apply the precedence of EV-01; and the context of the CarePlan (patient, episode, author, language). The
+ * hook's cards and PlanDefinition/$apply both start here.
  */
-export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
+export function analyser(deps: ClinicalEvaluatorDeps) {
   const { knowledge } = deps;
-  return async ({ request, record: gathered, acceptLanguages }) => {
+  return async ({ request, record: gathered, acceptLanguages }: HookEvaluation): Promise<Analysis> => {
     const { orders, selections } = draftOrdersOf(request);
     const now = deps.now();
     const analyse = async (record: GatheredRecord) => {
@@ -124,26 +149,43 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       analyse(await withoutUnreadableResources(gathered, analyse))
     );
     const decision = decide(findings, clinical, knowledge.ruleset.version);
-    const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
     const userId = request.context.userId;
-    const context = {
+    const context: CarePlanContext = {
       // The fallback keeps the gathered Patient: only other resources are ever dropped.
       patientReference: patientReference(gathered.patient),
       conditions: findEpisode(clinical, knowledge.ruleset.knowledge).conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
       today: isoDay(clinical.today),
       rulesetVersion: knowledge.ruleset.version,
+      translations: deps.translations ?? [],
     };
+    const referral = referralOf(decision, orders);
+    return {
+      decision,
+      context,
+      locale: chooseLocale(acceptLanguages, deps.defaultLocale),
+      ...(referral ? { referral } : {}),
+    };
+  };
+}
+
+/**
+ * The decision pipeline of design.md: the Decision of `analyser`, rendered as cards in the clinician's language.
+ */
+export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
+  const analyse = analyser(deps);
+  return async (evaluation) => {
+    const { decision, context, locale, referral } = await analyse(evaluation);
     const cards = renderCards(decision, {
       locale,
-      links: knowledge.ruleset.settings.links,
+      links: deps.knowledge.ruleset.settings.links,
       newId: deps.newId,
-      exercise: { knowledge: knowledge.exercise, context },
+      exercise: { knowledge: deps.knowledge.exercise, context, ...(referral ? { referral } : {}) },
     });
     return {
       response: { cards },
       ruleIds: decision.findings.map((finding) => finding.ruleId),
-      rulesetVersion: knowledge.ruleset.version,
+      rulesetVersion: deps.knowledge.ruleset.version,
     };
   };
 }

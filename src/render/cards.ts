@@ -3,8 +3,10 @@ import type { Evidence, Finding, Locale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
 import type { CdsCard, CdsCoding, CdsSuggestion } from '../cds/response';
 import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { ServiceRequest } from '@medplum/fhirtypes';
 import type { CarePlanContext } from './careplan';
-import { activityText, buildCarePlan } from './careplan';
+import { activityText } from './careplan';
+import { buildProposal, proposalActions } from './proposal';
 import { escapeMarkdown, truncate } from './markdown';
 import type { Messages } from './messages';
 import { MESSAGES } from './messages';
@@ -20,7 +22,12 @@ export interface RenderOptions {
   readonly links: RulesetSettings['links'];
   readonly newId: () => string;
   /** What the exercise programme is built from: the knowledge resources and the patient's context. */
-  readonly exercise: { readonly knowledge: ExerciseKnowledge; readonly context: CarePlanContext };
+  readonly exercise: {
+    readonly knowledge: ExerciseKnowledge;
+    readonly context: CarePlanContext;
+    /** The draft physiotherapy referral being ordered (order-select/order-sign): the plan is attached to it. */
+    readonly referral?: ServiceRequest & { id: string };
+  };
 }
 
 const OVERRIDE_SYSTEM = 'https://ruggensteun.org/fhir/CodeSystem/override-reason';
@@ -35,25 +42,20 @@ export function overrideReasons(locale: Locale): CdsCoding[] {
   }));
 }
 
-/** The suggestion that creates the CarePlan draft. */
+/** The suggestion that creates the CarePlan draft with its Goals and the referral it is based on. */
 function carePlanSuggestion(
   programme: Programme,
   options: RenderOptions,
   label: string,
   recommended: boolean
 ): CdsSuggestion {
-  const messages = MESSAGES[options.locale];
+  const { knowledge, context, referral } = options.exercise;
+  const proposal = buildProposal(programme, knowledge, context, options.locale, options.newId, referral);
   return {
     label,
     uuid: options.newId(),
     ...(recommended ? { isRecommended: true } : {}),
-    actions: [
-      {
-        type: 'create',
-        description: messages.createPlanDescription,
-        resource: buildCarePlan(programme, options.exercise.knowledge, options.exercise.context, options.locale),
-      },
-    ],
+    actions: proposalActions(proposal, options.locale),
   };
 }
 
