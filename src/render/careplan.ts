@@ -60,8 +60,8 @@ export function textElement(
 }
 
 /** `{ field, _field }` of a text, without `_field` when there is no translation. */
-export function textFields<K extends string>(
-  field: K,
+export function textFields(
+  field: string,
   text: Localised,
   locale: Locale,
   translations: readonly Locale[]
@@ -135,7 +135,7 @@ function activities(
           ...(dose?.timing ? { scheduledTiming: dose.timing } : {}),
           ...textFields('description', doseText(item, knowledge), locale, context.translations),
         },
-      } as CarePlanActivity,
+      },
     ];
   });
 }
@@ -155,7 +155,9 @@ function notes(programme: Programme, knowledge: ExerciseKnowledge, context: Care
       entries.set(id, { ids: [id], text, group: placement?.group ?? '' });
     }
   };
-  knowledge.programmeRules.forEach((rule) => add(rule.id, rule.text));
+  for (const rule of knowledge.programmeRules) {
+    add(rule.id, rule.text);
+  }
   for (const id of programme.notes) {
     const text = knowledge.conditionalNotes.get(id);
     if (text) {
