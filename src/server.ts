@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { clinicalEvaluator } from './cds/clinical-evaluator';
+import { planApplier } from './cds/plan-apply';
+import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './cds/evaluate';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
@@ -84,15 +86,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Records of the next 100 ms go to the store together: one write per batch instead of one per hook call.
     { queueSize: config.auditQueueSize, logger, batchWindowMs: 100 }
   );
-  const evaluate =
-    options.evaluate ??
-    clinicalEvaluator({
-      knowledge,
-      defaultLocale: config.locale,
-      translations: config.translations,
-      now: () => new Date(),
-      newId: randomUUID,
-    });
+  const evaluatorDeps = {
+    knowledge,
+    defaultLocale: config.locale,
+    translations: config.translations,
+    now: () => new Date(),
+    newId: randomUUID,
+  };
+  const evaluate = options.evaluate ?? clinicalEvaluator(evaluatorDeps);
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
   const sandbox = config.sandbox
@@ -103,6 +104,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           maxBodyBytes: config.bodyLimitBytes,
           // Links and fullUrls as clients reach the server, also behind a reverse proxy.
           baseUrl: `${config.publicBaseUrl}/fhir`,
+          // PlanDefinition/$apply: the knowledge is served, and applied by the hook's own pipeline.
+          knowledgeDir: path.join(config.fhirResourcesDir, 'knowledge'),
+          apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
         }),
         ...(config.authRequired && config.nodeEnv === 'development'
           ? { signer: await createDevSigner(config.publicBaseUrl) }

@@ -7,6 +7,9 @@ import type { Locale } from '../clinical/finding';
 import { LOCALES } from '../clinical/finding';
 import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
+import type { ClinicalRecord } from '../clinical/record';
+import { draftOrder } from '../clinical/facts/orders';
+import type { DraftOrderFact } from '../clinical/facts/orders';
 import type { Knowledge } from '../knowledge';
 import { renderCards } from '../render/cards';
 import type { CarePlanContext } from '../render/careplan';
@@ -113,11 +116,23 @@ export interface Analysis {
   readonly referral?: ServiceRequest & { id: string };
 }
 
-/** The draft ServiceRequest among the orders that a programme finding names as its evidence (TS-11). */
-function referralOf(decision: Decision, orders: readonly Resource[] | undefined) {
-  const named = new Set(
-    decision.programme?.findings.flatMap((finding) => finding.evidence.map((item) => item.reference))
-  );
+/** TS-11's recognition of a physiotherapy referral among the draft orders (rules/exercise.json, draftOrder). */
+const PHYSIOTHERAPY_ORDER = {
+  valueSet: 'physiotherapy-order',
+  needsTextValueSet: 'physiotherapy-order-needs-text',
+  withText: 'physiotherapy',
+  keywords: 'physiotherapy',
+} as const;
+
+/** The selected draft physiotherapy referral (order-select/order-sign) the plan goes with, if any. */
+function referralOf(clinical: ClinicalRecord, knowledge: Knowledge, orders: readonly Resource[] | undefined) {
+  const factKnowledge = knowledge.ruleset.knowledge;
+  const fact = draftOrder.compute(
+    PHYSIOTHERAPY_ORDER,
+    { record: clinical, knowledge: factKnowledge, episode: () => findEpisode(clinical, factKnowledge) },
+    []
+  ) as DraftOrderFact;
+  const named = new Set(fact.evidence.map((item) => item.reference));
   return orders?.find(
     (order): order is ServiceRequest & { id: string } =>
       order.resourceType === 'ServiceRequest' && typeof order.id === 'string' && named.has(`ServiceRequest/${order.id}`)
@@ -159,7 +174,7 @@ export function analyser(deps: ClinicalEvaluatorDeps) {
       rulesetVersion: knowledge.ruleset.version,
       translations: deps.translations ?? [],
     };
-    const referral = referralOf(decision, orders);
+    const referral = decision.programme ? referralOf(clinical, knowledge, orders) : undefined;
     return {
       decision,
       context,

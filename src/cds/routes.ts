@@ -5,7 +5,7 @@ import type { VerifiedClient } from '../auth/jwt-verifier';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
-import type { DataProblem } from '../fhir/gather';
+import type { DataProblem, GatherSettings } from '../fhir/gather';
 import type { Logger } from 'pino';
 import type { AuditDraft } from '../http/audit-trail';
 import { auditCards } from '../http/audit-trail';
@@ -56,8 +56,18 @@ function describeMissing(missing: readonly DataProblem[]): string {
     .join('; ')}`;
 }
 
+/** The limits of gathering a record, from the configuration. */
+export function gatherSettingsOf(config: Config): GatherSettings {
+  return {
+    timeoutMs: config.fhirTimeoutMs,
+    budgetMs: config.fhirBudgetMs,
+    maxPages: config.fhirMaxPages,
+    maxResponseBytes: config.fhirMaxResponseBytes,
+  };
+}
+
 /** Parses Accept-Language into language tags, best first (`nl-BE,nl;q=0.9,en;q=0.5` → nl-BE, nl, en). */
-function acceptLanguages(header: string | undefined): string[] {
+export function acceptLanguages(header: string | undefined): string[] {
   if (!header) {
     return [];
   }
@@ -80,12 +90,7 @@ function acceptLanguages(header: string | undefined): string[] {
 export function cdsRoutes(deps: CdsRoutesDeps): Router {
   const router = Router();
   const discovery = discoveryDocument(deps.services);
-  const settings = {
-    timeoutMs: deps.config.fhirTimeoutMs,
-    budgetMs: deps.config.fhirBudgetMs,
-    maxPages: deps.config.fhirMaxPages,
-    maxResponseBytes: deps.config.fhirMaxResponseBytes,
-  };
+  const settings = gatherSettingsOf(deps.config);
   const fhirServersByIssuer = new Map(
     deps.issuers.map((issuer) => [issuer.iss, (issuer.fhirServers ?? []).map((url) => `${url.replace(/\/+$/, '')}/`)])
   );

@@ -50,7 +50,7 @@ function carePlanSuggestion(
   recommended: boolean
 ): CdsSuggestion {
   const { knowledge, context, referral } = options.exercise;
-  const proposal = buildProposal(programme, knowledge, context, options.locale, options.newId, referral);
+  const proposal = buildProposal(programme, knowledge, context, options.locale, referral);
   return {
     label,
     uuid: options.newId(),

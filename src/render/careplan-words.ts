@@ -14,6 +14,8 @@ export interface CarePlanWords {
   readonly updateReferral: string;
   readonly createGoal: string;
   readonly createPlan: string;
+  /** PlanDefinition/$apply when the rules propose no programme: why (rule ids), and what to look at instead. */
+  readonly notApplicable: (reasons: string) => string;
 }
 
 export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
@@ -27,6 +29,8 @@ export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
     updateReferral: 'Attach the exercise programme to the draft physiotherapy referral (supporting information)',
     createGoal: 'Create a proposed treatment goal',
     createPlan: 'Create the draft CarePlan with the supervised exercise programme, based on the referral',
+    notApplicable: (reasons) =>
+      `No exercise programme is proposed for this patient (${reasons}); the CDS Hooks cards of lbp-patient-view say why and what to do instead.`,
   },
   nl: {
     title: 'Gesuperviseerde oefentherapie bij lage rugpijn',
@@ -39,5 +43,7 @@ export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
       'Voeg het oefenprogramma toe aan de conceptverwijzing naar de fysiotherapeut (ondersteunende informatie)',
     createGoal: 'Maak een voorgesteld behandeldoel',
     createPlan: 'Maak het concept-CarePlan met het oefenprogramma onder begeleiding, op basis van de verwijzing',
+    notApplicable: (reasons) =>
+      `Voor deze patiënt wordt geen oefenprogramma voorgesteld (${reasons}); de CDS Hooks-kaarten van lbp-patient-view zeggen waarom en wat in plaats daarvan te doen.`,
   },
 };

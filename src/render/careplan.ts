@@ -28,9 +28,15 @@ export interface CarePlanContext {
 
 /** What the CarePlan points at: the referral it is based on and its Goals (references, e.g. `urn:uuid:…`). */
 export interface CarePlanLinks {
-  readonly basedOn?: string;
+  readonly referral?: string;
   readonly goals: readonly string[];
 }
+
+/**
+ * R4's CarePlan.basedOn may only name another CarePlan; R5 allows a ServiceRequest. The referral is therefore in
+ * `supportingInfo` (R4) and in the R5 element as its cross-version extension, which R4 clients may read.
+ */
+export const BASED_ON_R5 = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-CarePlan.basedOn';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 export const DOSE_PARAMETER_EXTENSION = 'https://ruggensteun.org/fhir/StructureDefinition/dose-parameter';
@@ -205,7 +211,7 @@ export function buildCarePlan(
     status: 'draft',
     intent: 'proposal',
     instantiatesCanonical: [knowledge.planCanonical],
-    ...(links.basedOn ? { basedOn: [{ reference: links.basedOn }] } : {}),
+    ...(links.referral ? { extension: [{ url: BASED_ON_R5, valueReference: { reference: links.referral } }] } : {}),
     ...textFields(
       'title',
       inEveryLocale((lang) => CAREPLAN_WORDS[lang].title),
@@ -223,6 +229,7 @@ export function buildCarePlan(
     created: context.today,
     ...(context.author ? { author: { reference: context.author } } : {}),
     ...(context.conditions.length > 0 ? { addresses: context.conditions.map((reference) => ({ reference })) } : {}),
+    ...(links.referral ? { supportingInfo: [{ reference: links.referral }] } : {}),
     ...(links.goals.length > 0 ? { goal: links.goals.map((reference) => ({ reference })) } : {}),
     activity: activities(programme, knowledge, context, locale),
     note: notes(programme, knowledge, context, locale),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CarePlan, Goal, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { Programme } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
@@ -84,7 +85,6 @@ function withPlan(order: ServiceRequest, carePlan: string): ServiceRequest {
  * @param knowledge - the exercise knowledge
  * @param context - patient, conditions, author, date, translations
  * @param locale - the language of the texts
- * @param newId - ids for the new resources
  * @param order - the draft physiotherapy referral being ordered (order-select/order-sign), if any
  */
 export function buildProposal(
@@ -92,9 +92,10 @@ export function buildProposal(
   knowledge: ExerciseKnowledge,
   context: CarePlanContext,
   locale: Locale,
-  newId: () => string,
   order?: ServiceRequest & { id: string }
 ): Proposal {
+  // UUIDs, because a client resolves `urn:uuid:` references only for UUIDs (RFC 4122) in its transaction.
+  const newId = () => randomUUID();
   const carePlanId = newId();
   const referralId = order?.id ?? newId();
   const due = addWeeks(context.today, knowledge.programmeWeeks);
@@ -109,7 +110,7 @@ export function buildProposal(
   );
   const carePlan: CarePlan = {
     ...buildCarePlan(programme, knowledge, context, locale, {
-      basedOn: order ? `ServiceRequest/${order.id}` : urn(referralId),
+      referral: order ? `ServiceRequest/${order.id}` : urn(referralId),
       goals: goals.map((goal) => urn(goal.id as string)),
     }),
     id: carePlanId,
