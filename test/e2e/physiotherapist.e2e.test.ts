@@ -165,7 +165,7 @@ suite('the physiotherapist’s thread in Chromium', () => {
     await activity('Strength training').getByRole('button', { name: 'Save this activity' }).click();
     const message = (await activity('Strength training').locator('.error').textContent()) ?? '';
     expect(message).toBe(
-      'Repetitions 20 repetitions is outside the guideline range (8–12 repetitions). Choose a value within the range, or exclude the activity and say why.'
+      'Repetitions: 20 repetitions is outside the guideline range of 8–12 repetitions. Choose a value within the range, or exclude the activity and say why.'
     );
     await activity('Strength training').scrollIntoViewIfNeeded();
     await shot('03-dose-out-of-range', false);

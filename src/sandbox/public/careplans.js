@@ -301,7 +301,7 @@ function renderCarePlan(plan, slot, context) {
           const timing = timingInWords(detail.scheduledTiming);
           const item = el(
             'li',
-            { class: `activity activity--${detail.status ?? 'unknown'}`, 'data-status': detail.status ?? '' },
+            { class: `activity activity--${detail.status ?? 'unknown'}`, 'data-activity-status': detail.status ?? '' },
             el(
               'p',
               { class: 'activity__name' },

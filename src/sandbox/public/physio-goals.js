@@ -31,7 +31,7 @@ export function goalsSection(plan, slot, context) {
     const due = el('input', { type: 'date', id: dueId, value: goal.target?.[0]?.dueDate ?? '' });
     const view = el(
       'li',
-      { class: 'goal', 'data-status': goal.lifecycleStatus },
+      { class: 'goal', 'data-goal-status': goal.lifecycleStatus },
       editable
         ? el('div', { class: 'field field--wide' }, el('label', { for: textId, text: tp('goalDescription') }), text)
         : el('p', { text: translated(goal.description, 'text') ?? '' }),

@@ -15,7 +15,7 @@ const STRINGS = {
     doseLegend: 'Dose (within the guideline range)',
     range: 'guideline {range}',
     outOfRange:
-      '{label} {value} {unit} is outside the guideline range ({range}). Choose a value within the range, or exclude the activity and say why.',
+      '{label}: {value} {unit} is outside the guideline range of {range}. Choose a value within the range, or exclude the activity and say why.',
     notANumber: '{label}: enter a number.',
     saveActivity: 'Save this activity',
     parameters: {
@@ -88,7 +88,7 @@ const STRINGS = {
     doseLegend: 'Dosering (binnen de marge van de richtlijn)',
     range: 'richtlijn {range}',
     outOfRange:
-      '{label} {value} {unit} valt buiten de marge van de richtlijn ({range}). Kies een waarde binnen de marge, of neem de activiteit niet op en zeg waarom.',
+      '{label}: {value} {unit} valt buiten de marge van de richtlijn, {range}. Kies een waarde binnen de marge, of neem de activiteit niet op en zeg waarom.',
     notANumber: '{label}: vul een getal in.',
     saveActivity: 'Deze activiteit opslaan',
     parameters: {
@@ -161,7 +161,7 @@ const STRINGS = {
     doseLegend: 'Dosage (dans la fourchette de la recommandation)',
     range: 'recommandation {range}',
     outOfRange:
-      '{label} {value} {unit} est en dehors de la fourchette de la recommandation ({range}). Choisissez une valeur dans la fourchette, ou n’incluez pas l’activité et indiquez pourquoi.',
+      '{label} : {value} {unit} est en dehors de la fourchette de la recommandation, {range}. Choisissez une valeur dans la fourchette, ou n’incluez pas l’activité et indiquez pourquoi.',
     notANumber: '{label} : indiquez un nombre.',
     saveActivity: 'Enregistrer cette activité',
     parameters: {
