@@ -96,26 +96,21 @@ export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSetting
       decision.exercisePlan.blockedBy.length > 0
         ? decision.exercisePlan.blockedBy.join(', ')
         : decision.advice.map((finding) => finding.ruleId).join(', ') || 'no programme rule applies';
-    const empty = buildCarePlan({ findings: [], activities: [], notes: [] }, deps.knowledge.exercise, context, locale);
+    // The plan's header (title, subject, author, addresses) without activities, notes, period or goals.
+    const dropped = new Set(['activity', 'note', 'period', 'description', '_description']);
+    const header = Object.fromEntries(
+      Object.entries(
+        buildCarePlan({ findings: [], activities: [], notes: [] }, deps.knowledge.exercise, context, locale)
+      ).filter(([key]) => !dropped.has(key))
+    );
     return {
-      resourceType: 'CarePlan',
-      status: 'draft',
-      intent: 'proposal',
-      instantiatesCanonical: empty.instantiatesCanonical,
-      ...textFields(
-        'title',
-        inEveryLocale((lang) => CAREPLAN_WORDS[lang].title),
-        locale,
-        context.translations
-      ),
+      ...header,
       ...textFields(
         'description',
         inEveryLocale((lang) => CAREPLAN_WORDS[lang].notApplicable(reasons)),
         locale,
         context.translations
       ),
-      subject: empty.subject,
-      created: context.today,
-    };
+    } as CarePlan;
   };
 }

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, SKIP_BROWSER, until } from '../support/browser';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { loadTestConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -19,8 +19,7 @@ import type { RunningServer } from '../../src/server';
 
 jest.setTimeout(180_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-const SKIP = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+const SKIP = SKIP_BROWSER;
 const suite = SKIP ? describe.skip : describe;
 const SCREENSHOTS = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
 
@@ -44,16 +43,6 @@ const cleanups: (() => Promise<void>)[] = [];
 
 async function shot(name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `physio-${name}.png`), fullPage });
-}
-
-async function until(description: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function statusMatching(pattern: RegExp): Promise<string> {
@@ -193,6 +182,9 @@ suite('the physiotherapist’s thread in Chromium', () => {
       status: 'cancelled',
       statusReason: { text: expect.stringContaining('TS-01') as string },
     });
+    expect(await activity('Strength training').locator('.activity__chosen').textContent()).toBe(
+      'Chosen: Frequency 3 days/week · Repetitions 10 repetitions'
+    );
     await shot('04-tailored');
   });
 

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, SKIP_BROWSER, until } from '../support/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadTestConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -19,9 +19,7 @@ import type { ReportRow } from '../../src/store/store';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-// Outside CI a machine without Chromium skips the suite; in CI it must run (.ci/run installs chromium).
-const SKIP = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+const SKIP = SKIP_BROWSER;
 const suite = SKIP ? describe.skip : describe;
 const SUITE_NAME = SKIP
   ? 'sandbox page in Chromium (SKIPPED: /usr/bin/chromium is missing; install it with apt-get install chromium)'
@@ -83,17 +81,6 @@ async function waitForCards(): Promise<void> {
 async function runScenario(id: string): Promise<void> {
   await page.click(`#scenario-${id}`);
   await waitForCards();
-}
-
-/** Polls until the check passes (the page's own DOM types are not part of this Node project, so no waitForFunction). */
-async function until(description: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function waitForStatus(pattern: RegExp): Promise<string> {

@@ -11,6 +11,7 @@ import { editActivity, progressControls } from './physio-activity.js';
 import { evaluationForm, goalsSection } from './physio-goals.js';
 import { printSchedule } from './physio-print.js';
 import { tp } from './physio-i18n.js';
+import { doseParameters, rangeWords } from './physio-plan.js';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 
@@ -223,6 +224,19 @@ async function showHistory(plan, panel, context) {
   panel.hidden = false;
 }
 
+/** "Chosen: Repetitions 10 repetitions · Frequency 3 days/week", when the physiotherapist set a dose. */
+function chosenDose(detail) {
+  const chosen = doseParameters(detail).filter((parameter) => parameter.value !== undefined);
+  if (chosen.length === 0) {
+    return null;
+  }
+  const words = chosen.map(
+    (parameter) =>
+      `${tp(`parameters.${parameter.parameter}`)} ${rangeWords({ ...parameter, low: parameter.value, high: parameter.value })}`
+  );
+  return el('p', { class: 'activity__chosen', text: `${tp('chosen')}: ${words.join(' · ')}` });
+}
+
 function renderCarePlan(plan, slot, context) {
   const headingId = uid('careplan');
   const status = plan.status ?? 'unknown';
@@ -312,6 +326,7 @@ function renderCarePlan(plan, slot, context) {
             timing
               ? el('p', { class: 'activity__meta' }, el('span', { class: 'activity__timing', text: timing }))
               : null,
+            chosenDose(detail),
             detail.statusReason?.text
               ? el('p', { class: 'hint', text: `${tp('excludeReason')}: ${detail.statusReason.text}` })
               : null
