@@ -53,7 +53,7 @@ export interface EmbeddedFhirServerOptions {
    * `Location`. By default it is derived from each request: protocol, Host header and mount path.
    */
   readonly baseUrl?: string;
-  /** fhir-resources/knowledge: the PlanDefinition and ActivityDefinitions are served too (for $apply). */
+  /** fhir-resources/knowledge: its PlanDefinition and ActivityDefinitions are served too (for $apply). */
   readonly knowledgeDir?: string;
   /** PlanDefinition/{id}/$apply: the hook's pipeline; without it the operation answers 501. */
   readonly apply?: PlanApplier;
@@ -565,7 +565,9 @@ export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOption
     }
   }
   if (options.knowledgeDir !== undefined) {
-    for (const file of readdirSync(options.knowledgeDir).filter((name) => name.endsWith('.json'))) {
+    // What $apply applies and names: the PlanDefinition and its ActivityDefinitions.
+    const applied = (name: string) => /^(PlanDefinition|ActivityDefinition)-.*\.json$/.test(name);
+    for (const file of readdirSync(options.knowledgeDir).filter(applied)) {
       const resource = JSON.parse(readFileSync(path.join(options.knowledgeDir, file), 'utf8')) as Resource;
       types.add(resource.resourceType);
       await repo.createResource({ ...resource, meta: { lastUpdated } });
