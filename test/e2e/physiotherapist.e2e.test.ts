@@ -242,6 +242,11 @@ suite('the physiotherapist’s thread in Chromium', () => {
     await shot('08-evaluated');
     const [closed] = await search('CarePlan', 'chronic-clean');
     expect(closed?.status).toBe('completed');
+    // Nothing is left running after the programme closed; excluded activities stay excluded.
+    expect([...new Set(closed?.activity?.map((item) => item.detail?.status))].sort()).toEqual([
+      'cancelled',
+      'completed',
+    ]);
     const observations = await getJson<{ entry?: { resource: { valueQuantity?: { value?: number } } }[] }>(
       `/fhir/Observation?subject=Patient/chronic-clean&_count=200`
     );

@@ -140,8 +140,15 @@ export function evaluationForm(plan, slot, context) {
         context.goals = (context.goals ?? []).map((item) => (item.id === saved.id ? saved : item));
       }
       const summary = `ODI ${score}/100; ${tp('goalOutcome')}: ${tp(`outcomes.${outcome.value}`)}. ${text.value.trim()}`;
+      // The programme ends with the evaluation: what was still scheduled or running ends with it.
+      const activity = (plan.activity ?? []).map((item) =>
+        ['scheduled', 'in-progress'].includes(item.detail?.status)
+          ? { ...item, detail: { ...item.detail, status: 'completed' } }
+          : item
+      );
       const closed = {
         ...plan,
+        activity,
         status: 'completed',
         note: [...(plan.note ?? []), { id: 'evaluation', time: now, text: summary }],
       };
