@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
 import type { TrustedIssuer } from './auth/trusted-issuers';
+import type { KnowledgeLocale } from './clinical/finding';
+import { KNOWLEDGE_LOCALES } from './clinical/finding';
 import type { RateBudgets } from './http/rate-limit';
 import { PACKAGE_ROOT } from './version';
 
@@ -56,6 +58,17 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt(5 * 1024 * 1024),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   CDS_LOCALE: z.enum(['nl', 'fr', 'en']).default('nl'),
+  /** Languages attached to CarePlan texts as FHIR translations, e.g. `nl,fr`; none by default. */
+  CDS_TRANSLATIONS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((tag) => tag.trim().toLowerCase())
+        .filter(Boolean)
+    )
+    .pipe(z.array(z.enum(KNOWLEDGE_LOCALES as readonly [KnowledgeLocale, ...KnowledgeLocale[]]))),
   CDS_AUTH: z.enum(['required', 'off']).optional(),
   TRUSTED_ISSUERS: z.string().trim().min(1).optional(),
   TRUSTED_ISSUERS_FILE: z.string().trim().min(1).optional(),
@@ -109,6 +122,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Language of card texts when the request's Accept-Language names no supported one. */
   readonly locale: 'nl' | 'fr' | 'en';
+  /** CDS_TRANSLATIONS: the languages every CarePlan text also carries (translation extension). */
+  readonly translations: readonly KnowledgeLocale[];
   /** Whether every CDS call must carry a valid client JWT (CDS Hooks 2.0 "Trusting CDS Clients"). */
   readonly authRequired: boolean;
   /** The EHRs this service trusts: issuer, keys, allowed FHIR servers, tenants (TRUSTED_ISSUERS[_FILE]). */
@@ -236,6 +251,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     locale: e.CDS_LOCALE,
+    translations: [...new Set(e.CDS_TRANSLATIONS)],
     authRequired,
     trustedIssuers,
     authClockSkewSeconds: e.AUTH_CLOCK_SKEW_S,

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { clinicalEvaluator } from './cds/clinical-evaluator';
+import { planApplier } from './cds/plan-apply';
+import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './cds/evaluate';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
@@ -80,21 +82,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // arrives while it runs goes into the next one (one transaction per batch, not per call).
     { queueSize: config.auditQueueSize, logger, batchWindowMs: 0 }
   );
-  const evaluate =
-    options.evaluate ??
-    clinicalEvaluator({
-      knowledge,
-      defaultLocale: config.locale,
-      now: () => new Date(),
-      newId: randomUUID,
-      // With the sandbox on, the cards link to the physiotherapist's view of the patient's plan.
-      ...(config.sandbox
-        ? {
-            planView: (patientId: string, locale: string) =>
-              `${config.publicBaseUrl}/sandbox/?patient=${encodeURIComponent(patientId)}&role=physio&lang=${locale}`,
-          }
-        : {}),
-    });
+  const evaluatorDeps = {
+    knowledge,
+    defaultLocale: config.locale,
+    translations: config.translations,
+    now: () => new Date(),
+    newId: randomUUID,
+    // With the sandbox on, the cards link to the physiotherapist's view of the patient's plan.
+    ...(config.sandbox
+      ? {
+          planView: (patientId: string, locale: string) =>
+            `${config.publicBaseUrl}/sandbox/?patient=${encodeURIComponent(patientId)}&role=physio&lang=${locale}`,
+        }
+      : {}),
+  };
+  const evaluate = options.evaluate ?? clinicalEvaluator(evaluatorDeps);
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
   const sandbox = config.sandbox
@@ -105,6 +107,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           maxBodyBytes: config.bodyLimitBytes,
           // Links and fullUrls as clients reach the server, also behind a reverse proxy.
           baseUrl: `${config.publicBaseUrl}/fhir`,
+          // PlanDefinition/$apply: the knowledge is served, and applied by the hook's own pipeline.
+          knowledgeDir: path.join(config.fhirResourcesDir, 'knowledge'),
+          apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
         }),
         ...(config.authRequired && config.nodeEnv === 'development'
           ? { signer: await createDevSigner(config.publicBaseUrl) }

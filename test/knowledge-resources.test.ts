@@ -140,9 +140,8 @@ const STRENGTH_TIMING: Timing = { repeat: { frequency: 2, frequencyMax: 3, perio
 const EXPECTED_TIMING: Record<ExerciseType, Timing | undefined> = {
   strength: STRENGTH_TIMING,
   flexibility: STRENGTH_TIMING,
-  aerobic: {
-    repeat: { frequency: 3, frequencyMax: 5, period: 1, periodUnit: 'wk', duration: 30, durationUnit: 'min' },
-  },
+  // "≥ 3 (vigorous) or ≥ 5 (moderate) days/week": at least 3 of the 7 days; "≥ 30 min" has no Timing (no maximum).
+  aerobic: { repeat: { frequency: 3, frequencyMax: 7, period: 1, periodUnit: 'wk' } },
   'run-walk': { repeat: { frequency: 3, period: 1, periodUnit: 'wk', duration: 30, durationUnit: 'min' } },
   'high-intensity': {
     repeat: {
@@ -254,6 +253,7 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
     expect(files.map((entry) => entry.file)).toEqual(
       [
         ...EXERCISE_TYPES.map((type) => `ActivityDefinition-exercise-${type}.json`),
+        'ActivityDefinition-physiotherapy-referral.json',
         'CodeSystem-exercise-type.json',
         'CodeSystem-override-reason.json',
         'CodeSystem-sbst-answer.json',
@@ -407,11 +407,9 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
       }
     });
 
-    it('has the expected timing on every dose variant and on the ActivityDefinition', () => {
+    it('has the expected timing on its standard dose and on the ActivityDefinition', () => {
       const activity = activityOf(type);
-      for (const dose of dosesOf(activity)) {
-        expect(dose.timing).toEqual(EXPECTED_TIMING[type]);
-      }
+      expect(doseOf(type, 'standard').timing).toEqual(EXPECTED_TIMING[type]);
       expect(activity.timingTiming).toEqual(EXPECTED_TIMING[type]);
     });
   });
@@ -431,7 +429,7 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
   describe('PlanDefinition lbp-exercise-programme', () => {
     const actions = (): PlanDefinitionAction[] => planDefinition().action ?? [];
 
-    it('is a clinical protocol with three action groups', () => {
+    it('is a clinical protocol with four action groups', () => {
       expect(planDefinition().type?.coding).toEqual([
         expect.objectContaining({
           system: 'http://terminology.hl7.org/CodeSystem/plan-definition-type',
@@ -442,6 +440,7 @@ describe('knowledge resources (fhir-resources/knowledge)', () => {
         'Exercise types',
         'Programme rules',
         'Conditional notes',
+        'Note groups',
       ]);
     });
 

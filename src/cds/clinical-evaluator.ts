@@ -1,15 +1,20 @@
 import { createReference } from '@medplum/core';
-import type { Patient, Reference, Resource } from '@medplum/fhirtypes';
+import type { Patient, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import { isoDay } from '../clinical/dates';
 import { decide } from '../clinical/decision';
-import type { Locale } from '../clinical/finding';
+import type { Decision } from '../clinical/decision';
+import type { KnowledgeLocale, Locale } from '../clinical/finding';
 import { LOCALES } from '../clinical/finding';
 import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
+import type { ClinicalRecord } from '../clinical/record';
+import { draftOrder } from '../clinical/facts/orders';
+import type { DraftOrderFact } from '../clinical/facts/orders';
 import type { Knowledge } from '../knowledge';
 import { renderCards } from '../render/cards';
+import type { CarePlanContext } from '../render/careplan';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
-import type { HookEvaluator } from './evaluate';
+import type { HookEvaluation, HookEvaluator } from './evaluate';
 import type { HookRequest } from './hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
@@ -22,6 +27,8 @@ export interface ClinicalEvaluatorDeps {
   readonly newId: () => string;
   /** An absolute URL where the physiotherapist's plan for this patient can be read (the sandbox page), if any. */
   readonly planView?: (patientId: string, locale: Locale) => string;
+  /** CDS_TRANSLATIONS: languages the CarePlan texts also carry; none by default. */
+  readonly translations?: readonly KnowledgeLocale[];
 }
 
 /** The record without the problems of the memory keys: a CarePlan search that failed hides no red flag. */
@@ -109,14 +116,48 @@ async function withoutUnreadableResources(
   return { ...gathered, data, problems };
 }
 
+/** What one evaluation of a patient's record decided, with what the renderers need. */
+export interface Analysis {
+  readonly decision: Decision;
+  readonly context: CarePlanContext;
+  readonly locale: Locale;
+  /** The selected draft physiotherapy referral the programme was proposed for (order-select/order-sign). */
+  readonly referral?: ServiceRequest & { id: string };
+  /** A programme (draft or active plan, or a physiotherapy referral) exists in this episode, since this ISO date. */
+  readonly programmeSince?: string;
+}
+
+/** TS-11's recognition of a physiotherapy referral among the draft orders (rules/exercise.json, draftOrder). */
+const PHYSIOTHERAPY_ORDER = {
+  valueSet: 'physiotherapy-order',
+  needsTextValueSet: 'physiotherapy-order-needs-text',
+  withText: 'physiotherapy',
+  keywords: 'physiotherapy',
+} as const;
+
+/** The selected draft physiotherapy referral (order-select/order-sign) the plan goes with, if any. */
+function referralOf(clinical: ClinicalRecord, knowledge: Knowledge, orders: readonly Resource[] | undefined) {
+  const factKnowledge = knowledge.ruleset.knowledge;
+  const fact = draftOrder.compute(
+    PHYSIOTHERAPY_ORDER,
+    { record: clinical, knowledge: factKnowledge, episode: () => findEpisode(clinical, factKnowledge) },
+    []
+  ) as DraftOrderFact;
+  const named = new Set(fact.evidence.map((item) => item.reference));
+  return orders?.find(
+    (order): order is ServiceRequest & { id: string } =>
+      order.resourceType === 'ServiceRequest' && typeof order.id === 'string' && named.has(`ServiceRequest/${order.id}`)
+  );
+}
+
 /**
- * The decision pipeline of docs/architecture.md: normalise the gathered record, evaluate the rules, apply the
- * precedence of EV-01, render the cards in the clinician's language.
+ * The decision pipeline of docs/architecture.md up to the Decision: normalise the gathered record, evaluate the
+ * rules, apply the precedence of EV-01; and the context of the CarePlan (patient, episode, author, language). The
+ * hook's cards and PlanDefinition/$apply both start here.
  */
-export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
+export function analyser(deps: ClinicalEvaluatorDeps) {
   const { knowledge } = deps;
-  return async (evaluation) => {
-    const { request, record: gathered, acceptLanguages } = evaluation;
+  return async ({ request, record: gathered, acceptLanguages }: HookEvaluation): Promise<Analysis> => {
     const { orders, selections } = draftOrdersOf(request);
     const now = deps.now();
     const analyse = async (record: GatheredRecord) => {
@@ -136,19 +177,21 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       analyse(await withoutUnreadableResources(clinicalRecord, analyse))
     );
     const decision = decide(findings, clinical, knowledge.ruleset.version);
-    const locale = chooseLocale(acceptLanguages, deps.defaultLocale);
     const userId = request.context.userId;
     const episode = findEpisode(clinical, knowledge.ruleset.knowledge);
-    const context = {
+    const context: CarePlanContext = {
       // The fallback keeps the gathered Patient: only other resources are ever dropped.
       patientReference: patientReference(gathered.patient),
       conditions: episode.conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
       today: isoDay(clinical.today),
       rulesetVersion: knowledge.ruleset.version,
+      translations: deps.translations ?? [],
     };
-    const memory = knowledge.ruleset.settings.memory;
-    const memorySettings = { ...memory, planUrl: knowledge.exercise.planCanonical.split('|')[0] ?? '' };
+    const memorySettings = {
+      ...knowledge.ruleset.settings.memory,
+      planUrl: knowledge.exercise.planCanonical.split('|')[0] ?? '',
+    };
     const since = programmeSince(
       gathered,
       episode.onsetDay,
@@ -156,15 +199,36 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       knowledge.terminology,
       knowledge.ruleset.knowledge
     );
+    const referral = decision.programme ? referralOf(clinical, knowledge, orders) : undefined;
+    return {
+      decision,
+      context,
+      locale: chooseLocale(acceptLanguages, deps.defaultLocale),
+      ...(referral ? { referral } : {}),
+      ...(since === undefined ? {} : { programmeSince: since }),
+    };
+  };
+}
+
+/**
+ * The decision pipeline of docs/architecture.md: the Decision of `analyser`, rendered as cards in the clinician's
+ * language, with what the store remembers of the patient ("not now").
+ */
+export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
+  const analyse = analyser(deps);
+  return async (evaluation) => {
+    const { decision, context, locale, referral, programmeSince: since } = await analyse(evaluation);
+    const { request } = evaluation;
+    const memory = deps.knowledge.ruleset.settings.memory;
     // "Not now" silences the recommendation (never a red flag) for memory.notNowDays days.
     const notNowAt = evaluation.memory?.notNowAt?.getTime();
-    const silenced = notNowAt !== undefined && now.getTime() < notNowAt + memory.notNowDays * 86_400_000;
+    const silenced = notNowAt !== undefined && deps.now().getTime() < notNowAt + memory.notNowDays * 86_400_000;
     const cards = renderCards(decision, {
       locale,
-      links: knowledge.ruleset.settings.links,
+      links: deps.knowledge.ruleset.settings.links,
       newId: deps.newId,
-      exercise: { knowledge: knowledge.exercise, context },
-      overrideReasons: knowledge.overrideReasons,
+      exercise: { knowledge: deps.knowledge.exercise, context, ...(referral ? { referral } : {}) },
+      overrideReasons: deps.knowledge.overrideReasons,
       ...(deps.planView ? { planView: deps.planView(request.context.patientId, locale) } : {}),
       ...(since === undefined ? {} : { programmeSince: since }),
       recommendationSilenced: silenced,
@@ -174,7 +238,7 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
     return {
       response: { cards },
       ruleIds: decision.findings.map((finding) => finding.ruleId),
-      rulesetVersion: knowledge.ruleset.version,
+      rulesetVersion: deps.knowledge.ruleset.version,
     };
   };
 }

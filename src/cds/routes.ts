@@ -6,7 +6,7 @@ import { fhirServerPolicy } from '../auth/fhir-server-allowlist';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
 import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
-import type { DataProblem } from '../fhir/gather';
+import type { DataProblem, GatherSettings } from '../fhir/gather';
 import type { Logger } from 'pino';
 import type { AuditDraft } from '../http/audit-trail';
 import { auditCards, takeAuditRecord } from '../http/audit-trail';
@@ -102,8 +102,18 @@ function describeMissing(missing: readonly DataProblem[]): string {
     .join('; ')}`;
 }
 
+/** The limits of gathering a record, from the configuration. */
+export function gatherSettingsOf(config: Config): GatherSettings {
+  return {
+    timeoutMs: config.fhirTimeoutMs,
+    budgetMs: config.fhirBudgetMs,
+    maxPages: config.fhirMaxPages,
+    maxResponseBytes: config.fhirMaxResponseBytes,
+  };
+}
+
 /** Parses Accept-Language into language tags, best first (`nl-BE,nl;q=0.9,en;q=0.5` → nl-BE, nl, en). */
-function acceptLanguages(header: string | undefined): string[] {
+export function acceptLanguages(header: string | undefined): string[] {
   if (!header) {
     return [];
   }
@@ -126,12 +136,7 @@ function acceptLanguages(header: string | undefined): string[] {
 export function cdsRoutes(deps: CdsRoutesDeps): Router {
   const router = Router();
   const discovery = discoveryDocument(deps.services);
-  const settings = {
-    timeoutMs: deps.config.fhirTimeoutMs,
-    budgetMs: deps.config.fhirBudgetMs,
-    maxPages: deps.config.fhirMaxPages,
-    maxResponseBytes: deps.config.fhirMaxResponseBytes,
-  };
+  const settings = gatherSettingsOf(deps.config);
   const allowFhirServerFor = fhirServerPolicy({
     authRequired: deps.config.authRequired,
     issuers: deps.issuers,

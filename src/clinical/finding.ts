@@ -13,6 +13,10 @@ export type CardText = Readonly<Record<Locale, string>>;
 
 /** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in. */
 export type KnowledgeLocale = 'en' | 'nl';
+/** The languages of the CarePlan knowledge texts (fhir-resources/knowledge); French is not written yet. */
+export const KNOWLEDGE_LOCALES: readonly KnowledgeLocale[] = ['en', 'nl'];
+/** The CarePlan language for a card language: a French card carries the English plan until it is translated. */
+export const knowledgeLocale = (locale: Locale): KnowledgeLocale => (locale === 'nl' ? 'nl' : 'en');
 /** A knowledge text in both its languages. */
 export type Localised = Readonly<Record<KnowledgeLocale, string>>;
 

@@ -1,26 +1,52 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CodeableConcept, Timing } from '@medplum/fhirtypes';
+import type { CodeableConcept, Quantity, Timing } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import type { DosePopulation, ExerciseType } from '../clinical/decision';
 import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/decision';
-import type { Localised } from '../clinical/finding';
+import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
+import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
 
 /**
  * The exercise-therapy knowledge of fhir-resources/knowledge, read once at start-up: one ActivityDefinition
- * per exercise type with its dose rows (§6) as `exercise-dose` extensions, and the PlanDefinition of the
- * programme with the programme rules PG-01…PG-12 and the conditional notes. Texts are English with a Dutch
- * translation (the standard `translation` extension). Anything missing stops start-up naming the file.
+ * per exercise type with its dose rows (§6) as `exercise-dose` extensions (text per language, Timing, and the
+ * guideline range of each dose parameter), and the PlanDefinition of the programme: proposed length, Goals,
+ * programme rules PG-01…PG-12, conditional notes and the groups the notes are shown in. Texts are English with
+ * the other languages of LOCALES as translation extensions. Anything missing stops start-up naming the file.
  */
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 const DOSE = 'https://ruggensteun.org/fhir/StructureDefinition/exercise-dose';
+const NOTE_GROUP = 'https://ruggensteun.org/fhir/StructureDefinition/note-group';
+const SAME_AS = 'https://ruggensteun.org/fhir/StructureDefinition/same-as';
 const EXERCISE_TYPE_SYSTEM = 'https://ruggensteun.org/fhir/CodeSystem/exercise-type';
 export const PLAN_FILE = 'PlanDefinition-lbp-exercise-programme.json';
+export const REFERRAL_FILE = 'ActivityDefinition-physiotherapy-referral.json';
+
+/** The dose parameters a physiotherapist can set within the guideline's range. */
+export const DOSE_PARAMETERS = [
+  'frequency',
+  'session-duration',
+  'sets',
+  'repetitions',
+  'load',
+  'hold',
+  'speed',
+] as const;
+export type DoseParameter = (typeof DOSE_PARAMETERS)[number];
+
+/** The guideline range of one parameter; an open end (e.g. "≥ 30 min") has no `high`. */
+export interface DoseRange {
+  readonly parameter: DoseParameter;
+  readonly low?: Quantity;
+  readonly high?: Quantity;
+}
 
 export interface Dose {
   readonly text: Localised;
+  /** Only what Timing can say without contradicting the text (e.g. "≥ 3 days/week" as 3–7 per week). */
   readonly timing?: Timing;
+  readonly ranges: readonly DoseRange[];
 }
 
 export interface ExerciseDefinition {
@@ -32,14 +58,44 @@ export interface ExerciseDefinition {
   readonly doses: ReadonlyMap<DosePopulation, Dose>;
 }
 
+export interface GoalDefinition {
+  readonly id: string;
+  readonly category: CodeableConcept;
+  readonly description: Localised;
+  /** What the goal is measured with, when the guideline names an instrument. */
+  readonly measure?: string;
+  readonly dueWeeks?: number;
+}
+
+/** Where a note is shown, and the programme rule it repeats (then the CarePlan carries it once). */
+export interface NotePlacement {
+  readonly group: string;
+  readonly sameAs?: string;
+}
+
+/** The draft physiotherapy referral that goes with the plan. */
+export interface ReferralDefinition {
+  readonly canonical: string;
+  readonly code: CodeableConcept;
+  readonly title: Localised;
+}
+
 export interface ExerciseKnowledge {
   /** `url|version` of the programme PlanDefinition. */
   readonly planCanonical: string;
+  readonly referral: ReferralDefinition;
   readonly activities: ReadonlyMap<ExerciseType, ExerciseDefinition>;
+  /** The proposed programme length (CarePlan.period), to be agreed with the patient (PG-01). */
+  readonly programmeWeeks: number;
+  readonly goals: readonly GoalDefinition[];
   /** PG-01…PG-12, in order. */
   readonly programmeRules: readonly { readonly id: string; readonly text: Localised }[];
   /** Notes that apply only sometimes (TS-01, TS-28, TS-29, PR-01), by rule id. */
   readonly conditionalNotes: ReadonlyMap<string, Localised>;
+  /** The group of every programme rule and conditional note, by id. */
+  readonly placement: ReadonlyMap<string, NotePlacement>;
+  /** The note groups in display order. */
+  readonly noteGroups: readonly { readonly id: string; readonly title: Localised }[];
 }
 
 export class ExerciseKnowledgeError extends Error {
@@ -49,11 +105,14 @@ export class ExerciseKnowledgeError extends Error {
   }
 }
 
+const quantity = z.looseObject({ value: z.number(), unit: z.string(), system: z.string(), code: z.string() });
 const extension = z.looseObject({
   url: z.string(),
   valueString: z.string().optional(),
   valueCode: z.string().optional(),
+  valueId: z.string().optional(),
   valueTiming: z.looseObject({}).optional(),
+  valueRange: z.looseObject({ low: quantity.optional(), high: quantity.optional() }).optional(),
   get extension() {
     return z.array(extension).optional();
   },
@@ -76,21 +135,92 @@ const planAction = z.looseObject({
   title: z.string().optional(),
   textEquivalent: z.string().optional(),
   _textEquivalent: translatable,
+  extension: z.array(extension).optional(),
+});
+const planGoal = z.looseObject({
+  id: z.string().min(1),
+  category: z.looseObject({ coding: z.array(z.looseObject({ system: z.string(), code: z.string() })).min(1) }),
+  description: z.looseObject({ text: z.string().min(1), _text: translatable }),
+  target: z
+    .array(
+      z.looseObject({
+        measure: z.looseObject({ text: z.string().min(1) }).optional(),
+        due: z.looseObject({ value: z.number().positive(), code: z.literal('wk') }).optional(),
+      })
+    )
+    .optional(),
 });
 const planDefinition = z.looseObject({
   resourceType: z.literal('PlanDefinition'),
   url: z.string().min(1),
   version: z.string().min(1),
-  action: z.array(z.looseObject({ title: z.string(), action: z.array(planAction) })).min(3),
+  goal: z.array(planGoal).min(1),
+  action: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        title: z.string(),
+        timingDuration: z.looseObject({ value: z.number().positive(), code: z.literal('wk') }).optional(),
+        action: z.array(planAction),
+      })
+    )
+    .length(4),
 });
 
-function dutch(element: z.infer<typeof translatable>): string | undefined {
-  const translation = element?.extension.find((ext) => ext.url === TRANSLATION);
-  const lang = translation?.extension?.find((ext) => ext.url === 'lang')?.valueCode;
-  return lang === 'nl' ? translation?.extension?.find((ext) => ext.url === 'content')?.valueString : undefined;
+function translation(element: z.infer<typeof translatable>, locale: Locale): string | undefined {
+  const found = element?.extension.find(
+    (ext) => ext.url === TRANSLATION && ext.extension?.some((part) => part.url === 'lang' && part.valueCode === locale)
+  );
+  return found?.extension?.find((part) => part.url === 'content')?.valueString;
+}
+
+/**
+ * The English text with its translation into every other supported language, or undefined (with a problem
+ * naming what is missing) when one is missing: a CarePlan is never half in another language.
+ */
+function localisedOf(
+  english: string | undefined,
+  element: z.infer<typeof translatable>,
+  where: string,
+  problems: string[]
+): Localised | undefined {
+  const texts: Partial<Record<Locale, string>> = { en: english };
+  for (const locale of LOCALES.filter((candidate) => candidate !== 'en')) {
+    texts[locale] = translation(element, locale);
+  }
+  const missing = LOCALES.filter((locale) => !texts[locale]);
+  if (missing.length > 0) {
+    problems.push(`${where}: no text in ${missing.join(', ')}`);
+    return undefined;
+  }
+  return texts as Localised;
 }
 
 const sub = (ext: Extension, url: string) => ext.extension?.find((child) => child.url === url);
+
+function readDose(file: string, ext: Extension, problems: string[]): [DosePopulation, Dose] | undefined {
+  const population = sub(ext, 'population')?.valueCode as DosePopulation | undefined;
+  const texts = Object.fromEntries(LOCALES.map((locale) => [locale, sub(ext, `text-${locale}`)?.valueString]));
+  if (!population || LOCALES.some((locale) => !texts[locale])) {
+    problems.push(`${file}: an exercise-dose extension needs population and text-${LOCALES.join(', text-')}`);
+    return undefined;
+  }
+  const ranges: DoseRange[] = [];
+  for (const range of (ext.extension ?? []).filter((child) => child.url === 'range')) {
+    const parameter = sub(range, 'parameter')?.valueCode as DoseParameter | undefined;
+    const value = sub(range, 'value')?.valueRange;
+    if (!parameter || !DOSE_PARAMETERS.includes(parameter) || !value || (!value.low && !value.high)) {
+      problems.push(`${file} (${population}): a range needs a parameter of ${DOSE_PARAMETERS.join('|')} and a bound`);
+      continue;
+    }
+    if (value.low && value.high && value.low.value > value.high.value) {
+      problems.push(`${file} (${population}): the ${parameter} range is empty`);
+    }
+    ranges.push({ parameter, ...(value.low ? { low: value.low } : {}), ...(value.high ? { high: value.high } : {}) });
+  }
+  const timing = sub(ext, 'timing')?.valueTiming as Timing | undefined;
+  return [population, { text: texts as Localised, ...(timing ? { timing } : {}), ranges }];
+}
 
 function readActivity(file: string, json: unknown, problems: string[]): ExerciseDefinition | undefined {
   const parsed = activityDefinition.safeParse(json);
@@ -106,30 +236,41 @@ function readActivity(file: string, json: unknown, problems: string[]): Exercise
   }
   const doses = new Map<DosePopulation, Dose>();
   for (const ext of resource.extension.filter((candidate) => candidate.url === DOSE)) {
-    const population = sub(ext, 'population')?.valueCode as DosePopulation | undefined;
-    const en = sub(ext, 'text-en')?.valueString;
-    const nl = sub(ext, 'text-nl')?.valueString;
-    if (!population || !en || !nl) {
-      problems.push(`${file}: an exercise-dose extension needs population, text-en and text-nl`);
-      continue;
+    const dose = readDose(file, ext, problems);
+    if (dose) {
+      doses.set(...dose);
     }
-    const timing = sub(ext, 'timing')?.valueTiming as Timing | undefined;
-    doses.set(population, { text: { en, nl }, ...(timing ? { timing } : {}) });
   }
   if (!doses.has('standard')) {
     problems.push(`${file}: no standard dose`);
   }
-  const titleNl = dutch(resource._title);
-  if (titleNl === undefined) {
-    problems.push(`${file}: title has no Dutch translation`);
-  }
+  const title = localisedOf(resource.title, resource._title, `${file} title`, problems);
   return {
     type: type as ExerciseType,
     canonical: `${resource.url}|${resource.version}`,
     code: resource.code,
-    title: { en: resource.title, nl: titleNl ?? resource.title },
+    title: title ?? { ...Object.fromEntries(LOCALES.map((locale) => [locale, resource.title])) },
     doses,
-  };
+  } as ExerciseDefinition;
+}
+
+function readGoal(goal: z.infer<typeof planGoal>, problems: string[]): GoalDefinition | undefined {
+  const description = localisedOf(
+    goal.description.text,
+    goal.description._text,
+    `${PLAN_FILE} goal ${goal.id}`,
+    problems
+  );
+  const target = goal.target?.[0];
+  return description
+    ? {
+        id: goal.id,
+        category: goal.category,
+        description,
+        ...(target?.measure ? { measure: target.measure.text } : {}),
+        ...(target?.due ? { dueWeeks: target.due.value } : {}),
+      }
+    : undefined;
 }
 
 /**
@@ -155,22 +296,48 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
       activities.set(definition.type, definition);
     }
   }
+  const referralJson = activityDefinition.omit({ extension: true }).safeParse(read(REFERRAL_FILE));
+  const referral = referralJson.success
+    ? {
+        canonical: `${referralJson.data.url}|${referralJson.data.version}`,
+        code: referralJson.data.code,
+        title: localisedOf(referralJson.data.title, referralJson.data._title, `${REFERRAL_FILE} title`, problems),
+      }
+    : undefined;
+  if (!referralJson.success) {
+    problems.push(`${REFERRAL_FILE}: not a readable ActivityDefinition`);
+  }
   const plan = planDefinition.safeParse(read(PLAN_FILE));
   if (!plan.success) {
     problems.push(...plan.error.issues.map((issue) => `${PLAN_FILE}: ${issue.path.join('.')}: ${issue.message}`));
     throw new ExerciseKnowledgeError(problems);
   }
-  const localised = (action: z.infer<typeof planAction>): Localised | undefined => {
-    const en = action.textEquivalent;
-    const nl = dutch(action._textEquivalent);
-    if (!en || !nl) {
-      problems.push(`${PLAN_FILE}: action ${action.id ?? '?'} needs textEquivalent with a Dutch translation`);
-      return undefined;
+  const [types, rules, notes, groups] = plan.data.action as [
+    (typeof plan.data.action)[number],
+    (typeof plan.data.action)[number],
+    (typeof plan.data.action)[number],
+    (typeof plan.data.action)[number],
+  ];
+  const localised = (action: z.infer<typeof planAction>) =>
+    localisedOf(action.textEquivalent, action._textEquivalent, `${PLAN_FILE} action ${action.id ?? '?'}`, problems);
+  const noteGroups = groups.action.flatMap((action) => {
+    const title = localised(action);
+    return title && action.id ? [{ id: action.id, title }] : [];
+  });
+  const placement = new Map<string, NotePlacement>();
+  for (const action of [...rules.action, ...notes.action]) {
+    const group = action.extension?.find((ext) => ext.url === NOTE_GROUP)?.valueCode;
+    const sameAs = action.extension?.find((ext) => ext.url === SAME_AS)?.valueId;
+    if (!action.id || !noteGroups.some((candidate) => candidate.id === group)) {
+      problems.push(`${PLAN_FILE}: note ${action.id ?? '?'} needs a note-group of ${groups.id}`);
+      continue;
     }
-    return { en, nl };
-  };
-  const [, rules, notes] = plan.data.action;
-  const programmeRules = (rules?.action ?? []).flatMap((action) => {
+    if (sameAs !== undefined && !rules.action.some((rule) => rule.id === sameAs)) {
+      problems.push(`${PLAN_FILE}: note ${action.id} is the same as ${sameAs}, which is no programme rule`);
+    }
+    placement.set(action.id, { group: group as string, ...(sameAs ? { sameAs } : {}) });
+  }
+  const programmeRules = rules.action.flatMap((action) => {
     const text = localised(action);
     return text && action.id ? [{ id: action.id, text }] : [];
   });
@@ -179,7 +346,7 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
     problems.push(`${PLAN_FILE}: the programme rules must be ${expected.join(', ')} in order`);
   }
   const conditionalNotes = new Map(
-    (notes?.action ?? []).flatMap((action) => {
+    notes.action.flatMap((action) => {
       const text = localised(action);
       return text && action.id ? [[action.id, text] as const] : [];
     })
@@ -187,13 +354,22 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
   for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
     problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
   }
-  if (problems.length > 0) {
+  if (types.timingDuration === undefined) {
+    problems.push(`${PLAN_FILE}: action ${types.id} needs timingDuration in weeks (the proposed programme length)`);
+  }
+  const goals = plan.data.goal.flatMap((goal) => readGoal(goal, problems) ?? []);
+  if (problems.length > 0 || referral?.title === undefined) {
     throw new ExerciseKnowledgeError(problems);
   }
   return {
     planCanonical: `${plan.data.url}|${plan.data.version}`,
+    referral: { ...referral, title: referral.title },
     activities,
+    programmeWeeks: types.timingDuration?.value ?? 0,
+    goals,
     programmeRules,
     conditionalNotes,
+    placement,
+    noteGroups,
   };
 }

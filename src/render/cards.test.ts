@@ -22,6 +22,7 @@ const exercise = {
     conditions: ['Condition/lbp'],
     today: '2026-11-21',
     rulesetVersion: '2026.11.0',
+    translations: [],
   },
 };
 

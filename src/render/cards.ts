@@ -1,12 +1,14 @@
 import type { Decision, Programme } from '../clinical/decision';
 import type { Finding, Locale } from '../clinical/finding';
+import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
-import type { CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
+import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
 import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { ServiceRequest } from '@medplum/fhirtypes';
 import type { CarePlanContext } from './careplan';
-import { buildCarePlan } from './careplan';
 import { evidenceList, extensionText, startBackText } from './evidence';
 import { formatDate } from './format';
+import { buildProposal, proposalActions } from './proposal';
 import { escapeMarkdown, truncate } from './markdown';
 import { MESSAGES, fill } from './messages';
 import type { CardKind, OverrideReasons } from './override-reasons';
@@ -25,7 +27,12 @@ export interface RenderOptions {
   readonly links: RulesetSettings['links'];
   readonly newId: () => string;
   /** What the exercise programme is built from: the knowledge resources and the patient's context. */
-  readonly exercise: { readonly knowledge: ExerciseKnowledge; readonly context: CarePlanContext };
+  readonly exercise: {
+    readonly knowledge: ExerciseKnowledge;
+    readonly context: CarePlanContext;
+    /** The draft physiotherapy referral being ordered (order-select/order-sign): the plan is attached to it. */
+    readonly referral?: ServiceRequest & { id: string };
+  };
   readonly overrideReasons: OverrideReasons;
   /** An absolute URL where the physiotherapist's plan (dosing, programme rules) can be read. */
   readonly planView?: string;
@@ -141,28 +148,37 @@ type CardFactory = (
   findings: readonly Finding[]
 ) => CdsCard;
 
-/** The suggestion that creates the CarePlan draft. */
+/** The suggestion that creates the CarePlan draft with its Goals and the referral it is based on. */
 function carePlanSuggestion(
   programme: Programme,
   options: RenderOptions,
   label: string,
   recommended: boolean
 ): CdsSuggestion {
-  const { locale } = options;
+  const { knowledge, context, referral } = options.exercise;
   // The CarePlan texts exist in English and Dutch; a French card carries the English plan until they are translated.
-  const planLocale = locale === 'fr' ? 'en' : locale;
+  const planLocale = knowledgeLocale(options.locale);
+  const proposal = buildProposal(programme, knowledge, context, planLocale, referral);
   return {
     label,
     uuid: options.newId(),
     ...(recommended ? { isRecommended: true } : {}),
-    actions: [
-      {
-        type: 'create',
-        description: MESSAGES[locale].createPlanDescription,
-        resource: buildCarePlan(programme, options.exercise.knowledge, options.exercise.context, planLocale),
-      },
-    ],
+    // The EHR shows each action's description to the GP: in the card's language, without FHIR words.
+    actions: proposalActions(proposal, planLocale).map((action) => ({
+      ...action,
+      description: actionDescription(action, MESSAGES[options.locale]),
+    })),
   };
+}
+
+function actionDescription(action: CdsAction, messages: (typeof MESSAGES)[Locale]): string {
+  if (action.resource?.resourceType === 'Goal') {
+    return messages.createGoalDescription;
+  }
+  if (action.resource?.resourceType === 'ServiceRequest') {
+    return action.type === 'update' ? messages.updateReferralDescription : messages.createReferralDescription;
+  }
+  return messages.createPlanDescription;
 }
 
 function planLinks(options: RenderOptions): { links?: CdsLink[] } {

@@ -71,6 +71,10 @@ export interface Messages {
   readonly roles: { readonly proposed: string; readonly optional: string; readonly option: string };
   readonly createPlanLabel: string;
   readonly createPlanDescription: string;
+  /** The other actions of the plan suggestion: the referral it is based on, and its goals. */
+  readonly createReferralDescription: string;
+  readonly updateReferralDescription: string;
+  readonly createGoalDescription: string;
   readonly carePlanTitle: string;
   readonly adviceSummary: string;
   readonly imagingSummaryPrefix: string;
@@ -163,6 +167,9 @@ const nl: Messages = {
   roles: { proposed: 'voorgesteld', optional: 'optioneel, als geïndiceerd', option: 'optie, naar voorkeur' },
   createPlanLabel: 'Maak oefenprogramma voor de fysiotherapeut',
   createPlanDescription: 'Maakt een concept-oefenprogramma aan voor de fysiotherapeut',
+  createReferralDescription: 'Maakt een conceptverwijzing naar de fysiotherapeut voor oefentherapie onder begeleiding',
+  updateReferralDescription: 'Voegt het oefenprogramma toe aan de conceptverwijzing naar de fysiotherapeut',
+  createGoalDescription: 'Maakt een voorgesteld behandeldoel aan',
   carePlanTitle: 'Gesuperviseerde oefentherapie bij lage rugpijn',
   adviceSummary: 'Acute lage rugpijn zonder rode vlaggen: adviseer actief te blijven; nog geen oefenprogramma',
   imagingSummaryPrefix: 'Beeldvorming: ',
@@ -262,6 +269,9 @@ const fr: Messages = {
   roles: { proposed: 'proposé', optional: 'facultatif, si indiqué', option: 'option, selon la préférence' },
   createPlanLabel: "Créer le programme d'exercices pour le kinésithérapeute",
   createPlanDescription: "Crée un projet de programme d'exercices pour le kinésithérapeute",
+  createReferralDescription: 'Crée un projet de prescription de kinésithérapie pour des exercices supervisés',
+  updateReferralDescription: "Joint le programme d'exercices au projet de prescription de kinésithérapie",
+  createGoalDescription: 'Crée un objectif de traitement proposé',
   carePlanTitle: 'Exercices supervisés pour la lombalgie',
   adviceSummary:
     "Lombalgie aiguë sans drapeau rouge : conseillez de rester actif ; pas encore de programme d'exercices",
@@ -355,6 +365,9 @@ const en: Messages = {
   roles: { proposed: 'proposed', optional: 'optional, when indicated', option: 'option, by preference' },
   createPlanLabel: 'Create the exercise programme for the physiotherapist',
   createPlanDescription: 'Creates a draft exercise programme for the physiotherapist',
+  createReferralDescription: 'Creates a draft referral to a physiotherapist for supervised exercise therapy',
+  updateReferralDescription: 'Attaches the exercise programme to the draft physiotherapy referral',
+  createGoalDescription: 'Creates a proposed treatment goal',
   carePlanTitle: 'Supervised exercise therapy for low back pain',
   adviceSummary: 'Acute low back pain without red flags: advise staying active; no exercise programme yet',
   imagingSummaryPrefix: 'Imaging: ',

@@ -15,7 +15,13 @@ function frequency(timing: Timing | undefined, locale: Locale): string | undefin
   if (repeat?.frequency === undefined || repeat.periodUnit !== 'wk' || (repeat.period ?? 1) !== 1) {
     return undefined;
   }
-  const n = repeat.frequencyMax ? `${repeat.frequency}–${repeat.frequencyMax}` : String(repeat.frequency);
+  // Up to every day of the week is how the CarePlan encodes a minimum ("≥ 3 days a week"): say it as one.
+  const n =
+    repeat.frequencyMax === 7
+      ? `≥ ${repeat.frequency}`
+      : repeat.frequencyMax
+        ? `${repeat.frequency}–${repeat.frequencyMax}`
+        : String(repeat.frequency);
   return fill(MESSAGES[locale].timesPerWeek, { n });
 }
 

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   convertToSearchableReferences,
   deepClone,
@@ -19,10 +21,12 @@ import type { Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/
 import express from 'express';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { CLINICAL_PREFETCH } from '../cds/catalogue';
+import type { PlanApplier } from '../cds/plan-apply';
 import { HttpError, outcome as buildOutcome, toHttpError, unsupportedMediaType } from '../http/errors';
 import { capabilityStatement } from './capability-statement';
 import { ensureFhirDefinitionsIndexed } from './fhir-definitions';
 import { expressionFor, FHIR_ID, planSearch, searchsetBundle, toQueryString } from './fhir-search';
+import { applyPlanDefinition } from './plan-apply-route';
 import { describeSamplePatient, loadSampleBundles, resourcesOf } from './sample-patients';
 import type { SamplePatient } from './sample-patients';
 
@@ -49,6 +53,10 @@ export interface EmbeddedFhirServerOptions {
    * `Location`. By default it is derived from each request: protocol, Host header and mount path.
    */
   readonly baseUrl?: string;
+  /** fhir-resources/knowledge: its PlanDefinition and ActivityDefinitions are served too (for $apply). */
+  readonly knowledgeDir?: string;
+  /** PlanDefinition/{id}/$apply: the hook's pipeline; without it the operation answers 501. */
+  readonly apply?: PlanApplier;
 }
 
 export interface EmbeddedFhirServer {
@@ -272,6 +280,7 @@ interface ServerState {
   readonly resourceTypes: readonly ResourceType[];
   readonly started: Date;
   readonly baseUrl?: string;
+  readonly apply?: PlanApplier;
 }
 
 function baseUrlOf(req: Request, state: ServerState): string {
@@ -413,6 +422,22 @@ async function route(state: ServerState, req: Request): Promise<Reply> {
       }),
     };
   }
+  if (type === 'PlanDefinition' && second !== undefined && third === '$apply' && fourth === undefined) {
+    if (state.apply === undefined) {
+      throw fail(501, 'not-supported', '$apply is not available on this server');
+    }
+    if (!FHIR_ID.test(second)) {
+      throw fail(400, 'invalid', `"${second}" is not a valid FHIR id`);
+    }
+    // The prefetch queries run as any client's would: reads through the router, searches through `search`.
+    const read = async (relative: string) => {
+      const [path = '', query] = relative.split('?');
+      return query === undefined
+        ? (await forward(state, req, 'GET', relative)).resource
+        : (await search(state, req, path, new URL(relative, 'http://embedded.invalid/'), false)).body;
+    };
+    return { status: 200, body: await applyPlanDefinition(req, read, state.apply, second) };
+  }
   if (type.startsWith('$') || second?.startsWith('$') === true || third?.startsWith('$') === true) {
     throw fail(501, 'not-supported', 'Operations are not supported by this test server');
   }
@@ -539,6 +564,18 @@ export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOption
       await repo.createResource({ ...resource, meta: { lastUpdated, ...resource.meta } });
     }
   }
+  if (options.knowledgeDir !== undefined) {
+    // What $apply applies and names: the PlanDefinition and its ActivityDefinitions.
+    const applied = (name: string) => /^(PlanDefinition|ActivityDefinition)-.*\.json$/.test(name);
+    for (const file of readdirSync(options.knowledgeDir).filter(applied)) {
+      const resource = JSON.parse(readFileSync(path.join(options.knowledgeDir, file), 'utf8')) as Resource;
+      types.add(resource.resourceType);
+      await repo.createResource({ ...resource, meta: { lastUpdated } });
+    }
+  }
+  for (const type of ['Goal', 'ServiceRequest', 'Observation'] as const) {
+    types.add(type);
+  }
   const patients = samples
     .flatMap(({ bundle }) => {
       const patient = describeSamplePatient(bundle, options.now);
@@ -551,6 +588,7 @@ export async function createEmbeddedFhirServer(options: EmbeddedFhirServerOption
     repo,
     resourceTypes: [...types],
     started: options.now,
+    ...(options.apply ? { apply: options.apply } : {}),
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl.replace(/\/+$/, '') }),
   };
   return {

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, SKIP_BROWSER, until } from '../support/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { loadTestConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -20,9 +20,7 @@ import { skipNotice } from '../support/postgres';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
-// Outside CI a machine without Chromium skips the suite; in CI it must run (.ci/run installs chromium).
-const SKIP = !existsSync(CHROMIUM) && process.env.CI !== 'true';
+const SKIP = SKIP_BROWSER;
 const suite = SKIP ? describe.skip : describe;
 if (SKIP) {
   skipNotice(
@@ -90,17 +88,6 @@ async function waitForCards(): Promise<void> {
 async function runScenario(id: string): Promise<void> {
   await page.click(`#scenario-${id}`);
   await waitForCards();
-}
-
-/** Polls until the check passes (the page's own DOM types are not part of this Node project, so no waitForFunction). */
-async function until(description: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${description}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function waitForStatus(pattern: RegExp): Promise<string> {
@@ -252,7 +239,10 @@ suite(SUITE_NAME, () => {
       expect(await create.textContent()).toContain('Recommended');
       await create.click();
       const status = await waitForStatus(/created/);
-      expect(status).toMatch(/^CarePlan CarePlan\/[A-Za-z0-9\-.]+ created; feedback sent$/);
+      // One transaction: the draft referral, the two Goals and the CarePlan based on the referral.
+      expect(status).toMatch(
+        /^ServiceRequest ServiceRequest\/\S+ created; Goal Goal\/\S+ created; Goal Goal\/\S+ created; CarePlan CarePlan\/[A-Za-z0-9\-.]+ created; feedback sent$/
+      );
       await screenshot('02-careplan-created');
       const plans = await carePlansOf('chronic-clean');
       expect(plans.filter((plan) => plan.status === 'draft')).toHaveLength(1);
@@ -286,10 +276,21 @@ suite(SUITE_NAME, () => {
 
       const start = isoDay(7);
       const end = isoDay(7 + 12 * 7);
+      const id = await draft.getAttribute('data-id');
+      // Accepting needs a decision on every activity (TS-01): here each one is included.
+      const activities = await draft.locator('.activity').count();
+      for (let index = 0; index < activities; index += 1) {
+        const plan = page.locator(`#careplans .careplan[data-id="${id ?? ''}"]`);
+        await plan.locator('.activity').nth(index).getByLabel('Include').check();
+        await plan.locator('.activity').nth(index).getByRole('button', { name: 'Save this activity' }).click();
+        await until(
+          'the activity saved',
+          async () => (await plan.locator('.activity').nth(index).getAttribute('data-activity-status')) === 'scheduled'
+        );
+      }
       await draft.getByLabel('Start date').fill(start);
       await draft.getByLabel('End date').fill(end);
-      const id = await draft.getAttribute('data-id');
-      await draft.getByRole('button', { name: 'Accept the programme' }).click();
+      await draft.getByRole('button', { name: 'Accept the tailored programme' }).click();
       await waitForStatus(/accepted: status is now active/);
       const accepted = page.locator(`#careplans .careplan[data-id="${id ?? ''}"]`);
       expect(await accepted.locator('[data-status]').getAttribute('data-status')).toBe('active');
@@ -356,7 +357,10 @@ suite(SUITE_NAME, () => {
 
       await tabTo('the CarePlan suggestion', (element) => /Create the exercise programme/.test(element.text));
       await page.keyboard.press('Space');
-      expect(await waitForStatus(/created/)).toMatch(/^CarePlan CarePlan\/\S+ created; feedback sent$/);
+      // The draft referral being ordered is updated to carry the plan, in the same transaction.
+      expect(await waitForStatus(/created/)).toMatch(
+        /^Goal Goal\/\S+ created; Goal Goal\/\S+ created; CarePlan CarePlan\/\S+ created; ServiceRequest ServiceRequest\/physio-referral-order updated; feedback sent$/
+      );
       // Focus moves to the card's outcome, not to the top of the page.
       expect((await focused()).className).toContain('card__outcome');
       await screenshot('05-keyboard-created');

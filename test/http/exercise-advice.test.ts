@@ -10,11 +10,13 @@ import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../suppor
  * draft, the TS-10 advice card, and imaging advice on the order hooks (docs/clinical-specification.md §4–§8).
  */
 const { app } = testApp();
+/** The same service with CDS_TRANSLATIONS: every CarePlan text also carries the other language. */
+const translating = testApp({ CDS_TRANSLATIONS: 'en,nl' }).app;
 
 const EXERCISE_TYPE = 'https://ruggensteun.org/fhir/CodeSystem/exercise-type';
 
-async function post(service: string, body: object, language = 'en'): Promise<CdsCard[]> {
-  const res = await request(app)
+async function post(service: string, body: object, language = 'en', to = app): Promise<CdsCard[]> {
+  const res = await request(to)
     .post(`/cds-services/${service}`)
     .set('Accept-Language', language)
     .send(body)
@@ -28,25 +30,27 @@ const knowledge = testKnowledge().exercise;
 
 /**
  * The CarePlan of a card's create action, checked on the way out, so every CarePlan in these tests is: valid R4,
- * free of empty values, and every activity states one complete dose row of its ActivityDefinition in both
- * languages.
+ * free of empty values, and every activity states one complete dose row of its ActivityDefinition, without
+ * repeating its name; a translation only when `translated`.
  */
-function carePlanOf(card: CdsCard | undefined): CarePlan | undefined {
-  const plan = card?.suggestions?.flatMap((s) => s.actions ?? []).find((action) => action.type === 'create')
-    ?.resource as CarePlan | undefined;
+function carePlanOf(card: CdsCard | undefined, translated = false): CarePlan | undefined {
+  const plan = card?.suggestions
+    ?.flatMap((s) => s.actions ?? [])
+    .find((action) => action.type === 'create' && action.resource?.resourceType === 'CarePlan')?.resource as
+    CarePlan | undefined;
   if (plan === undefined) {
     return undefined;
   }
   validateR4(plan);
   expect(emptyValuesIn(plan)).toEqual([]);
+  expect(JSON.stringify(plan).includes('/StructureDefinition/translation')).toBe(translated);
   for (const item of plan.activity ?? []) {
     const canonical = item.detail?.instantiatesCanonical?.[0];
     const definition = [...knowledge.activities.values()].find((candidate) => candidate.canonical === canonical);
     const description = item.detail?.description ?? '';
-    const translation = JSON.stringify((item.detail as { _description?: unknown } | undefined)?._description);
     const doses = [...(definition?.doses.values() ?? [])];
     expect(doses.some((dose) => description.includes(dose.text.en) || description.includes(dose.text.nl))).toBe(true);
-    expect(doses.some((dose) => translation.includes(dose.text.en) || translation.includes(dose.text.nl))).toBe(true);
+    expect(description).not.toContain(item.detail?.code?.text ?? '?');
   }
   return plan;
 }
@@ -130,7 +134,7 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
       'not-now',
     ]);
     // The card names the exercise types with their frequency in one line; the doses are in the CarePlan.
-    expect(card!.detail).toContain('aerobic (3–5 days a week), strength (2–3 days a week)');
+    expect(card!.detail).toContain('aerobic (≥ 3 days a week), strength (2–3 days a week)');
     expect(card!.detail).not.toMatch(/1RM|CarePlan|repetitions/);
     for (const reason of card!.overrideReasons ?? []) {
       expect(reason.system).toBe('https://ruggensteun.org/fhir/CodeSystem/override-reason');
@@ -154,13 +158,26 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
       instantiatesCanonical: ['https://ruggensteun.org/fhir/PlanDefinition/lbp-exercise-programme|2026.11.0'],
     });
     expect(plan!.addresses?.map((reference) => reference.reference)).toEqual(['Condition/chronic-clean-cond-1']);
-    expect(plan!.note?.map((note) => note.text.slice(0, 5))).toEqual([
-      ...Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`),
-      'TS-00',
-      'TS-01',
-      'TS-04',
-      'TS-29',
+    expect(plan!.period).toEqual({ start: '2026-11-21', end: '2027-02-13' });
+    // One note per group, each rule once; a note that repeats a programme rule is folded into it.
+    expect(plan!.note?.map((note) => note.text.split('\n')[0])).toEqual([
+      '**Tailoring to the patient**',
+      '**Duration, start and build-up**',
+      '**Reactions and safety**',
+      '**Evaluation and supervision**',
+      '**Staying active**',
     ]);
+    const ids = (plan!.note ?? []).flatMap((note) => [...note.text.matchAll(/(?:PG|TS)-\d\d/g)].map((m) => m[0]));
+    expect([...ids].sort()).toEqual(
+      [
+        ...Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`),
+        'TS-00',
+        'TS-01',
+        'TS-04',
+        'TS-29',
+      ].sort()
+    );
+    expect(plan!.note?.map((note) => note.text).join('\n')).toContain('- PG-07, TS-29: Consider e-health');
   });
 
   it('holds the proposed types, neuromotor as optional and the three options (eligible for run-walk and high intensity)', () => {
@@ -190,16 +207,17 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
         ],
       });
     }
-    expect(activity(plan, 'neuromotor')?.detail?.description).toContain('(optional, when indicated)');
-    expect(activity(plan, 'run-walk')?.detail?.description).toContain('(option, by preference)');
+    expect(activity(plan, 'neuromotor')?.detail?.description).toMatch(/^Optional, when indicated: /);
+    expect(activity(plan, 'run-walk')?.detail?.description).toMatch(/^Option, by preference: /);
   });
 
-  it('schedules strength 2–3 per week, aerobic 3–5 per week for 30 min, and high intensity twice a week', () => {
+  it('schedules strength 2–3 per week, aerobic on at least 3 days a week, and high intensity twice a week', () => {
     expect(activity(plan, 'strength')?.detail?.scheduledTiming).toEqual({
       repeat: { frequency: 2, frequencyMax: 3, period: 1, periodUnit: 'wk' },
     });
+    // "≥ 5 days/week moderate or ≥ 3 days/week vigorous": 3 to 7 training days; "≥ 30 min" stays in the text.
     expect(activity(plan, 'aerobic')?.detail?.scheduledTiming).toEqual({
-      repeat: { frequency: 3, frequencyMax: 5, period: 1, periodUnit: 'wk', duration: 30, durationUnit: 'min' },
+      repeat: { frequency: 3, frequencyMax: 7, period: 1, periodUnit: 'wk' },
     });
     expect(activity(plan, 'high-intensity')?.detail?.scheduledTiming?.repeat).toMatchObject({
       frequency: 2,
@@ -220,8 +238,12 @@ describe('recommendation card (chronic-clean: 38 years, chronic, no flags)', () 
     }
   });
 
-  it('carries the Dutch text as a translation', () => {
-    const strength = activity(plan, 'strength')?.detail as {
+  it('carries the Dutch text as a translation when CDS_TRANSLATIONS names it', async () => {
+    const translated = carePlanOf(
+      recommendationOf(await post('lbp-patient-view', patientViewOf(loadSample('chronic-clean')), 'en', translating)),
+      true
+    );
+    const strength = activity(translated, 'strength')?.detail as {
       _description?: { extension: { extension: { url: string; valueString?: string; valueCode?: string }[] }[] };
     };
     const parts = strength._description?.extension[0]?.extension ?? [];
@@ -269,7 +291,7 @@ describe('dose rows: older adult, novice and inactive (older-novice: 71 years, n
   });
 
   it('notes in the CarePlan that the programme is adapted to the comorbidity (TS-03)', () => {
-    expect(plan?.note?.some((note) => note.text.startsWith('TS-03: Adapt the exercise therapy'))).toBe(true);
+    expect(plan?.note?.some((note) => note.text.includes('\n- TS-03: Adapt the exercise therapy'))).toBe(true);
   });
 
   it('keeps the precaution card next to the recommendation', () => {
@@ -313,7 +335,7 @@ describe('no programme when a red flag, exclusion or pregnancy decides', () => {
     const cards = await post('lbp-order-select', orderHookOf('order-select', bundle, referral));
     const plan = carePlanOf(recommendationOf(cards));
     expect(plan?.activity?.map(typeOf)).toEqual(['aerobic', 'strength', 'flexibility', 'functional', 'mind-body']);
-    expect(plan?.note?.some((note) => note.text.startsWith('PR-01:'))).toBe(true);
+    expect(plan?.note?.some((note) => note.text.includes('\n- PR-01: '))).toBe(true);
     // TS-11: a light-to-moderate start of the aerobic exercise.
     expect(activity(plan, 'aerobic')?.detail?.description).toContain('light-to-moderate');
   });
@@ -362,10 +384,12 @@ describe('lumbar MRI on order-select', () => {
       ],
     });
     expect(cancel!.actions![0]).not.toHaveProperty('resource');
-    expect(instead?.actions?.[0]).toMatchObject({
-      type: 'create',
-      resource: { resourceType: 'CarePlan', status: 'draft' },
-    });
+    expect(instead?.actions?.map((action) => [action.type, action.resource?.resourceType])).toEqual([
+      ['create', 'ServiceRequest'],
+      ['create', 'Goal'],
+      ['create', 'Goal'],
+      ['create', 'CarePlan'],
+    ]);
     expect(imaging!.detail).toContain('abnormalities on MRI are also common without pain');
     expect(imaging!.overrideReasons?.map((reason) => reason.code)).toEqual([
       'red-flag-suspected',
@@ -394,7 +418,7 @@ describe('lumbar MRI on order-select', () => {
 });
 
 describe('Dutch', () => {
-  it('writes the recommendation and the CarePlan in Dutch, with English as the translation', async () => {
+  it('writes the recommendation and the CarePlan in Dutch', async () => {
     const cards = await post('lbp-patient-view', patientViewOf(loadSample('chronic-clean')), 'nl');
     const card = recommendationOf(cards);
     expect(card?.summary).toBe(

@@ -180,7 +180,7 @@ describe('unreadable resources in a valid request', () => {
     const cards = (res.body as { cards: CdsCard[] }).cards;
     expect(cards.some((card) => card.indicator === 'critical')).toBe(true);
     const quality = cards.find(isDataQualityCard);
-    expect(quality?.detail).toContain('Condition/malformed-1');
+    expect(quality?.detail).toContain('Lage rugpijn');
   });
 
   it('gets a data-quality card instead of a silent all-clear', async () => {

@@ -192,9 +192,15 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
   return problems;
 }
 
-/** The cards without what legitimately differs per call (card uuids), to compare the two data modes. */
+/** The cards without what legitimately differs per call (uuids and ids), to compare the two data modes. */
 export function comparable(response: CdsResponse): unknown {
-  return JSON.parse(JSON.stringify(response.cards, (key, value: unknown) => (key === 'uuid' ? undefined : value)));
+  // The ids of the suggested resources (referral, Goals, CarePlan) are new per call too.
+  const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?:apply|id)-\d{4}/gi;
+  return JSON.parse(
+    JSON.stringify(response.cards, (key, value: unknown) =>
+      key === 'uuid' ? undefined : typeof value === 'string' ? value.replace(UUID, '*') : value
+    )
+  );
 }
 
 /**

@@ -63,6 +63,7 @@ export function testApp(env: Record<string, string> = {}, options: TestAppOption
   const evaluate = clinicalEvaluator({
     knowledge: testKnowledge(),
     defaultLocale: config.locale,
+    translations: config.translations,
     now: () => now,
     newId: sequentialIds('card'),
   });

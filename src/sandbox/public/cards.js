@@ -360,11 +360,46 @@ function orderedActions(actions) {
   return [...actions].sort((a, b) => (rank[a.type] ?? 3) - (rank[b.type] ?? 3));
 }
 
+/**
+ * Creates and updates that refer to each other (`urn:uuid:<id>`, e.g. referral, Goals and CarePlan) go to the
+ * FHIR server as one transaction, so the server resolves the references to the ids it assigns.
+ */
+async function performTransaction(actions, context) {
+  const entry = actions.map((action) => {
+    const { id, meta: _meta, ...resource } = action.resource ?? {};
+    return action.type === 'create'
+      ? { fullUrl: `urn:uuid:${id}`, resource, request: { method: 'POST', url: resource.resourceType } }
+      : { resource: action.resource, request: { method: 'PUT', url: referenceOf(action) } };
+  });
+  const exchange = await fhir('POST', '', { resourceType: 'Bundle', type: 'transaction', entry });
+  context.log(exchange);
+  if (!exchange.ok) {
+    throw new Error(`POST /fhir (transaction): ${describeFailure(exchange)}`);
+  }
+  return (exchange.body?.entry ?? []).map((answer, index) => {
+    const ref = String(answer.response?.location ?? '')
+      .replace(/^.*\/fhir\//, '')
+      .split('/_history')[0];
+    const type = ref.split('/')[0];
+    return t(actions[index]?.type === 'create' ? 'statusCreated' : 'statusUpdated', { type, ref });
+  });
+}
+
+const linked = (actions) =>
+  actions.length > 1 &&
+  actions.every((action) => action.type !== 'delete') &&
+  JSON.stringify(actions).includes('urn:uuid:');
+
 async function acceptSuggestion(card, suggestion, context) {
   const messages = [];
   try {
-    for (const action of orderedActions(suggestion.actions ?? [])) {
-      messages.push(await performAction(action, context));
+    const actions = orderedActions(suggestion.actions ?? []);
+    if (linked(actions)) {
+      messages.push(...(await performTransaction(actions, context)));
+    } else {
+      for (const action of actions) {
+        messages.push(await performAction(action, context));
+      }
     }
   } catch (err) {
     context.report(

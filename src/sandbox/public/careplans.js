@@ -1,10 +1,18 @@
 // @ts-check
-// The physiotherapist's system: the patient's CarePlans from the FHIR server, with each activity's dose and timing
-// in words and the programme notes; a draft can be accepted (status active, with a period) or declined with a reason.
+// The physiotherapist's system: the patient's CarePlans from the FHIR server. A draft is reviewed activity by
+// activity (include or exclude with a reason, the dose within the guideline range), its goals and period set, and
+// accepted; an active plan's activities are marked started or completed, and the evaluation at the end closes it.
+// Every change is a PUT or POST to /fhir, so the server keeps the version history; a print view gives the patient
+// the schedule in their language.
 
 import { describeFailure, fhir } from './api.js';
 import { el, uid } from './dom.js';
 import { intlLocale, language, t } from './i18n.js';
+import { editActivity, progressControls } from './physio-activity.js';
+import { evaluationForm, goalsSection } from './physio-goals.js';
+import { printSchedule } from './physio-print.js';
+import { tp } from './physio-i18n.js';
+import { doseParameters, rangeWords } from './physio-plan.js';
 
 const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 
@@ -12,9 +20,8 @@ const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
  * A string element in the page's language: the element itself, or its FHIR translation extension (`_field`)
  * when that holds the page's language.
  */
-export function translated(element, field) {
+export function translated(element, field, lang = language()) {
   const base = element?.[field];
-  const lang = language();
   const translation = element?.[`_${field}`]?.extension?.find(
     (extension) =>
       extension.url === TRANSLATION &&
@@ -27,7 +34,7 @@ export function translated(element, field) {
   return content ?? base;
 }
 
-function formatDate(value) {
+export function formatDate(value) {
   if (typeof value !== 'string' || value.length === 0) {
     return '';
   }
@@ -88,12 +95,12 @@ export function timingInWords(timing) {
   return parts.join(', ');
 }
 
-function activityStatusWord(status) {
+export function activityStatusWord(status) {
   const word = t(`activityStatusWords.${status}`);
   return typeof word === 'string' ? word : String(status);
 }
 
-function statusWord(status) {
+export function statusWord(status) {
   const word = t(`carePlanStatus.${status ?? 'unknown'}`);
   return typeof word === 'string' ? word : String(status);
 }
@@ -103,8 +110,23 @@ function statusWord(status) {
  *   saved?: (carePlan: any) => void }} PhysioContext
  */
 
+/** The version id as shown: its first 8 characters (the server's ids are UUIDs). */
+export function shortVersion(resource) {
+  return String(resource?.meta?.versionId ?? '?').slice(0, 8);
+}
+
+/** A FHIR write; the exchange is logged, a failure throws with the server's words. */
+export async function write(context, method, path, resource) {
+  const exchange = await fhir(method, path, resource);
+  context.log(exchange);
+  if (!exchange.ok) {
+    throw new Error(`${method} /fhir/${path}: ${describeFailure(exchange)}`);
+  }
+  return exchange.body;
+}
+
 /**
- * Reads and shows the patient's CarePlans.
+ * Reads and shows the patient's CarePlans, with their Goals and the Patient (for the print view's language).
  * @param {HTMLElement} container
  * @param {{ id: string, name: string }} patient
  * @param {PhysioContext} context
@@ -114,19 +136,26 @@ export async function loadCarePlans(container, patient, context) {
   container.setAttribute('aria-busy', 'true');
   container.replaceChildren(el('p', { class: 'empty', text: t('working') }));
   try {
-    const exchange = await fhir('GET', `CarePlan?subject=${encodeURIComponent(`Patient/${patient.id}`)}&_count=100`);
-    if (!exchange.ok) {
-      container.replaceChildren(el('p', { class: 'error', text: describeFailure(exchange) }));
-      context.report(t('statusNetworkError', { message: describeFailure(exchange) }));
+    const subject = encodeURIComponent(`Patient/${patient.id}`);
+    const [plans, goals, person] = await Promise.all([
+      fhir('GET', `CarePlan?subject=${subject}&_count=100`),
+      fhir('GET', `Goal?subject=${subject}&_count=100`),
+      fhir('GET', `Patient/${encodeURIComponent(patient.id)}`),
+    ]);
+    if (!plans.ok) {
+      container.replaceChildren(el('p', { class: 'error', text: describeFailure(plans) }));
+      context.report(t('statusNetworkError', { message: describeFailure(plans) }));
       return undefined;
     }
-    const plans = (exchange.body?.entry ?? [])
+    const found = (plans.body?.entry ?? [])
       .map((entry) => entry.resource)
       .filter((resource) => resource?.resourceType === 'CarePlan')
       .sort((a, b) => String(b.meta?.lastUpdated ?? '').localeCompare(String(a.meta?.lastUpdated ?? '')));
-    renderCarePlans(container, plans, context);
-    context.report(t('statusCarePlans', { count: plans.length, name: patient.name }));
-    return plans;
+    const bundle = { plans: found, goals: goals.ok ? (goals.body?.entry ?? []).map((entry) => entry.resource) : [] };
+    Object.assign(context, { patient: person.ok ? person.body : { id: patient.id, name: [{ text: patient.name }] } });
+    renderCarePlans(container, found, context, bundle.goals);
+    context.report(t('statusCarePlans', { count: found.length, name: patient.name }));
+    return found;
   } catch (err) {
     container.replaceChildren(el('p', { class: 'error', text: err instanceof Error ? err.message : String(err) }));
     return undefined;
@@ -135,8 +164,9 @@ export async function loadCarePlans(container, patient, context) {
   }
 }
 
-/** @param {HTMLElement} container @param {any[]} plans @param {PhysioContext} context */
-export function renderCarePlans(container, plans, context) {
+/** @param {HTMLElement} container @param {any[]} plans @param {PhysioContext} context @param {any[]} [goals] */
+export function renderCarePlans(container, plans, context, goals = context.goals ?? []) {
+  context.goals = goals;
   container.replaceChildren();
   if (plans.length === 0) {
     container.append(el('p', { class: 'empty', text: t('noCarePlans') }));
@@ -151,6 +181,63 @@ export function renderCarePlans(container, plans, context) {
   container.append(list);
 }
 
+/** Replaces the plan on the page after a write, and keeps the focus on its heading. */
+export function showSaved(saved, slot, context, message) {
+  context.saved?.(saved);
+  const replacement = renderCarePlan(saved, slot, context);
+  slot.replaceChildren(replacement);
+  replacement.querySelector('.careplan__title')?.focus();
+  context.report(message ?? tp('statusSaved', { what: 'CarePlan', id: saved.id, v: shortVersion(saved) }));
+}
+
+/** The notes: each group's heading (its first line, `**…**`) and its rules as a list. */
+function noteBlock(note) {
+  const [first = '', ...lines] = (translated(note, 'text') ?? '').split('\n');
+  const heading = /^\*\*(.+)\*\*$/.exec(first)?.[1];
+  const items = (heading ? lines : [first, ...lines]).map((line) => line.replace(/^- /, '')).filter(Boolean);
+  return el(
+    'li',
+    { class: 'note-group' },
+    heading ? el('p', { class: 'note-group__title', text: heading }) : null,
+    el('ul', { class: 'note-list' }, ...items.map((text) => el('li', { text })))
+  );
+}
+
+async function showHistory(plan, panel, context) {
+  const exchange = await fhir('GET', `CarePlan/${encodeURIComponent(plan.id)}/_history`);
+  context.log(exchange);
+  const versions = (exchange.body?.entry ?? []).map((entry) => entry.resource).filter(Boolean);
+  panel.replaceChildren(
+    el(
+      'ol',
+      { class: 'history-list' },
+      ...versions.map((version) =>
+        el('li', {
+          text: tp('versionLine', {
+            v: shortVersion(version),
+            date: new Date(version.meta?.lastUpdated ?? '').toLocaleString(intlLocale()),
+            status: statusWord(version.status),
+          }),
+        })
+      )
+    )
+  );
+  panel.hidden = false;
+}
+
+/** "Chosen: Repetitions 10 repetitions · Frequency 3 days/week", when the physiotherapist set a dose. */
+function chosenDose(detail) {
+  const chosen = doseParameters(detail).filter((parameter) => parameter.value !== undefined);
+  if (chosen.length === 0) {
+    return null;
+  }
+  const words = chosen.map(
+    (parameter) =>
+      `${tp(`parameters.${parameter.parameter}`)} ${rangeWords({ ...parameter, low: parameter.value, high: parameter.value })}`
+  );
+  return el('p', { class: 'activity__chosen', text: `${tp('chosen')}: ${words.join(' · ')}` });
+}
+
 function renderCarePlan(plan, slot, context) {
   const headingId = uid('careplan');
   const status = plan.status ?? 'unknown';
@@ -159,17 +246,13 @@ function renderCarePlan(plan, slot, context) {
     'aria-labelledby': headingId,
     'data-id': plan.id,
   });
-  const heading = el(
-    'h3',
-    { id: headingId, tabindex: '-1', class: 'careplan__title' },
-    translated(plan, 'title') ?? t('untitled')
-  );
   const period =
     plan.period?.start || plan.period?.end
       ? `${formatDate(plan.period.start) || '…'} – ${formatDate(plan.period.end) || t('periodOpen')}`
       : t('periodOpen');
+  const historyPanel = el('div', { class: 'history', hidden: true });
   article.append(
-    heading,
+    el('h3', { id: headingId, tabindex: '-1', class: 'careplan__title' }, translated(plan, 'title') ?? t('untitled')),
     el(
       'dl',
       { class: 'facts' },
@@ -183,161 +266,147 @@ function renderCarePlan(plan, slot, context) {
           el('span', { class: `status-pill status-pill--${status}`, 'data-status': status, text: statusWord(status) })
         )
       ),
+      el('div', {}, el('dt', { text: t('period') }), el('dd', { text: period })),
       el(
         'div',
         {},
-        el('dt', { text: t('created') }),
-        el('dd', { text: formatDate(plan.created ?? plan.meta?.lastUpdated) || '—' })
-      ),
-      el('div', {}, el('dt', { text: t('period') }), el('dd', { text: period })),
-      el('div', {}, el('dt', { text: 'FHIR' }), el('dd', {}, el('code', { text: `CarePlan/${plan.id}` })))
-    )
-  );
-  // A decision taken here (accepted with a note, declined with a reason) is the last note: show it first.
-  const lastNote = Array.isArray(plan.note) ? plan.note[plan.note.length - 1] : undefined;
-  if (lastNote?.time && status !== 'draft') {
-    article.append(
-      el(
-        'p',
-        { class: 'careplan__decision' },
-        el('strong', { text: `${t('latestNote')} (${formatDate(lastNote.time)}): ` }),
-        translated(lastNote, 'text') ?? ''
+        el('dt', { text: 'FHIR' }),
+        el('dd', {}, el('code', { text: `CarePlan/${plan.id}` }), ` · ${tp('version', { v: shortVersion(plan) })}`)
       )
-    );
-  }
+    ),
+    el(
+      'div',
+      { class: 'button-row' },
+      el('button', {
+        type: 'button',
+        class: 'button button--secondary',
+        'data-action': 'history',
+        text: tp('history'),
+        onclick: () => void showHistory(plan, historyPanel, context),
+      }),
+      el('button', {
+        type: 'button',
+        class: 'button button--secondary',
+        'data-action': 'print',
+        text: tp('print'),
+        onclick: () => printSchedule(plan, context),
+      })
+    ),
+    historyPanel
+  );
   const description = translated(plan, 'description');
   if (description) {
     article.append(el('p', { class: 'careplan__description', text: description }));
+  }
+  const evaluation = (plan.note ?? []).find((note) => note.id === 'evaluation');
+  if (evaluation) {
+    article.append(
+      el('p', { class: 'careplan__decision' }, el('strong', { text: `${tp('evaluationRecorded')}: ` }), evaluation.text)
+    );
   }
   const activities = Array.isArray(plan.activity) ? plan.activity : [];
   if (activities.length > 0) {
     article.append(
       el('h4', { text: t('activities') }),
       el(
-        'ul',
+        'ol',
         { class: 'activity-list' },
-        ...activities.map((activity) => {
+        ...activities.map((activity, index) => {
           const detail = activity.detail ?? {};
           const timing = timingInWords(detail.scheduledTiming);
-          return el(
+          const item = el(
             'li',
-            { class: 'activity' },
+            { class: `activity activity--${detail.status ?? 'unknown'}`, 'data-activity-status': detail.status ?? '' },
             el(
               'p',
               { class: 'activity__name' },
-              translated(detail.code, 'text') ?? detail.code?.coding?.[0]?.display ?? '—'
+              translated(detail.code, 'text') ?? detail.code?.coding?.[0]?.display ?? '—',
+              el('span', { class: 'tag', text: activityStatusWord(detail.status) })
             ),
             el('p', { class: 'activity__dose', text: translated(detail, 'description') ?? '' }),
-            el(
-              'p',
-              { class: 'activity__meta' },
-              timing ? el('span', { class: 'activity__timing', text: timing }) : null,
-              detail.status
-                ? el('span', {
-                    class: 'hint',
-                    text: t('activityStatus', { status: activityStatusWord(detail.status) }),
-                  })
-                : null
-            )
+            timing
+              ? el('p', { class: 'activity__meta' }, el('span', { class: 'activity__timing', text: timing }))
+              : null,
+            chosenDose(detail),
+            detail.statusReason?.text
+              ? el('p', { class: 'hint', text: `${tp('excludeReason')}: ${detail.statusReason.text}` })
+              : null
           );
+          if (status === 'draft') {
+            item.append(editActivity(plan, index, slot, context));
+          } else if (status === 'active') {
+            item.append(progressControls(plan, index, slot, context));
+          }
+          return item;
         })
       )
     );
   }
-  const notes = Array.isArray(plan.note) ? plan.note : [];
+  article.append(goalsSection(plan, slot, context));
+  const notes = Array.isArray(plan.note) ? plan.note.filter((note) => note.id !== 'evaluation') : [];
   if (notes.length > 0) {
-    article.append(
-      el('h4', { text: t('notes') }),
-      el('ul', { class: 'note-list' }, ...notes.map((note) => el('li', { text: translated(note, 'text') ?? '' })))
-    );
+    article.append(el('h4', { text: t('notes') }), el('ul', { class: 'note-groups' }, ...notes.map(noteBlock)));
   }
   if (status === 'draft') {
     article.append(reviewControls(plan, slot, context));
   }
+  if (status === 'active') {
+    article.append(evaluationForm(plan, slot, context));
+  }
   return article;
 }
 
-/** Accept with an optional period, or decline with a required reason. */
+/** Accept with the period (every activity decided), or decline the whole draft with a reason. */
 function reviewControls(plan, slot, context) {
   const startId = uid('start');
   const endId = uid('end');
   const reasonId = uid('reason');
-  const reasonHintId = uid('reason-hint');
-  const errorId = uid('error');
-  const start = el('input', { type: 'date', id: startId, name: 'start' });
-  const end = el('input', { type: 'date', id: endId, name: 'end' });
-  const reason = el('textarea', { id: reasonId, rows: 2, 'aria-describedby': reasonHintId });
-  const error = el('p', { class: 'error', id: errorId, hidden: true });
-  const accept = el('button', { type: 'button', class: 'button button--primary', text: t('accept') });
-  const decline = el('button', { type: 'button', class: 'button button--danger', text: t('decline') });
-
-  const showError = (message, field) => {
+  const start = el('input', { type: 'date', id: startId, name: 'start', value: plan.period?.start ?? '' });
+  const end = el('input', { type: 'date', id: endId, name: 'end', value: plan.period?.end ?? '' });
+  const reason = el('textarea', { id: reasonId, rows: 2 });
+  const error = el('p', { class: 'error', role: 'alert', hidden: true });
+  const fail = (message, field) => {
     error.textContent = message;
     error.hidden = false;
-    for (const input of [start, end, reason]) {
-      input.removeAttribute('aria-invalid');
-      input.removeAttribute('aria-describedby');
-    }
-    reason.setAttribute('aria-describedby', reasonHintId);
-    if (field !== accept && field !== decline) {
-      field.setAttribute('aria-invalid', 'true');
-    }
-    const described = field.getAttribute('aria-describedby');
-    field.setAttribute('aria-describedby', described ? `${described} ${errorId}` : errorId);
-    field.focus();
+    field?.focus();
   };
-
-  const save = async (button, changed, message) => {
-    if (button.getAttribute('aria-disabled') === 'true') {
-      return;
+  const save = async (changed, message) => {
+    try {
+      const saved = await write(context, 'PUT', `CarePlan/${encodeURIComponent(plan.id)}`, changed);
+      showSaved(saved, slot, context, t(message, { ref: `CarePlan/${saved.id}`, status: statusWord(saved.status) }));
+    } catch (err) {
+      fail(err instanceof Error ? err.message : String(err));
     }
-    button.setAttribute('aria-disabled', 'true');
-    const exchange = await fhir('PUT', `CarePlan/${encodeURIComponent(plan.id)}`, changed).catch((err) => ({
-      ok: false,
-      status: 0,
-      statusText: err instanceof Error ? err.message : String(err),
-      body: undefined,
-    }));
-    if ('url' in exchange) {
-      context.log(exchange);
-    }
-    button.removeAttribute('aria-disabled');
-    if (!exchange.ok) {
-      showError(describeFailure(exchange), button);
-      context.report(t('statusActionFailed', { message: describeFailure(exchange) }));
-      return;
-    }
-    const saved = exchange.body?.resourceType === 'CarePlan' ? exchange.body : changed;
-    context.saved?.(saved);
-    const replacement = renderCarePlan(saved, slot, context);
-    slot.replaceChildren(replacement);
-    /** @type {HTMLElement | null} */ (replacement.querySelector('.careplan__title'))?.focus();
-    context.report(t(message, { ref: `CarePlan/${saved.id}`, status: statusWord(saved.status) }));
   };
-
+  const accept = el('button', { type: 'button', class: 'button button--primary', text: tp('acceptProgramme') });
   accept.addEventListener('click', () => {
+    const details = (plan.activity ?? []).map((activity) => activity.detail ?? {});
+    const undecided = details.filter((detail) => detail.status === 'not-started').length;
+    if (undecided > 0) {
+      fail(tp('undecided', { n: undecided }));
+      return;
+    }
+    if (!details.some((detail) => detail.status === 'scheduled')) {
+      fail(tp('noneIncluded'));
+      return;
+    }
     if (start.value && end.value && end.value < start.value) {
-      showError(t('periodEndBeforeStart'), end);
+      fail(t('periodEndBeforeStart'), end);
       return;
     }
     const period = { ...(start.value ? { start: start.value } : {}), ...(end.value ? { end: end.value } : {}) };
-    const changed = { ...plan, status: 'active', ...(Object.keys(period).length > 0 ? { period } : {}) };
-    void save(accept, changed, 'statusCarePlanAccepted');
+    void save({ ...plan, status: 'active', intent: 'plan', period }, 'statusCarePlanAccepted');
   });
+  const decline = el('button', { type: 'button', class: 'button button--danger', text: t('decline') });
   decline.addEventListener('click', () => {
     const text = reason.value.trim();
     if (text.length === 0) {
-      showError(t('declineNeedsReason'), reason);
+      fail(t('declineNeedsReason'), reason);
       return;
     }
-    const changed = {
-      ...plan,
-      status: 'revoked',
-      note: [...(plan.note ?? []), { text: t('declinedNote', { reason: text }), time: new Date().toISOString() }],
-    };
-    void save(decline, changed, 'statusCarePlanDeclined');
+    const note = { text: t('declinedNote', { reason: text }), time: new Date().toISOString() };
+    void save({ ...plan, status: 'revoked', note: [...(plan.note ?? []), note] }, 'statusCarePlanDeclined');
   });
-
   return el(
     'section',
     { class: 'review', 'aria-label': t('reviewHeading') },
@@ -350,13 +419,7 @@ function reviewControls(plan, slot, context) {
       el('div', { class: 'field' }, el('label', { for: endId, text: t('periodEnd') }), end)
     ),
     el('div', { class: 'button-row' }, accept),
-    el(
-      'div',
-      { class: 'field field--wide' },
-      el('label', { for: reasonId, text: t('declineReason') }),
-      el('p', { class: 'hint', id: reasonHintId, text: t('declineHint') }),
-      reason
-    ),
+    el('div', { class: 'field field--wide' }, el('label', { for: reasonId, text: t('declineReason') }), reason),
     el('div', { class: 'button-row' }, decline),
     error
   );
