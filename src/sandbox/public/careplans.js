@@ -107,7 +107,7 @@ export function statusWord(status) {
 
 /**
  * @typedef {{ report: (message: string) => void, log: (exchange: import('./api.js').Exchange) => void,
- *   saved?: (carePlan: any) => void }} PhysioContext
+ *   saved?: (carePlan: any) => void, goals?: any[] }} PhysioContext
  */
 
 /** The version id as shown: its first 8 characters (the server's ids are UUIDs). */
@@ -186,7 +186,7 @@ export function showSaved(saved, slot, context, message) {
   context.saved?.(saved);
   const replacement = renderCarePlan(saved, slot, context);
   slot.replaceChildren(replacement);
-  replacement.querySelector('.careplan__title')?.focus();
+  /** @type {HTMLElement | null} */ (replacement.querySelector('.careplan__title'))?.focus();
   context.report(message ?? tp('statusSaved', { what: 'CarePlan', id: saved.id, v: shortVersion(saved) }));
 }
 

@@ -451,7 +451,7 @@ let current = 'nl';
 
 /** @param {string} lang */
 export function setLanguage(lang) {
-  current = LANGUAGES.includes(lang) ? lang : 'nl';
+  current = /** @type {readonly string[]} */ (LANGUAGES).includes(lang) ? lang : 'nl';
   document.documentElement.lang = current;
 }
 

@@ -27,7 +27,11 @@ export function doseParameters(detail) {
     });
 }
 
-/** "3–7 days/week", "≥ 30 min", "≤ 10 km/h". */
+/**
+ * "3–7 days/week", "≥ 30 min", "≤ 10 km/h".
+ * @param {{ low?: number, high?: number, unit: string }} range
+ * @param {string} [lang]
+ */
 export function rangeWords({ low, high, unit }, lang = undefined) {
   const words = tp(`units.${unit}`, {}, lang);
   const unitWord = typeof words === 'string' ? words : unit;
