@@ -23,6 +23,7 @@ import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
 import {
   medicationTexts,
+  noteTexts,
   orderTexts,
   procedureTexts as procedureFreeTexts,
   questionnaireTexts,
@@ -187,9 +188,7 @@ function objects<T>(list: unknown): T[] {
 }
 
 function notesOf(resource: { note?: unknown }): string[] {
-  return objects<{ text?: unknown }>(resource.note)
-    .map((note) => note.text)
-    .filter((text): text is string => typeof text === 'string');
+  return noteTexts(resource as Json).map(([, text]) => text);
 }
 
 const refOf = (resource: Resource): string => `${resource.resourceType}/${resource.id ?? '(no id)'}`;
@@ -379,17 +378,27 @@ function medicationItem(
   };
 }
 
+/**
+ * The free texts of a resource, dated by the resource's day unless a text has its own time (a note's
+ * Annotation.time), read in the EHR's local day like every other date.
+ */
 function texts(
   resource: Json,
-  fields: readonly (readonly [string, string | undefined])[],
-  day: DayNumber | undefined,
-  current: boolean
+  fields: readonly (readonly [string, string | undefined, string?])[],
+  resourceDay: DayNumber | undefined,
+  current: boolean,
+  dates: RecordDates
 ): RecordText[] {
   const reference = refOf(resource as unknown as Resource);
-  const date = day === undefined ? undefined : isoDay(day);
   return fields
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].trim().length > 0)
-    .map(([field, text]) => ({ source: { reference, field, text, ...(date ? { date } : {}) }, day, current }));
+    .filter(
+      (entry): entry is readonly [string, string, string?] => typeof entry[1] === 'string' && entry[1].trim() !== ''
+    )
+    .map(([field, text, time]) => {
+      const day = (time === undefined ? undefined : dates.day(time)) ?? resourceDay;
+      const date = day === undefined ? undefined : isoDay(day);
+      return { source: { reference, field, text, ...(date ? { date } : {}) }, day, current };
+    });
 }
 
 /** "code 'text' = value unit": what a clinician needs to find a measurement the rules could not place. */
@@ -461,11 +470,8 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
         detail: 'Condition without a usable code or text',
       });
     }
-    const fields: [string, string | undefined][] = [
-      ['code.text', condition.code?.text],
-      ...notesOf(condition).map((text): [string, string] => ['note', text]),
-    ];
-    recordTexts.push(...texts(condition as unknown as Json, fields, item.day, item.current));
+    const fields = [['code.text', condition.code?.text] as const, ...noteTexts(condition as unknown as Json)];
+    recordTexts.push(...texts(condition as unknown as Json, fields, item.day, item.current, dates));
   });
 
   const observations = resourcesOf<Observation>(gathered, 'observations', 'Observation')
@@ -487,11 +493,8 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
           detail: notUnderstood(observation, item),
         });
       }
-      const fields: [string, string | undefined][] = [
-        ['valueString', observation.valueString],
-        ...notesOf(observation).map((text): [string, string] => ['note', text]),
-      ];
-      recordTexts.push(...texts(observation as unknown as Json, fields, item.day, true));
+      const fields = [['valueString', observation.valueString] as const, ...noteTexts(observation as unknown as Json)];
+      recordTexts.push(...texts(observation as unknown as Json, fields, item.day, true, dates));
       return item;
     });
 
@@ -502,7 +505,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
     .filter((resource) => !isEnteredInError(resource.status))
     .map((resource) => {
       const item = medicationItem(resource, coder, dates, notes);
-      recordTexts.push(...texts(resource as unknown as Json, medicationTexts(resource), item.startDay, true));
+      recordTexts.push(...texts(resource as unknown as Json, medicationTexts(resource), item.startDay, true, dates));
       return item;
     });
 
@@ -516,7 +519,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       ]
         .concat(codings(procedure.code).map((coding) => coding.display))
         .filter((text): text is string => typeof text === 'string' && text.trim() !== '');
-      recordTexts.push(...texts(procedure as unknown as Json, procedureFreeTexts(procedure), day, true));
+      recordTexts.push(...texts(procedure as unknown as Json, procedureFreeTexts(procedure), day, true, dates));
       return {
         reference: refOf(procedure),
         display: displayOf(procedure.code),
@@ -555,7 +558,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
 
   // RW-08: the words of draft orders (dated today) and of questionnaire answers are free text like any note.
   for (const order of input.draftOrders ?? []) {
-    recordTexts.push(...texts(order as unknown as Json, orderTexts(order), today, true));
+    recordTexts.push(...texts(order as unknown as Json, orderTexts(order), today, true, dates));
   }
   const questionnaireResponses = resourcesOf<QuestionnaireResponse>(
     gathered,
@@ -564,7 +567,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   ).filter((response) => !isEnteredInError(response.status));
   for (const response of questionnaireResponses) {
     const day = toDay(response.authored);
-    recordTexts.push(...texts(response as unknown as Json, questionnaireTexts(response), day, true));
+    recordTexts.push(...texts(response as unknown as Json, questionnaireTexts(response), day, true, dates));
   }
 
   return {

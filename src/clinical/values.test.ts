@@ -7,6 +7,7 @@ describe('readValueString', () => {
     ['38,5', { value: 38.5, unit: '' }],
     ['38.5 C', { value: 38.5, unit: 'C', celsius: 38.5 }],
     ['38,5 graden', { value: 38.5, unit: 'graden', celsius: 38.5 }],
+    ['38,9 graden C', { value: 38.9, unit: 'graden C', celsius: 38.9 }],
     ['38,5°C', { value: 38.5, unit: '°C', celsius: 38.5 }],
     ['  39,1 °C ', { value: 39.1, unit: '°C', celsius: 39.1 }],
     ['> 38', { value: 38, unit: '', comparator: '>' }],

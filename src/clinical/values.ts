@@ -25,7 +25,21 @@ export interface ObservationValue extends ConvertedQuantity {
 }
 
 /** Unit spellings in lower case: UCUM codes, their print symbols, and the words Dutch/English records use. */
-const CELSIUS = new Set(['cel', '°c', 'ºc', '° c', 'c', 'degc', 'celsius', 'graden celsius', 'graden', 'gr', '°']);
+const CELSIUS = new Set([
+  'cel',
+  '°c',
+  'ºc',
+  '° c',
+  'c',
+  'degc',
+  'celsius',
+  'graden celsius',
+  'graden c',
+  'gr c',
+  'graden',
+  'gr',
+  '°',
+]);
 const FAHRENHEIT = new Set(['[degf]', '°f', 'ºf', '° f', 'f', 'degf', 'fahrenheit', 'graden fahrenheit']);
 const KILOGRAM = new Set(['kg', 'kgs', 'kilogram', 'kilograms', 'kilo', "kilo's", 'kilos']);
 const POUND = new Set(['[lb_av]', 'lb', 'lbs', 'pound', 'pounds']);

@@ -344,3 +344,20 @@ describe('SC-06/RW-02: a measurement under a local code is named, and withholds 
     expect(proposesCarePlan(cards)).toBe(true);
   });
 });
+
+describe('RW-04/RW-08: a journal line dated by its own time, not by the episode it is filed under', () => {
+  const withNote = (time: string | undefined, text: string): Condition =>
+    lbp({ id: 'lbp-journal', note: [{ text, ...(time ? { time } : {}) }] });
+
+  it('"sinds gisteren koorts" added yesterday to an episode that began in June: RF-03', async () => {
+    const note = withNote('2026-11-20T10:00:00+01:00', 'Sinds gisteren koorts en rillingen.');
+    const cards = await call('patient-view', { prefetch: prefetch([lbp(), note]) });
+    expect(criticalIds(cards)).toContain('RF-03');
+  });
+
+  it('the same line written in July is outside the 7-day window (the twin)', async () => {
+    const note = withNote('2026-07-02T10:00:00+02:00', 'Sinds gisteren koorts en rillingen.');
+    const cards = await call('patient-view', { prefetch: prefetch([lbp(), note]) });
+    expect(criticalIds(cards)).not.toContain('RF-03');
+  });
+});

@@ -8,7 +8,8 @@ import type { TextSource } from './matcher';
  */
 
 type Json = Record<string, unknown>;
-export type TextField = readonly [field: string, text: string];
+/** A text and where it was found; a note also carries its own time (Annotation.time) when the record gives one. */
+export type TextField = readonly [field: string, text: string, time?: string];
 
 const isText = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
 
@@ -16,11 +17,14 @@ function list(value: unknown): Json[] {
   return Array.isArray(value) ? value.filter((v): v is Json => typeof v === 'object' && v !== null) : [];
 }
 
-function notes(resource: Json): TextField[] {
-  return list(resource.note)
-    .map((note) => note.text)
-    .filter(isText)
-    .map((text) => ['note', text] as const);
+/**
+ * The notes of a resource, each with its own time: a journal line added today to an episode that began in June is
+ * today's, not June's (a fever "since yesterday" in it must fall inside RF-03's 7 days).
+ */
+export function noteTexts(resource: Json): TextField[] {
+  return list(resource.note).flatMap((note): TextField[] =>
+    isText(note.text) ? [typeof note.time === 'string' ? ['note', note.text, note.time] : ['note', note.text]] : []
+  );
 }
 
 function conceptTexts(value: unknown, field: string): TextField[] {
@@ -33,12 +37,12 @@ function conceptTexts(value: unknown, field: string): TextField[] {
 /** Procedure code.text and note. */
 export function procedureTexts(procedure: Resource): TextField[] {
   const json = procedure as unknown as Json;
-  return [...conceptTexts(json.code, 'code.text'), ...notes(json)];
+  return [...conceptTexts(json.code, 'code.text'), ...noteTexts(json)];
 }
 
 /** MedicationStatement / MedicationRequest note. */
 export function medicationTexts(medication: Resource): TextField[] {
-  return notes(medication as unknown as Json);
+  return noteTexts(medication as unknown as Json);
 }
 
 /** A draft order (ServiceRequest of order-select/order-sign): reasonCode.text, orderDetail.text and note. */
@@ -47,7 +51,7 @@ export function orderTexts(order: Resource): TextField[] {
   return [
     ...conceptTexts(json.reasonCode, 'reasonCode.text'),
     ...conceptTexts(json.orderDetail, 'orderDetail.text'),
-    ...notes(json),
+    ...noteTexts(json),
   ];
 }
 
