@@ -1,5 +1,6 @@
 import type { Category, TextLanguage, Trigger } from './language';
 import type { Token } from './tokens';
+import { findSectionTriggers } from './sections';
 import { tokenise } from './tokens';
 
 /**
@@ -323,7 +324,10 @@ function clausesOf(language: TextLanguage, tokens: readonly Token[], sentences: 
 export function analyse(language: TextLanguage, text: string, referenceYear?: number): Analysis {
   const tokens = tokenise(language, text);
   const sentences = splitSentences(tokens);
-  const triggers = findTriggers(language, tokens, sentences);
+  const triggers = [
+    ...findTriggers(language, tokens, sentences),
+    ...findSectionTriggers(language, text, tokens, sentences),
+  ];
   const triggersBySentence = new Map<number, FoundTrigger[]>();
   for (const trigger of triggers) {
     if (trigger.trigger.category !== 'pseudo') {

@@ -52,6 +52,13 @@ export const modifiersSchema = z.strictObject({
       'terminator keys are "all" or a category'
     ),
   modifiers: z.array(modifierGroup).min(1),
+  /** Headers on a line of their own whose modifier applies to the lines below (sections.ts). */
+  sectionHeaders: z.array(
+    z.strictObject({
+      category: z.enum(['family', 'historical', 'hypothetical', 'uncertain']),
+      headers: z.array(phrase).min(1),
+    })
+  ),
   time: z.strictObject({
     units: z.record(z.string(), z.number().positive()),
     numbers: z.record(z.string(), z.number().positive()),
@@ -91,6 +98,8 @@ export interface TextLanguage {
   readonly sectionPrefixes: ReadonlySet<string>;
   /** Triggers by their first token, longest first. */
   readonly triggers: ReadonlyMap<string, readonly Trigger[]>;
+  /** Section headers ("Familieanamnese", "VG"), each a trigger whose scope is the lines below it. */
+  readonly sectionHeaders: readonly Trigger[];
   readonly terminators: ReadonlyMap<Category | 'all', readonly (readonly string[])[]>;
   readonly listConjunctions: ReadonlySet<string>;
   readonly resolvedMarkers: readonly (readonly string[])[];
@@ -151,6 +160,7 @@ export function compileLanguage(
     folds: normalisation.spellingFolds.map(([from, to]) => [foldCase(from), foldCase(to)] as const),
     sectionPrefixes: new Set(normalisation.sectionPrefixes.map(foldCase)),
     triggers: new Map(),
+    sectionHeaders: [],
     terminators: new Map(),
     listConjunctions: new Set(),
     resolvedMarkers: [],
@@ -183,9 +193,21 @@ export function compileLanguage(
   }
   const { time } = modifiers;
   const foldAll = (list: readonly string[]) => list.map((w) => words(w).join(' '));
+  const sectionHeaders = modifiers.sectionHeaders.flatMap((group) =>
+    group.headers.map((header): Trigger => ({
+      category: group.category,
+      direction: 'forward',
+      scope: 'sentence',
+      maxScope: 50,
+      requires: [],
+      atEnd: false,
+      tokens: words(header),
+    }))
+  );
   return {
     ...base,
     triggers,
+    sectionHeaders,
     terminators: new Map(
       Object.entries(modifiers.terminators).map(([key, list]) => [key as Category | 'all', list.map(words)])
     ),
