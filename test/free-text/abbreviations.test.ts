@@ -115,3 +115,16 @@ describe('mixed Dutch/French notes lose nothing', () => {
     );
   });
 });
+
+describe('words that would hide a red flag if read too widely', () => {
+  it('a systemic route or an unrelated "sleeve" is no local route or bariatric surgery (SF-2, RF-04)', () => {
+    expect(mentions('local-route', 'Solu-Medrol 40 mg sous-cutanée')).toEqual([]);
+    expect(mentions('local-route', 'méthylprednisolone par voie intraveineuse')).toEqual([]);
+    expect(mentions('bariatric-surgery', 'compression sleeve for the knee')).toEqual([]);
+    expect(statusOf('bariatric-surgery', 'ATCD : sleeve gastrique 2023')).toBe('historical');
+  });
+
+  it('"ant." (anterior) is no history: an anterior wedge fracture is a fracture now', () => {
+    expect(statusOf('fracture', 'Ant. wigvormige inzakkingsfractuur L1')).toBe('affirmed');
+  });
+});
