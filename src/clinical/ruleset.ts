@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine, Fact } from 'json-rules-engine';
-import type { Almanac, RuleResult } from 'json-rules-engine';
+import { Almanac, Engine, Fact } from 'json-rules-engine';
+import type { RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
 import type { Tree } from './named-conditions';
 import { expandReferences, isReference, referencesIn } from './named-conditions';
@@ -217,7 +217,12 @@ function resolvePath(value: unknown, pathExpression: string): unknown {
   return current;
 }
 
-const CONTEXT_FACT = 'context';
+/**
+ * The record and knowledge of each run, by its almanac: a fact reads them synchronously, without a constant fact
+ * and the promise of its lookup (a run computes over a hundred facts).
+ */
+const contexts = new WeakMap<Almanac, FactContext>();
+const ALMANAC_OPTIONS = { allowUndefinedFacts: false, pathResolver: resolvePath };
 
 /**
  * What the engine gets as a condition's params: the JSON text of the rule file's params, which names them in the
@@ -517,7 +522,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     keywords: (name) => keywordLists.get(name) as KeywordMatcher,
     episode: settings.episode,
   };
-  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver: resolvePath });
+  const engine = new Engine([], ALMANAC_OPTIONS);
   const paramsTable = new Map<string, Record<string, unknown>>();
   for (const rule of rules) {
     const { name, priority, conditions } = rule.definition;
@@ -534,8 +539,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     engine.addFact(
       new RuleFact(
         fact.id,
-        async (params: EngineParams | undefined, almanac: Almanac) => {
-          const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
+        (params: EngineParams | undefined, almanac: Almanac) => {
           // Only facts that are not cached read the earlier rules' outcomes: the others skip building the list.
           // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
           const outcomes: RuleOutcome[] = fact.cache
@@ -544,7 +548,8 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
                 name: result.name,
                 result: result.result === true,
               }));
-          return fact.compute(paramsTable.get(keyOf(params)), context, outcomes);
+          // A fact that throws rejects the run (it is called inside the engine's promise chain).
+          return fact.compute(paramsTable.get(keyOf(params)), contexts.get(almanac) as FactContext, outcomes);
         },
         { cache: fact.cache }
       )
@@ -559,7 +564,9 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     knowledge,
     async evaluate(record: ClinicalRecord): Promise<Finding[]> {
       const context: FactContext = { record, knowledge, episode: () => findEpisode(record, knowledge) };
-      const { results, almanac } = await engine.run({ [CONTEXT_FACT]: context });
+      const almanac = new Almanac(ALMANAC_OPTIONS);
+      contexts.set(almanac, context);
+      const { results } = await engine.run({}, { almanac });
       const findings: Finding[] = [];
       for (const result of results) {
         const definition = definitions.get(result.name) as RuleDefinition;
