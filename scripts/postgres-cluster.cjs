@@ -5,8 +5,8 @@
 //
 // - The server binaries (postgres, initdb, pg_ctl) are looked up on PATH, then in /usr/lib/postgresql/<version>/bin
 //   (newest first) and /usr/local/pgsql/bin.
-// - The cluster listens on 127.0.0.1 only (a free port, unix sockets inside the folder, fsync off), with a random
-//   password for the superuser `postgres`, and holds one database.
+// - The cluster listens on 127.0.0.1 only (a free port, unix sockets inside the folder, fsync off unless `durable`),
+//   with a random password for the superuser `postgres`, and holds one database.
 // - PostgreSQL refuses to run as root: when this process runs as root, the server runs as the user `nobody`
 //   (override with WITH_POSTGRES_USER), which owns the temporary folder.
 'use strict';
@@ -118,11 +118,13 @@ function freePort() {
 
 class PostgresCluster {
   /**
-   * @param {{ bindir: string, database: string, timeoutS?: number }} options - where the binaries are, the
-   *   database to create, and how long creating or starting may take (default 30 s)
+   * @param {{ bindir: string, database: string, timeoutS?: number, durable?: boolean }} options - where the
+   *   binaries are, the database to create, how long creating or starting may take (default 30 s), and whether
+   *   commits are flushed to disk as in production (default false: fsync off, for fast tests)
    */
-  constructor({ bindir, database, timeoutS = 30 }) {
+  constructor({ bindir, database, timeoutS = 30, durable = false }) {
     this.bindir = bindir;
+    this.durable = durable;
     this.database = database;
     this.timeoutS = timeoutS;
     this.runAs = serverUser();
@@ -216,9 +218,7 @@ class PostgresCluster {
           `-p ${port}`,
           "-c listen_addresses='127.0.0.1'",
           `-c unix_socket_directories='${this.folder}'`,
-          '-c fsync=off',
-          '-c synchronous_commit=off',
-          '-c full_page_writes=off',
+          ...(this.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
           '-c max_connections=100',
         ].join(' ');
         const remaining = this.timeoutS - Math.floor((Date.now() - started) / 1000);

@@ -4,7 +4,7 @@ export declare const BINARIES: readonly string[];
 export declare function findBinaries(): string | undefined;
 export declare function readLog(file: string): string;
 export declare class PostgresCluster {
-  constructor(options: { bindir: string; database: string; timeoutS?: number });
+  constructor(options: { bindir: string; database: string; timeoutS?: number; durable?: boolean });
   readonly url: string;
   readonly port: number | undefined;
   readonly version: string | undefined;
