@@ -77,7 +77,16 @@ class Load {
   private next = 0;
   private stopped = false;
 
-  constructor(private readonly prefix: string) {}
+  /**
+   * @param prefix - of the card ids
+   * @param armed - once true, the next answered hook call triggers `kill` the moment its answer is in: a record
+   *   written only after the answer would still be on its way to the store then
+   */
+  constructor(
+    private readonly prefix: string,
+    private readonly armed: () => boolean,
+    private readonly kill: () => void
+  ) {}
 
   /** Runs the clients until the process dies; resolves when every client has stopped. */
   run(url: string): Promise<void> {
@@ -106,6 +115,9 @@ class Load {
           const res = await post(`${url}/cds-services/lbp-patient-view`, body);
           if (res.status === 200) {
             this.answeredCalls.add(body.hookInstance as string);
+            if (this.armed()) {
+              this.kill();
+            }
           }
         } catch {
           this.stopped = true;
@@ -142,10 +154,15 @@ describe.each(VARIANTS)('kill -9 on $name', (variant) => {
     const first = start();
     const url = await first.whenListening();
     expect(await until(async () => (await readyz(url)).status === 200, 40_000)).toBe(true);
-    const load = new Load(`crash-${randomUUID()}`);
+    // Kill mid-load, once both kinds of call have been answered a few times: right after a hook answer arrives
+    // (or after 30 s at the latest).
+    const load: Load = new Load(
+      `crash-${randomUUID()}`,
+      () => load.acknowledged.size >= 30 && load.answeredCalls.size >= 5,
+      () => first.child.kill('SIGKILL')
+    );
     const running = load.run(url);
-    // Kill mid-load, once both kinds of call have been answered a few times (bounded).
-    await until(() => load.acknowledged.size >= 30 && load.answeredCalls.size >= 5, 20_000, 20);
+    await Promise.race([first.exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     await first.kill();
     await running;
     expect(load.acknowledged.size).toBeGreaterThan(0);
