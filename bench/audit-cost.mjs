@@ -5,7 +5,7 @@
 //
 //   npm run build && node bench/audit-cost.mjs
 //
-// Environment: BENCH_AUDIT_CALLS (calls per run, default 300), BENCH_DATABASE_URL (a PostgreSQL to use instead of
+// Environment: BENCH_AUDIT_CALLS (calls each way, default 300), BENCH_DATABASE_URL (a PostgreSQL to use instead of
 // starting one; its tables are created in a fresh schema and dropped afterwards). Not a test: the numbers depend
 // on the machine.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -32,6 +32,8 @@ const { Client } = require('pg');
 
 const CALLS = Number(process.env.BENCH_AUDIT_CALLS ?? 300);
 const CONCURRENCY = [1, 8];
+/** Calls per block; the two ways alternate block by block. */
+const BLOCK = 20;
 const logger = createLogger({ logLevel: 'silent' }, new Writable({ write: (_chunk, _encoding, done) => done() }));
 const config = parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '1000000' }, ROOT);
 const knowledge = loadKnowledge(config);
@@ -82,10 +84,9 @@ async function listen(store, commit) {
   return { url: `http://127.0.0.1:${server.address().port}/cds-services/lbp-patient-view`, server, writer };
 }
 
-/** Latencies of CALLS calls from `concurrency` clients, in ms, sorted. */
-async function measure(url, concurrency) {
-  const latencies = [];
-  let left = CALLS;
+/** Latencies (ms) of `calls` calls from `concurrency` clients, added to `latencies`. */
+async function measure(url, concurrency, calls, latencies) {
+  let left = calls;
   const client = async () => {
     while (left-- > 0) {
       const started = performance.now();
@@ -96,28 +97,40 @@ async function measure(url, concurrency) {
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));
-  return latencies.sort((a, b) => a - b);
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/**
+ * Both ways at once on one store, measured in alternating blocks of BLOCK calls, so that the load of the shared
+ * machine falls on both alike.
+ */
 async function bench(name, store) {
   const rows = [];
   for (const concurrency of CONCURRENCY) {
-    const result = {};
-    for (const commit of [false, true]) {
-      const { url, server, writer } = await listen(store, commit);
-      await measure(url, concurrency); // warm-up: JIT, connections, the store's caches
-      const latencies = await measure(url, concurrency);
-      await writer.flush(30_000);
-      await new Promise((resolve) => server.close(resolve));
-      result[commit ? 'commit' : 'queued'] = { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    const ways = [await listen(store, false), await listen(store, true)];
+    const latencies = [[], []];
+    for (const way of ways) {
+      await measure(way.url, concurrency, 50, []); // warm-up: JIT, connections, the store's caches
+      await way.writer.flush(30_000);
     }
+    for (let block = 0; block < (2 * CALLS) / BLOCK; block++) {
+      const way = block % 2;
+      await measure(ways[way].url, concurrency, BLOCK, latencies[way]);
+      await ways[way].writer.flush(30_000);
+    }
+    for (const way of ways) {
+      await new Promise((resolve) => way.server.close(resolve));
+    }
+    const [queued, commit] = latencies.map((values) => {
+      const sorted = values.sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+    });
     const f = (ms) => ms.toFixed(1).padStart(6);
     rows.push(
-      `${name.padEnd(22)} ${String(concurrency).padStart(2)} client(s)  after the answer: p50 ${f(result.queued.p50)} ms, ` +
-        `p99 ${f(result.queued.p99)} ms   committed before it: p50 ${f(result.commit.p50)} ms, p99 ${f(result.commit.p99)} ms` +
-        `   cost p50 ${f(result.commit.p50 - result.queued.p50)} ms`
+      `${name.padEnd(22)} ${String(concurrency).padStart(2)} client(s)  after the answer: p50 ${f(queued.p50)} ms, ` +
+        `p99 ${f(queued.p99)} ms   committed before it: p50 ${f(commit.p50)} ms, p99 ${f(commit.p99)} ms` +
+        `   cost p50 ${f(commit.p50 - queued.p50)} ms, p99 ${f(commit.p99 - queued.p99)} ms`
     );
   }
   return rows;
@@ -169,7 +182,9 @@ async function main() {
   } else {
     lines.push('PostgreSQL: skipped (no server binaries and no BENCH_DATABASE_URL)');
   }
-  console.log(`audit commit cost: patient-view, ${CALLS} calls per run (after a warm-up run)\n${lines.join('\n')}`);
+  console.log(
+    `audit commit cost: patient-view, ${CALLS} calls each way, in alternating blocks of ${BLOCK} (after a warm-up)\n${lines.join('\n')}`
+  );
 }
 
 main().catch((error) => {

@@ -131,6 +131,18 @@ class Load {
   }
 }
 
+/** Posts one feedback item and expects it answered 200 `stored: true` within `timeoutMs`. */
+async function expectStored(url: string, card: string, timeoutMs: number): Promise<void> {
+  const res = await post(
+    `${url}/cds-services/lbp-patient-view/feedback`,
+    { feedback: [feedbackItem(card)] },
+    {},
+    timeoutMs
+  );
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ feedback: [{ card, stored: true }] });
+}
+
 const report = (line: string) => process.stderr.write(`crash test: ${line}\n`);
 
 describe.each(VARIANTS)('kill -9 on $name', (variant) => {
@@ -219,14 +231,7 @@ describe.each(VARIANTS)('kill -9 on $name', (variant) => {
     const opened = await until(async () => (await readyz(url)).status === 200, 40_000, 50);
     expect(opened).toBe(true);
     const card = `first-start-${randomUUID()}`;
-    const res = await post(
-      `${url}/cds-services/lbp-patient-view/feedback`,
-      { feedback: [feedbackItem(card)] },
-      {},
-      5000
-    );
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ feedback: [{ stored: true }] });
+    await expectStored(url, card, 5000);
     const call = patientViewRequest();
     expect((await post(`${url}/cds-services/lbp-patient-view`, call)).status).toBe(200);
     const ready = await readyz(url);
@@ -242,14 +247,7 @@ describe.each(VARIANTS)('kill -9 on $name', (variant) => {
     const service = start({ STORE_WAIT_MS: '' });
     const url = await service.whenListening();
     const card = `first-second-${randomUUID()}`;
-    const res = await post(
-      `${url}/cds-services/lbp-patient-view/feedback`,
-      { feedback: [feedbackItem(card)] },
-      {},
-      40_000
-    );
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ feedback: [{ card, stored: true }] });
+    await expectStored(url, card, 40_000);
     expect(await service.stop()).toBe(0);
     expect((await occurrences(store.where, 'feedback', 'card_uuid', [card])).get(card)).toBe(1);
   }, 90_000);
