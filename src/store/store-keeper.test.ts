@@ -71,6 +71,35 @@ describe('StoreKeeper', () => {
     await keeper.close();
   });
 
+  it('waits longer than STORE_WAIT_MS for the first open (a fresh store is being created), only that long after a failure', async () => {
+    const { store } = switchableStore();
+    let open: (value: Store) => void = () => undefined;
+    const keeper = new StoreKeeper({
+      open: () => new Promise<Store>((resolve) => (open = resolve)),
+      logger: silentLogger,
+      firstOpenWaitMs: 5000,
+    });
+    void keeper.start();
+    // The first open takes longer than the caller's 50 ms: it still gets the store.
+    const waiting = keeper.whenUsable(50);
+    setTimeout(() => open(store), 300);
+    expect(await waiting).toBe(store);
+    await keeper.close();
+
+    // PostgreSQL down at start-up: once an attempt has failed, a caller waits only what it asked for.
+    const failing = new StoreKeeper({
+      open: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+      logger: silentLogger,
+      firstOpenWaitMs: 5000,
+      maxBackoffMs: 50,
+    });
+    await failing.start();
+    const started = Date.now();
+    expect(await failing.whenUsable(100)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await failing.close();
+  });
+
   it('reports an outage on /readyz (503, naming the store) and recovers when the database is back', async () => {
     const { store, state } = switchableStore();
     const keeper = new StoreKeeper({ open: () => Promise.resolve(store), logger: silentLogger, checkIntervalMs: 20 });
