@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../src/cds/response';
 import { testApp } from './support/app';
+import { INTERNAL_TAG, RAW_REFERENCE, RULE_ID, englishIn, textsOf } from './support/card-text';
 import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from './support/sample-patients';
 
 /**
@@ -27,66 +28,7 @@ const reasonsOf = (kind: string) =>
     .filter((concept) => concept.property?.some((p) => p.code === 'card-kind' && p.valueCode === kind))
     .map((concept) => concept.code);
 
-const RAW_REFERENCE =
-  /\b(Patient|Condition|Observation|MedicationStatement|MedicationRequest|Procedure|QuestionnaireResponse|ServiceRequest|CarePlan)\/[\w.-]+/;
-const RULE_ID = /\b(RF|SF|EX|CL|PR|TS|IM|DQ|SC|DS|YF|RW|EV|PG)-(\d{1,2}|C)\b/;
-const INTERNAL_TAG = /\b(S00\d|DESIGN|HW-[A-Z]+|KNGF-B\d+|CKS-RF|NHG-LRS|NICE-NG59|FHIR|CarePlan)\b/;
-/** English words that have no place in Dutch or French text (tool names such as "STarT Back" are allowed). */
-const ENGLISH = [
-  'the',
-  'and',
-  'with',
-  'without',
-  'should',
-  'please',
-  'urgent',
-  'immediate',
-  'emergency',
-  'referral',
-  'assess',
-  'found',
-  'evidence',
-  'source',
-  'suspected',
-  'weight',
-  'fever',
-  'pain',
-  'exercise',
-  'walking',
-  'strength',
-  'flexibility',
-  'recorded',
-  'risk',
-  'days',
-  'start low',
-  'go slow',
-  'not now',
-  'patient declines',
-  'already',
-  'imaging',
-  'order',
-  'measurement',
-  'diagnosis',
-  'self-management',
-];
-const englishIn = (text: string) =>
-  ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}])${word}([^\\p{L}]|$)`, 'iu').test(text));
-
 const { app } = testApp();
-
-/** The words the GP reads on a card: summary, detail, override reasons, suggestion and link labels. */
-function textsOf(card: CdsCard): string[] {
-  return [
-    card.summary,
-    card.detail ?? '',
-    ...(card.overrideReasons ?? []).map((reason) => reason.display ?? ''),
-    ...(card.suggestions ?? []).flatMap((suggestion) => [
-      suggestion.label,
-      ...(suggestion.actions ?? []).map((action) => action.description),
-    ]),
-    ...(card.links ?? []).map((link) => link.label),
-  ];
-}
 
 /** The card kind its findings make it, as the CodeSystem names kinds. */
 function kindOf(card: CdsCard): string {

@@ -19,6 +19,7 @@ import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
 import { observationValue, readQuantity } from './values';
+import type { DataDetail } from './finding';
 import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
 import {
@@ -124,11 +125,17 @@ export interface RecordText {
   readonly current: boolean;
 }
 
-/** A data-quality note raised while reading the record (DQ-01). */
+/** A data-quality note raised while reading the record (DQ-01): what, and what the record holds there. */
 export interface DataNote {
   readonly code: DataNoteCode;
   readonly reference?: string;
-  readonly detail: string;
+  readonly detail: DataDetail;
+  /** The record's own words for the item (a measurement's display), when it has them. */
+  readonly text?: string;
+  /** Its value with its unit, as recorded. */
+  readonly value?: string;
+  /** ISO date of the item. */
+  readonly date?: string;
 }
 
 export interface ClinicalRecord {
@@ -358,10 +365,10 @@ function medicationItem(
   );
   const atcCoded = systems.has(CODE_SYSTEMS.atc);
   if (use.code === undefined) {
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-not-coded' } });
   } else if (!atcCoded && names.length === 0) {
     // A G-Standaard or SNOMED product code alone cannot be placed without the drug database.
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without an ATC code or a name' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-unnamed' } });
   }
   return {
     reference,
@@ -401,12 +408,17 @@ function texts(
     });
 }
 
-/** "code 'text' = value unit": what a clinician needs to find a measurement the rules could not place. */
-function notUnderstood(observation: Observation, item: ObservationItem): string {
-  const coding = codings(observation.code).find((c) => c.code);
-  const code = coding ? `${coding.system ?? '?'}|${coding.code ?? ''}` : '(no code)';
-  const value = item.quantity ? ` = ${item.quantity.value} ${item.quantity.unit}` : '';
-  return `Observation code ${code} "${item.display}"${value} not recognised: not evaluated`;
+/** A measurement the rules could not place: its code, words and value, for the GP to find it in the chart. */
+function notUnderstood(observation: Observation, item: ObservationItem, reference: string): DataNote {
+  const code = codings(observation.code).find((c) => c.code)?.code;
+  return {
+    code: 'measurement-not-understood',
+    reference,
+    detail: { issue: 'measurement-not-understood', ...(code ? { code } : {}) },
+    ...(item.display ? { text: item.display } : {}),
+    ...(item.quantity ? { value: `${item.quantity.value} ${item.quantity.unit}`.trim() } : {}),
+    ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
+  };
 }
 
 const hasUsableCode = (concept: CodeableConcept | undefined) =>
@@ -443,7 +455,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const coder = new Coder(terminology);
   const notes: DataNote[] = gathered.problems.map((problem: DataProblem) => ({
     code: 'data-not-obtained',
-    detail: `${problem.resourceType}: ${problem.detail}`,
+    detail: { issue: problem.reason, resourceType: problem.resourceType, ...problem.figures },
   }));
   const recordTexts: RecordText[] = [];
 
@@ -467,7 +479,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       notes.push({
         code: 'unreadable-code',
         reference: item.reference,
-        detail: 'Condition without a usable code or text',
+        detail: { issue: 'no-usable-code' },
       });
     }
     const fields = [['code.text', condition.code?.text] as const, ...noteTexts(condition as unknown as Json)];
@@ -483,15 +495,11 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
         notes.push({
           code: 'unreadable-code',
           reference: item.reference,
-          detail: 'Observation without a usable code or text',
+          detail: { issue: 'no-usable-code' },
         });
       } else if (item.valueSets.size === 0 && (item.celsius !== undefined || item.kg !== undefined)) {
         // A vital sign under a local code (SC-06, RW-02): present but not understood, so it is named, not ignored.
-        notes.push({
-          code: 'measurement-not-understood',
-          reference: item.reference,
-          detail: notUnderstood(observation, item),
-        });
+        notes.push(notUnderstood(observation, item, item.reference));
       }
       const fields = [['valueString', observation.valueString] as const, ...noteTexts(observation as unknown as Json)];
       recordTexts.push(...texts(observation as unknown as Json, fields, item.day, true, dates));

@@ -1,5 +1,5 @@
 import type { Decision, Programme } from '../clinical/decision';
-import type { Finding, Locale } from '../clinical/finding';
+import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
 import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
@@ -65,7 +65,7 @@ export interface FindingsExtension {
   readonly kind: Finding['kind'];
   readonly urgency?: Finding['urgency'];
   /** Absent only when the finding rests on missing data alone (e.g. no STarT Back score): never an empty list. */
-  readonly evidence?: readonly { readonly reference?: string; readonly text: string }[];
+  readonly evidence?: readonly { readonly reference?: string; readonly text: string; readonly data?: DataDetail }[];
 }
 
 function extensionOf(
@@ -81,6 +81,8 @@ function extensionOf(
       ...finding.evidence.map((item) => ({
         ...(item.reference ? { reference: item.reference } : {}),
         text: extensionText(item, locale, titles),
+        // What could not be read, structured, for audit: the line above is its wording.
+        ...(item.data ? { data: item.data } : {}),
       })),
       ...(finding.evidence.length === 0 ? finding.notes.map((note) => ({ text: notes[note] ?? note })) : []),
     ];
