@@ -42,6 +42,8 @@ export interface RenderOptions {
   readonly recommendationSilenced?: boolean;
   /** An order hook whose draft order is neither a physiotherapy referral nor lumbar imaging: red flags only. */
   readonly unrelatedOrder?: boolean;
+  /** RW-10: on an unrelated order, these red flags were already shown in this order session: not again. */
+  readonly redFlagsShownInSession?: boolean;
 }
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
@@ -349,6 +351,9 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
   }
   const cards: CdsCard[] = [];
   const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];
+  if (decision.redFlags.length > 0 && options.unrelatedOrder && options.redFlagsShownInSession) {
+    return qualityCards();
+  }
   if (decision.redFlags.length > 0) {
     // One critical card: the clinician must act on it; what else was found is one line, not more cards.
     const prefix =
