@@ -89,6 +89,12 @@ const DEGRADED: Degraded[] = [
     english: /Procedures: retrieval failed/,
   },
   {
+    name: 'two kinds of data not obtained: each is named',
+    prefetch: { procedures: null, observations: null },
+    fhirServer: 'http://127.0.0.1:1/fhir',
+    english: /Measurements: retrieval failed.*\n.*Procedures: retrieval failed/,
+  },
+  {
     name: 'more pages and no fhirServer',
     prefetch: {
       conditions: searchset(conditions(), {

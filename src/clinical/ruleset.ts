@@ -294,7 +294,8 @@ async function explain(node: EvaluatedNode, almanac: Almanac, evidence: Evidence
 function dedupe(evidence: readonly Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return evidence.filter((item) => {
-    const key = [item.kind, item.reference, item.text, item.value].join('\u0000');
+    // Data evidence without a record (what could not be obtained) differs only by its structured detail.
+    const key = [item.kind, item.reference, item.text, item.value, JSON.stringify(item.data ?? null)].join('\u0000');
     if (seen.has(key)) {
       return false;
     }

@@ -197,7 +197,8 @@ describe('the whole path through the FHIR fallback', () => {
     const cards = res.body.cards as CdsCard[];
     expect(cards).toHaveLength(1);
     expect(cards[0]).toMatchObject({ indicator: 'warning', summary: expect.stringContaining('Data missing') });
-    expect(cards[0]?.detail).toContain('Condition');
+    // The GP reads the kind of data in words: "Diagnoses" for Condition.
+    expect(cards[0]?.detail).toContain('Diagnoses');
     expect(cards[0]?.suggestions ?? []).toEqual([]);
     const partial = prefetchOf(bundle);
     partial.observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
@@ -208,6 +209,6 @@ describe('the whole path through the FHIR fallback', () => {
     // …and with the Conditions but without the Observations, a data-quality card says what is missing.
     const info = (withCondition.body.cards as CdsCard[]).find((card) => card.summary.startsWith('Data missing'));
     expect(info?.detail).toContain('part of the record could not be obtained from the EHR');
-    expect(info?.detail).toContain('Observation');
+    expect(info?.detail).toContain('Measurements');
   });
 });
