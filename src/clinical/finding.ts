@@ -12,13 +12,13 @@ export const LOCALES: readonly Locale[] = ['nl', 'fr', 'en'];
 /** A rule's text (card title, action) in every card language. */
 export type CardText = Readonly<Record<Locale, string>>;
 
-/** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in. */
-export type KnowledgeLocale = 'en' | 'nl';
-/** The languages of the CarePlan knowledge texts (fhir-resources/knowledge); French is not written yet. */
-export const KNOWLEDGE_LOCALES: readonly KnowledgeLocale[] = ['en', 'nl'];
-/** The CarePlan language for a card language: a French card carries the English plan until it is translated. */
-export const knowledgeLocale = (locale: Locale): KnowledgeLocale => (locale === 'nl' ? 'nl' : 'en');
-/** A knowledge text in both its languages. */
+/** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in: all. */
+export type KnowledgeLocale = Locale;
+/** The languages of the CarePlan knowledge texts (fhir-resources/knowledge). */
+export const KNOWLEDGE_LOCALES: readonly KnowledgeLocale[] = ['en', 'nl', 'fr'];
+/** The CarePlan language for a card language: the same (a French card carries the French plan). */
+export const knowledgeLocale = (locale: Locale): KnowledgeLocale => locale;
+/** A knowledge text in each of its languages. */
 export type Localised = Readonly<Record<KnowledgeLocale, string>>;
 
 /** How a piece of evidence was found; the renderer words each kind. */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Resource } from '@medplum/fhirtypes';
+import type { CarePlan, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
 import type { CdsCard } from '../../src/cds/response';
+import { englishIn } from '../support/card-text';
 import { testApp } from '../support/app';
 import {
   draftOrdersOf,
@@ -145,6 +146,39 @@ describe('language', () => {
     expect(await summaryFor('en;q=0.4, fr;q=0.8, de')).toBe('Adapter les exercices : Grossesse');
     expect(await summaryFor('nl;q=0.2, en-GB;q=0.9')).toBe('Adapt the exercise therapy: Pregnancy');
     expect(await summaryFor('fr;q=0, en;q=0.1')).toBe('Adapt the exercise therapy: Pregnancy');
+  });
+});
+
+describe('the CarePlan in the card’s language', () => {
+  /** The texts of the CarePlan a card proposes: title, description, activity texts, notes. */
+  const planTexts = async (language: string) => {
+    const cards = await cardsFor('chronic-clean', { 'Accept-Language': language });
+    const plan = cards
+      .flatMap((card) => card.suggestions ?? [])
+      .flatMap((suggestion) => suggestion.actions ?? [])
+      .find((action) => action.resource?.resourceType === 'CarePlan')?.resource as CarePlan | undefined;
+    expect(plan).toBeDefined();
+    return [
+      plan?.title ?? '',
+      plan?.description ?? '',
+      ...(plan?.activity ?? []).flatMap((activity) => [
+        activity.detail?.code?.text ?? '',
+        activity.detail?.description ?? '',
+      ]),
+      ...(plan?.note ?? []).map((note) => note.text),
+    ].join('\n');
+  };
+
+  it('a French card carries the French plan, without English words', async () => {
+    const text = await planTexts('fr-BE');
+    expect(text).toContain('Thérapie par l’exercice supervisée pour la lombalgie');
+    expect(text).toContain('Renforcement musculaire');
+    expect(text).toContain('2 à 3 jours par semaine (non consécutifs)');
+    expect(englishIn(text)).toEqual([]);
+  });
+
+  it('an English card carries the English plan (the control: the word list sees English)', async () => {
+    expect(englishIn(await planTexts('en'))).not.toEqual([]);
   });
 });
 
