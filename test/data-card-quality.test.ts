@@ -8,7 +8,7 @@ import { loadSample, patientOf, patientViewOf } from './support/sample-patients'
 /**
  * The data-quality lines (issue 13): whatever could not be read is said in the GP's language, short and without
  * technical words. One degraded record per data-note code and per way data goes missing, written after the shapes
- * of docs/cds-hooks.md (a searchset whose `total` exceeds its entries, an OperationOutcome instead of a prefetch, an
+ * of the CDS Hooks 2.0 specification and real clients (a searchset whose `total` exceeds its entries, an OperationOutcome instead of a prefetch, an
  * unreachable fhirServer, a local code on a vital sign, a product code without ATC code or name).
  */
 
