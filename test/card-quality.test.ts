@@ -5,7 +5,14 @@ import request from 'supertest';
 import type { CdsCard } from '../src/cds/response';
 import { testApp } from './support/app';
 import { INTERNAL_TAG, RAW_REFERENCE, RULE_ID, englishIn, textsOf } from './support/card-text';
-import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from './support/sample-patients';
+import {
+  AMLODIPINE_DRAFT,
+  HBA1C_DRAFT,
+  draftOrdersOf,
+  loadSample,
+  orderHookOf,
+  patientViewOf,
+} from './support/sample-patients';
 
 /**
  * Card quality (issue 13 "done when"), over every sample patient, every hook and every language: a card reads in
@@ -55,25 +62,8 @@ function kindOf(card: CdsCard): string {
 
 const physiotherapy = draftOrdersOf(loadSample('physio-referral'))[0] as Resource;
 const mri = draftOrdersOf(loadSample('lumbar-mri'))[0] as Resource;
-const amlodipine = {
-  resourceType: 'MedicationRequest',
-  id: 'amlodipine-draft',
-  status: 'draft',
-  intent: 'order',
-  medicationCodeableConcept: {
-    coding: [{ system: 'http://www.whocc.no/atc', code: 'C08CA01', display: 'amlodipine' }],
-    text: 'Amlodipine 5 mg tablet',
-  },
-  subject: { reference: 'Patient/x' },
-} as Resource;
-const labTest = {
-  resourceType: 'ServiceRequest',
-  id: 'hba1c-draft',
-  status: 'draft',
-  intent: 'order',
-  code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'HbA1c' }], text: 'HbA1c' },
-  subject: { reference: 'Patient/x' },
-} as Resource;
+const amlodipine = AMLODIPINE_DRAFT;
+const labTest = HBA1C_DRAFT;
 
 interface Case {
   readonly name: string;

@@ -1,20 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import type { Express } from 'express';
 import request from 'supertest';
-import { clinicalEvaluator } from '../../src/cds/clinical-evaluator';
 import type { CdsCard } from '../../src/cds/response';
-import { AuditWriter } from '../../src/store/audit-writer';
-import { openDatabase } from '../../src/store/database';
-import { migrate } from '../../src/store/migrations';
-import { resolveHashKey } from '../../src/store/patient-hash';
-import { createStore } from '../../src/store/store';
-import type { Store } from '../../src/store/store';
-import { TODAY, silentLogger, testApp, testKnowledge } from '../support/app';
-import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../support/sample-patients';
+import { TODAY, testKnowledge } from '../support/app';
+import {
+  AMLODIPINE_DRAFT,
+  HBA1C_DRAFT,
+  draftOrdersOf,
+  loadSample,
+  orderHookOf,
+  patientViewOf,
+} from '../support/sample-patients';
+import { sharedStore } from '../support/shared-store';
 
 /**
  * RW-10 through the app, on the embedded store: on an unrelated draft order (a prescription, a lab test) the red
@@ -26,38 +22,10 @@ import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../suppor
 const MINUTE = 60_000;
 const SESSION_MINUTES = testKnowledge().ruleset.settings.memory.orderSessionMinutes;
 
-let dataDir: string;
-let store: Store;
-let writer: AuditWriter;
-let hashKey: Buffer;
+const { appAt } = sharedStore('ruggensteun-order-session-');
 
-/** An app whose clock is `now`; all apps share the store, as instances of one service do. */
-function appAt(now: Date): Express {
-  const evaluate = clinicalEvaluator({
-    knowledge: testKnowledge(),
-    defaultLocale: 'en',
-    now: () => now,
-    newId: randomUUID,
-  });
-  return testApp({}, { audit: { writer, hashKey }, store: () => store, evaluate }).app;
-}
-
-const amlodipine = {
-  resourceType: 'MedicationRequest',
-  id: 'amlodipine-draft',
-  status: 'draft',
-  intent: 'order',
-  medicationCodeableConcept: {
-    coding: [{ system: 'http://www.whocc.no/atc', code: 'C08CA01', display: 'amlodipine' }],
-  },
-} as Resource;
-const hba1c = {
-  resourceType: 'ServiceRequest',
-  id: 'hba1c-draft',
-  status: 'draft',
-  intent: 'order',
-  code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'HbA1c' }] },
-} as Resource;
+const amlodipine = AMLODIPINE_DRAFT;
+const hba1c = HBA1C_DRAFT;
 const physiotherapy = draftOrdersOf(loadSample('physio-referral'))[0] as Resource;
 
 interface Call {
@@ -84,21 +52,6 @@ async function redFlagShown(call: Call): Promise<boolean> {
 }
 
 const after = (minutes: number, from: Date) => new Date(from.getTime() + minutes * MINUTE);
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-order-session-'));
-  const db = await openDatabase({ dataDir });
-  await migrate(db);
-  store = createStore(db);
-  writer = new AuditWriter(store, { queueSize: 100, logger: silentLogger, batchWindowMs: 100 });
-  hashKey = await resolveHashKey({ dataDir, embedded: true });
-}, 60_000);
-
-afterAll(async () => {
-  await writer.flush();
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 it('the window is a setting of rules/ (DESIGN: 120 minutes)', () => {
   expect(SESSION_MINUTES).toBe(120);
