@@ -5,6 +5,7 @@ import type {
   MedicationRequest,
   MedicationStatement,
   Observation,
+  ObservationComponent,
   Patient,
   Procedure,
   QuestionnaireResponse,
@@ -18,7 +19,7 @@ import { isoDay, localDayOf, toDay } from './dates';
 import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
-import { observationValue, readQuantity } from './values';
+import { observationValue } from './values';
 import type { DataDetail } from './finding';
 import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
@@ -75,8 +76,11 @@ export interface ObservationItem extends RecordItem {
   /** Mass in kg, when the unit is a mass unit. */
   readonly kg?: number;
   readonly mmHg?: number;
-  /** Components (e.g. of a blood-pressure panel) with their own value sets and pressures. */
-  readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
+  /**
+   * Components (of a blood-pressure or vital-signs panel) with their own code's value sets and their own value,
+   * read like a top-level value (valueQuantity or valueString): see {@link measurementsOf}.
+   */
+  readonly components: readonly ObservationMeasurement[];
   /** A plain number (valueQuantity.value or valueInteger), e.g. a STarT Back total score. */
   readonly number?: number;
   /**
@@ -84,6 +88,23 @@ export interface ObservationItem extends RecordItem {
    * a unit they cannot read, and for comparators (`>38` is only a bound).
    */
   readonly quantity?: { readonly value: number; readonly unit: string; readonly comparator?: Comparator };
+}
+
+/** What a measurement is and what it measured: an Observation's own value, or one of its components. */
+export type ObservationMeasurement = Pick<
+  ObservationItem,
+  'display' | 'valueSets' | 'celsius' | 'kg' | 'mmHg' | 'number' | 'quantity'
+>;
+
+/**
+ * An Observation and each of its components as measurements of their own, with the Observation's reference and
+ * date: a temperature is found whether it is the value of a body-temperature Observation or a component of a
+ * vital-signs panel (LOINC 85353-1, 8716-3).
+ */
+export function measurementsOf(item: ObservationItem): ObservationItem[] {
+  return item.components.length === 0
+    ? [item]
+    : [item, ...item.components.map((component) => ({ ...item, ...component, components: [] }))];
 }
 
 export interface MedicationItem extends RecordItem {
@@ -317,26 +338,20 @@ function findContradictions(conditions: Condition[], items: ConditionItem[]): Co
   return { dropped, unclear };
 }
 
-function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
-  const reference = refOf(observation);
-  const valueSets = coder.valueSets(observation.code, observation.valueCodeableConcept);
-  const day = dates.effectiveDay(observation);
-  const quantity = observationValue(observation);
-  const components = (observation.component ?? []).map((component) => ({
-    valueSets: coder.valueSets(component.code),
-    mmHg: readQuantity(component.valueQuantity)?.mmHg,
-  }));
+/** The value of an Observation or of one of its components, read the same way (RW-03). */
+function measurement(
+  code: CodeableConcept | undefined,
+  valueSets: ReadonlySet<string>,
+  value: Pick<Observation, 'valueQuantity' | 'valueString' | 'valueInteger'>
+): ObservationMeasurement {
+  const quantity = observationValue(value);
   return {
-    reference,
-    display: displayOf(observation.code),
+    display: displayOf(code),
     valueSets,
-    suspected: false,
-    day,
     celsius: quantity?.celsius,
     kg: quantity?.kg,
     mmHg: quantity?.mmHg,
-    number: quantity?.value ?? (typeof observation.valueInteger === 'number' ? observation.valueInteger : undefined),
-    components,
+    number: quantity?.value ?? (typeof value.valueInteger === 'number' ? value.valueInteger : undefined),
     quantity: quantity
       ? {
           value: quantity.value,
@@ -344,6 +359,19 @@ function observationItem(observation: Observation, coder: Coder, dates: RecordDa
           ...(quantity.comparator ? { comparator: quantity.comparator } : {}),
         }
       : undefined,
+  };
+}
+
+function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
+  const components = objects<ObservationComponent>(observation.component).map((component) =>
+    measurement(component.code, coder.valueSets(component.code), component)
+  );
+  return {
+    reference: refOf(observation),
+    suspected: false,
+    day: dates.effectiveDay(observation),
+    ...measurement(observation.code, coder.valueSets(observation.code, observation.valueCodeableConcept), observation),
+    components,
   };
 }
 
@@ -409,15 +437,20 @@ function texts(
 }
 
 /** A measurement the rules could not place: its code, words and value, for the GP to find it in the chart. */
-function notUnderstood(observation: Observation, item: ObservationItem, reference: string): DataNote {
-  const code = codings(observation.code).find((c) => c.code)?.code;
+function notUnderstood(
+  concept: CodeableConcept | undefined,
+  item: ObservationMeasurement,
+  reference: string,
+  day: DayNumber | undefined
+): DataNote {
+  const code = codings(concept).find((c) => c.code)?.code;
   return {
     code: 'measurement-not-understood',
     reference,
     detail: { issue: 'measurement-not-understood', ...(code ? { code } : {}) },
     ...(item.display ? { text: item.display } : {}),
     ...(item.quantity ? { value: `${item.quantity.value} ${item.quantity.unit}`.trim() } : {}),
-    ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
+    ...(day === undefined ? {} : { date: isoDay(day) }),
   };
 }
 
@@ -497,9 +530,15 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
           reference: item.reference,
           detail: { issue: 'no-usable-code' },
         });
-      } else if (item.valueSets.size === 0 && (item.celsius !== undefined || item.kg !== undefined)) {
-        // A vital sign under a local code (SC-06, RW-02): present but not understood, so it is named, not ignored.
-        notes.push(notUnderstood(observation, item, item.reference));
+      } else {
+        // A vital sign under a local code (SC-06, RW-02), as the Observation's value or a panel component: present
+        // but not understood, so it is named, not ignored.
+        const measured = [observation, ...objects<ObservationComponent>(observation.component)];
+        [item, ...item.components].forEach((value, k) => {
+          if (value.valueSets.size === 0 && (value.celsius !== undefined || value.kg !== undefined)) {
+            notes.push(notUnderstood(measured[k]?.code, value, item.reference, item.day));
+          }
+        });
       }
       const fields = [['valueString', observation.valueString] as const, ...noteTexts(observation as unknown as Json)];
       recordTexts.push(...texts(observation as unknown as Json, fields, item.day, true, dates));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoDay, isWithin } from '../dates';
 import type { Evidence } from '../finding';
 import type { ObservationItem } from '../record';
+import { measurementsOf } from '../record';
 import type { FactDefinition } from './context';
 import { inRange, outOfRange, rangeSchema, round2, unreadableUnits, valueSetId, windowSchema } from './context';
 
@@ -61,9 +62,10 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
   compute: (params, context): TemperatureFact => {
     const { record } = context;
     const url = context.knowledge.valueSetUrl(params.valueSet);
-    const inWindow = record.observations.filter(
-      (item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within)
-    );
+    // A temperature is the value of its own Observation or a component of a vital-signs panel.
+    const inWindow = record.observations
+      .flatMap(measurementsOf)
+      .filter((item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within));
     // A number without a unit in a temperature field is read as °C when it is plausible as °C ("38,5").
     const celsiusOf = (item: ObservationItem) =>
       item.celsius ??

@@ -3,6 +3,7 @@ import type { DayNumber } from '../dates';
 import { isoDay, isWithin, windowStart } from '../dates';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord, ObservationItem } from '../record';
+import { measurementsOf } from '../record';
 import type { FactDefinition } from './context';
 import {
   inRange,
@@ -88,7 +89,10 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
           (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleKg)
             ? item.quantity.value
             : undefined));
-    const observed = record.observations.filter((item) => item.valueSets.has(url) && inLookBack(item.day));
+    // A weight may be a component of a vital-signs panel, read like its own Observation's value.
+    const observed = record.observations
+      .flatMap(measurementsOf)
+      .filter((item) => item.valueSets.has(url) && inLookBack(item.day));
     const unreadable = unreadableUnits(observed, kgOf, 'weight');
     const read = observed
       .map((item) => ({ ...item, kg: kgOf(item) }))
