@@ -20,6 +20,7 @@ import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
 import { observationValue } from './values';
+import type { DataDetail } from './finding';
 import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
 import {
@@ -145,11 +146,17 @@ export interface RecordText {
   readonly current: boolean;
 }
 
-/** A data-quality note raised while reading the record (DQ-01). */
+/** A data-quality note raised while reading the record (DQ-01): what, and what the record holds there. */
 export interface DataNote {
   readonly code: DataNoteCode;
   readonly reference?: string;
-  readonly detail: string;
+  readonly detail: DataDetail;
+  /** The record's own words for the item (a measurement's display), when it has them. */
+  readonly text?: string;
+  /** Its value with its unit, as recorded. */
+  readonly value?: string;
+  /** ISO date of the item. */
+  readonly date?: string;
 }
 
 export interface ClinicalRecord {
@@ -386,10 +393,10 @@ function medicationItem(
   );
   const atcCoded = systems.has(CODE_SYSTEMS.atc);
   if (use.code === undefined) {
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-not-coded' } });
   } else if (!atcCoded && names.length === 0) {
     // A G-Standaard or SNOMED product code alone cannot be placed without the drug database.
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without an ATC code or a name' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-unnamed' } });
   }
   return {
     reference,
@@ -429,12 +436,22 @@ function texts(
     });
 }
 
-/** "code 'text' = value unit": what a clinician needs to find a measurement the rules could not place. */
-function notUnderstood(concept: CodeableConcept | undefined, item: ObservationMeasurement): string {
-  const coding = codings(concept).find((c) => c.code);
-  const code = coding ? `${coding.system ?? '?'}|${coding.code ?? ''}` : '(no code)';
-  const value = item.quantity ? ` = ${item.quantity.value} ${item.quantity.unit}` : '';
-  return `Observation code ${code} "${item.display}"${value} not recognised: not evaluated`;
+/** A measurement the rules could not place: its code, words and value, for the GP to find it in the chart. */
+function notUnderstood(
+  concept: CodeableConcept | undefined,
+  item: ObservationMeasurement,
+  reference: string,
+  day: DayNumber | undefined
+): DataNote {
+  const code = codings(concept).find((c) => c.code)?.code;
+  return {
+    code: 'measurement-not-understood',
+    reference,
+    detail: { issue: 'measurement-not-understood', ...(code ? { code } : {}) },
+    ...(item.display ? { text: item.display } : {}),
+    ...(item.quantity ? { value: `${item.quantity.value} ${item.quantity.unit}`.trim() } : {}),
+    ...(day === undefined ? {} : { date: isoDay(day) }),
+  };
 }
 
 const hasUsableCode = (concept: CodeableConcept | undefined) =>
@@ -471,7 +488,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const coder = new Coder(terminology);
   const notes: DataNote[] = gathered.problems.map((problem: DataProblem) => ({
     code: 'data-not-obtained',
-    detail: `${problem.resourceType}: ${problem.detail}`,
+    detail: { issue: problem.reason, resourceType: problem.resourceType, ...problem.figures },
   }));
   const recordTexts: RecordText[] = [];
 
@@ -495,7 +512,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       notes.push({
         code: 'unreadable-code',
         reference: item.reference,
-        detail: 'Condition without a usable code or text',
+        detail: { issue: 'no-usable-code' },
       });
     }
     const fields = [['code.text', condition.code?.text] as const, ...noteTexts(condition as unknown as Json)];
@@ -511,7 +528,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
         notes.push({
           code: 'unreadable-code',
           reference: item.reference,
-          detail: 'Observation without a usable code or text',
+          detail: { issue: 'no-usable-code' },
         });
       } else {
         // A vital sign under a local code (SC-06, RW-02), as the Observation's value or a panel component: present
@@ -519,8 +536,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
         const measured = [observation, ...objects<ObservationComponent>(observation.component)];
         [item, ...item.components].forEach((value, k) => {
           if (value.valueSets.size === 0 && (value.celsius !== undefined || value.kg !== undefined)) {
-            const detail = notUnderstood(measured[k]?.code, value);
-            notes.push({ code: 'measurement-not-understood', reference: item.reference, detail });
+            notes.push(notUnderstood(measured[k]?.code, value, item.reference, item.day));
           }
         });
       }

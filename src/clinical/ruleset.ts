@@ -138,14 +138,17 @@ const settingsSchema = z.strictObject({
     .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))
     .refine((links) => 'default' in links, 'needs a "default" link'),
   /**
-   * What the service remembers per patient: how long "not now" on the recommendation silences it, and how an
-   * existing physiotherapy referral is recognised (a value-set id and a keyword list).
+   * What the service remembers per patient: how long "not now" on the recommendation silences it, how an
+   * existing physiotherapy referral is recognised (a value-set id and a keyword list), and how long an order
+   * session lasts (RW-10).
    */
   memory: z.strictObject({
     description: z.string().optional(),
     notNowDays: z.number().int().min(1).max(365),
     physiotherapyValueSet: z.string().min(1),
     physiotherapyKeywords: z.string().min(1),
+    /** RW-10: how long red flags shown on an unrelated order are not repeated for the same patient, user, encounter. */
+    orderSessionMinutes: z.number().int().min(1).max(1440),
   }),
 });
 
@@ -316,7 +319,8 @@ async function explain(
 function dedupe(evidence: readonly Evidence[]): Evidence[] {
   const seen = new Set<string>();
   return evidence.filter((item) => {
-    const key = [item.kind, item.reference, item.text, item.value].join('\u0000');
+    // Data evidence without a record (what could not be obtained) differs only by its structured detail.
+    const key = [item.kind, item.reference, item.text, item.value, JSON.stringify(item.data ?? null)].join('\u0000');
     if (seen.has(key)) {
       return false;
     }

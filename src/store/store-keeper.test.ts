@@ -20,6 +20,8 @@ function switchableStore() {
     rememberToken: () => (state.up ? Promise.resolve(true) : fail()),
     rememberNotNow: () => (state.up ? Promise.resolve(0) : fail()),
     notNowAt: () => (state.up ? Promise.resolve(undefined) : fail()),
+    redFlagsShownIn: () => (state.up ? Promise.resolve(undefined) : fail()),
+    rememberRedFlagsShown: () => (state.up ? Promise.resolve() : fail()),
     ping: () => (state.up ? Promise.resolve() : fail()),
     close: () => Promise.resolve(),
   };

@@ -72,11 +72,11 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
       (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleCelsius)
         ? item.quantity.value
         : undefined);
-    const unreadable = unreadableUnits(inWindow, celsiusOf);
+    const unreadable = unreadableUnits(inWindow, celsiusOf, 'temperature');
     const read = inWindow
       .map((item) => ({ ...item, celsius: celsiusOf(item) }))
       .filter((item): item is ObservationItem & { celsius: number; day: number } => item.celsius !== undefined);
-    const implausible = outOfRange(read, (item) => item.celsius, params.plausibleCelsius, '°C');
+    const implausible = outOfRange(read, (item) => item.celsius, params.plausibleCelsius, '°C', 'temperature');
     const measured = read.filter((item) => inRange(item.celsius, params.plausibleCelsius));
     const counts = {
       count: measured.length,
@@ -94,9 +94,11 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
     const highest = valued.reduce((max, entry) => (entry.celsius > max.celsius ? entry : max));
     const recorded = highest.item.quantity;
     const bound = recorded?.comparator ? `${recorded.comparator} ` : '';
+    // A value recorded without a unit is read as °C when plausible; the card says the unit was assumed.
+    const unitAssumed = recorded !== undefined && !recorded.unit;
     const asRecorded =
-      recorded && !/^(cel|°c)$/i.test(recorded.unit)
-        ? ` (${bound}${recorded.value} ${recorded.unit || 'no unit'})`
+      recorded && recorded.unit && !/^(cel|°c)$/i.test(recorded.unit)
+        ? ` (${bound}${recorded.value} ${recorded.unit})`
         : '';
     return {
       ...counts,
@@ -107,6 +109,7 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
           reference: highest.item.reference,
           value: `${bound}${round2(highest.item.celsius).toFixed(1)} °C${asRecorded}`,
           date: isoDay(highest.item.day),
+          ...(unitAssumed ? { unitAssumed } : {}),
         },
       ],
     };
@@ -149,7 +152,8 @@ export const bloodPressure: FactDefinition<z.infer<typeof bloodPressureParams>> 
     );
     const unreadable = unreadableUnits(
       inWindow.filter((item) => item.valueSets.has(systolicUrl) || item.valueSets.has(diastolicUrl)),
-      (item) => item.mmHg
+      (item) => item.mmHg,
+      'blood-pressure'
     );
     const readings = inWindow
       .map((item) => ({ item, systolic: pressure(item, systolicUrl), diastolic: pressure(item, diastolicUrl) }))

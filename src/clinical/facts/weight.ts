@@ -93,11 +93,11 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
     const observed = record.observations
       .flatMap(measurementsOf)
       .filter((item) => item.valueSets.has(url) && inLookBack(item.day));
-    const unreadable = unreadableUnits(observed, kgOf);
+    const unreadable = unreadableUnits(observed, kgOf, 'weight');
     const read = observed
       .map((item) => ({ ...item, kg: kgOf(item) }))
       .filter((item): item is ObservationItem & { kg: number; day: number } => item.kg !== undefined);
-    const implausible = outOfRange(read, (item) => item.kg, params.plausibleKg, 'kg');
+    const implausible = outOfRange(read, (item) => item.kg, params.plausibleKg, 'kg', 'weight');
     const weights: Weight[] = read
       .filter((item) => inRange(item.kg, params.plausibleKg))
       .map((item) => ({ reference: item.reference, day: item.day, kg: item.kg }))
