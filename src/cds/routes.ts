@@ -46,6 +46,8 @@ export interface CdsRoutesDeps {
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
+  /** Where FHIR URLs are fetched (the embedded server's thread); as given without it. */
+  readonly fhirRoute?: (url: URL) => URL;
 }
 
 type FeedbackStore = Pick<Store, 'recordFeedback'> & Partial<Pick<Store, 'rememberNotNow'>>;
@@ -136,7 +138,7 @@ export function acceptLanguages(header: string | undefined): string[] {
 export function cdsRoutes(deps: CdsRoutesDeps): Router {
   const router = Router();
   const discovery = discoveryDocument(deps.services);
-  const settings = gatherSettingsOf(deps.config);
+  const settings = { ...gatherSettingsOf(deps.config), ...(deps.fhirRoute ? { route: deps.fhirRoute } : {}) };
   const allowFhirServerFor = fhirServerPolicy({
     authRequired: deps.config.authRequired,
     issuers: deps.issuers,
