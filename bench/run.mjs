@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { describeScaling, measureScaling } from './scaling.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
@@ -423,6 +424,14 @@ async function main() {
     }
   } finally {
     await service.stop();
+  }
+  // N processes on PostgreSQL (bench/scaling.mjs, its own services); BENCH_SCALING=0 skips it.
+  if (process.env.BENCH_SCALING !== '0') {
+    const scaling = await measureScaling({ durationS: DURATION_S });
+    console.log(`\n${describeScaling(scaling).join('\n')}`);
+    for (const row of (scaling.results ?? []).filter((result) => result.non200 > 0)) {
+      failures.push(`scaling: ${row.non200} responses not 200 with ${row.processes} processes`);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { EvaluationPool } from './evaluation/pool';
 import type { WorkerSettings } from './evaluation/protocol';
 import { describeKnowledge, loadKnowledge } from './knowledge';
 import { createLogger } from './logger';
+import { runPrimary, servesItself } from './processes';
 import { Readiness } from './readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
@@ -283,6 +284,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => {
     fail(err, 'unhandled rejection');
   });
+  if (!servesItself(config)) {
+    runPrimary(config, logger);
+    return;
+  }
 
   let running: RunningServer;
   try {

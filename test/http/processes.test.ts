@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { createTestSchema, postgresMaySkip } from '../support/postgres';
+import type { TestSchema } from '../support/postgres';
+import { patientViewRequest } from '../support/hook-requests';
+
+/**
+ * CDS_PROCESSES=2 on PostgreSQL (node:cluster): the real entry point started as a process from the sources. Both
+ * copies serve the port, a copy that is killed is replaced, and SIGTERM stops them all.
+ */
+
+const ROOT = path.join(__dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+/** The log lines of the primary and its copies (pino JSON on stdout, all sharing the primary's stdout). */
+function logLines(child: ChildProcess): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    const complete = buffer.split('\n');
+    buffer = complete.pop() ?? '';
+    for (const line of complete.filter((text) => text.startsWith('{'))) {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    }
+  });
+  return lines;
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const suite = postgresMaySkip('N processes on PostgreSQL (test/http/processes.test.ts)') ? describe.skip : describe;
+
+suite('CDS_PROCESSES=2 on PostgreSQL', () => {
+  let schema: TestSchema;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    schema = await createTestSchema();
+  });
+  afterAll(async () => {
+    if (child?.exitCode === null) {
+      child.kill('SIGKILL');
+    }
+    await schema.drop();
+  });
+
+  it('serves the port from two processes, replaces one that is killed, and stops them all on SIGTERM', async () => {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    child = spawn(
+      process.execPath,
+      ['-r', path.join(ROOT, 'src', 'source-hook.cjs'), path.join(ROOT, 'src', 'server.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'info',
+          PORT: String(port),
+          PUBLIC_BASE_URL: base,
+          DATABASE_URL: schema.url,
+          PATIENT_HASH_KEY: randomBytes(32).toString('base64url'),
+          CDS_PROCESSES: '2',
+          SANDBOX: 'off',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }
+    );
+    const logs = logLines(child);
+    const readyPids = () => logs.filter((line) => line.msg === 'ready').map((line) => line.pid as number);
+    await until(() => readyPids().length === 2, 90_000);
+    const [first, second] = readyPids();
+    expect(first).not.toBe(second);
+    expect(readyPids()).not.toContain(child.pid);
+
+    const call = async () => {
+      const res = await fetch(`${base}/cds-services/lbp-patient-view`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(patientViewRequest()),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await Promise.all(Array.from({ length: 6 }, call))).toEqual([200, 200, 200, 200, 200, 200]);
+
+    // One copy dies: another takes its place, and the port is served all along.
+    process.kill(first as number, 'SIGKILL');
+    await until(() => readyPids().length === 3, 90_000);
+    expect(new Set(readyPids()).size).toBe(3);
+    expect(logs.some((line) => line.msg === 'a service process stopped; starting another')).toBe(true);
+    expect(await Promise.all(Array.from({ length: 4 }, call))).toEqual([200, 200, 200, 200]);
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(logs.filter((line) => line.msg === 'stopped')).toHaveLength(2);
+    for (const pid of readyPids()) {
+      expect(() => process.kill(pid, 0)).toThrow();
+    }
+  }, 180_000);
+});
