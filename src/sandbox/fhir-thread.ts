@@ -21,7 +21,7 @@ export interface FhirThread extends EmbeddedFhirServer {
   close(): Promise<void>;
 }
 
-/** Headers of one connection, not of the message (RFC 9110 §7.6.1): never forwarded. */
+/** Headers of one connection, not of the message (RFC 9110, section 7.6.1): never forwarded. */
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
