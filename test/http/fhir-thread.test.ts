@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
@@ -7,24 +6,12 @@ import { loadTestConfig } from '../../src/config';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
 import { silentLogger } from '../support/app';
+import { freePort } from '../support/free-port';
 
 /**
  * The embedded FHIR server in its own thread (with EVALUATION_WORKERS): /fhir answers as before, and the hook's
  * own fetches from it do not queue behind hook calls (issue 16: case (b) at 20 connections answers 200 every time).
  */
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 describe('the embedded FHIR server in its own thread', () => {
   let running: RunningServer | undefined;

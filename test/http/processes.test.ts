@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { createTestSchema, postgresMaySkip } from '../support/postgres';
 import type { TestSchema } from '../support/postgres';
+import { freePort } from '../support/free-port';
 import { patientViewRequest } from '../support/hook-requests';
 
 /**
@@ -14,19 +14,6 @@ import { patientViewRequest } from '../support/hook-requests';
  */
 
 const ROOT = path.join(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 /** The log lines of the primary and its copies (pino JSON on stdout, all sharing the primary's stdout). */
 function logLines(child: ChildProcess): Record<string, unknown>[] {
