@@ -82,6 +82,12 @@ function callerOf(client: VerifiedClient | undefined): { issuer?: string; tenant
   return { ...(client ? { issuer: client.iss } : {}), ...(client?.tenant ? { tenant: client.tenant } : {}) };
 }
 
+/**
+ * A turn of the event loop. Parsing, validating and gathering a large record each take tens of milliseconds; between
+ * them other requests (a /healthz, a small hook call) get their turn instead of waiting for all of them together.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function rejectMethod(allowed: readonly string[]): RequestHandler {
@@ -264,6 +270,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
         };
       }
 
+      await nextTurn();
       const gathered = await gatherRecord(service.prefetch, request, {
         ...settings,
         allowFhirServer: allowFhirServerFor(client),
@@ -274,6 +281,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
           `prefetch.${gathered.missing[0]?.key ?? 'patient'}`
         );
       }
+      await nextTurn();
       const result = await deps.evaluate({
         service,
         request,

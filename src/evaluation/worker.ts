@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { clinicalEvaluator } from '../cds/clinical-evaluator';
 import { HttpError } from '../http/errors';
@@ -19,6 +20,17 @@ const send = (message: FromWorker) => {
   port.postMessage(message);
 };
 const settings = workerData as WorkerSettings;
+
+/**
+ * Evaluation yields the CPU to the main thread: on Linux the nice value is per thread, so this lowers only this
+ * worker's priority, and HTTP, /healthz and the FHIR fetches are served first when the cores are busy.
+ */
+const WORKER_NICE = 10;
+try {
+  setPriority(WORKER_NICE);
+} catch {
+  // Not permitted (or not supported) here: evaluate at normal priority.
+}
 
 function evaluatorOf() {
   try {

@@ -184,23 +184,32 @@ describe('evaluation workers', () => {
         heavyCall.done = true;
         return res;
       });
-    const samples: number[] = [];
-    // Sample until the heavy call is answered, bounded in time.
+    // /healthz is sampled until the heavy call is answered (bounded in time). Each sample is marked by whether the
+    // worker was evaluating (/readyz: evaluation.busy) just before it: issue 14's criterion is the loop while the
+    // record is evaluated. Reading and parsing the 3.2 MB body (tens of ms, once) happen before that, on this thread.
+    const samples: { ms: number; evaluating: boolean }[] = [];
     const deadline = Date.now() + 60_000;
     while (!heavyCall.done && Date.now() < deadline) {
+      const ready = await agent.get('/readyz');
+      const evaluating = (ready.body as { evaluation?: { busy: number } }).evaluation?.busy === 1;
       const sent = performance.now();
       await agent.get('/healthz').expect(200);
-      samples.push(performance.now() - sent);
+      samples.push({ ms: performance.now() - sent, evaluating });
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const answer = await heavy;
     expect(answer.status).toBe(200);
     const { cards } = answer.body as { cards: { indicator: string }[] };
     expect(cards.some((card) => card.indicator === 'critical')).toBe(true);
-    // Enough samples to make a p99 meaningful: the call takes seconds, a sample about a millisecond.
-    expect(samples.length).toBeGreaterThanOrEqual(100);
-    const sorted = [...samples].sort((a, b) => a - b);
-    const p99 = sorted[Math.ceil(sorted.length * 0.99) - 1] as number;
+    const during = samples
+      .filter((sample) => sample.evaluating)
+      .map((sample) => sample.ms)
+      .sort((a, b) => a - b);
+    // Enough samples to make a p99 meaningful: the evaluation takes seconds, a sample a few milliseconds.
+    expect(during.length).toBeGreaterThanOrEqual(100);
+    const p99 = during[Math.ceil(during.length * 0.99) - 1] as number;
     expect(p99).toBeLessThan(50);
+    // And over the whole call, parsing included, no sample waits anywhere near the seconds of evaluating it here.
+    expect(Math.max(...samples.map((sample) => sample.ms))).toBeLessThan(1000);
   }, 120_000);
 });
