@@ -63,6 +63,19 @@ export function runPrimary(config: Config, logger: Logger): void {
   }
 }
 
+/**
+ * In a copy: when the primary is gone (killed), stop too — drain and write the audit — rather than serve on
+ * without anyone to restart or stop this process.
+ * @param shutdown - the graceful shutdown of server.ts
+ */
+export function stopWithPrimary(shutdown: () => Promise<void>): void {
+  if (cluster.isWorker) {
+    process.once('disconnect', () => {
+      void shutdown().then(() => process.exit(0));
+    });
+  }
+}
+
 /** Whether this process should start the service itself (a single process, or a copy in the cluster). */
 export function servesItself(config: Config): boolean {
   return config.processes === 1 || !cluster.isPrimary;

@@ -14,7 +14,7 @@ import { EvaluationPool } from './evaluation/pool';
 import type { WorkerSettings } from './evaluation/protocol';
 import { describeKnowledge, loadKnowledge } from './knowledge';
 import { createLogger } from './logger';
-import { runPrimary, servesItself } from './processes';
+import { runPrimary, servesItself, stopWithPrimary } from './processes';
 import { Readiness } from './readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
@@ -296,6 +296,7 @@ async function main(): Promise<void> {
     fail(err, 'start-up failed');
     return;
   }
+  stopWithPrimary(() => running.shutdown());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'signal received');

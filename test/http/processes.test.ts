@@ -55,10 +55,11 @@ suite('CDS_PROCESSES=2 on PostgreSQL', () => {
     await schema.drop();
   });
 
-  it('serves the port from two processes, replaces one that is killed, and stops them all on SIGTERM', async () => {
+  /** The service as `node src/server.ts` with CDS_PROCESSES=2; resolves once both copies logged "ready". */
+  async function startCluster() {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    child = spawn(
+    const primary = spawn(
       process.execPath,
       ['-r', path.join(ROOT, 'src', 'source-hook.cjs'), path.join(ROOT, 'src', 'server.ts')],
       {
@@ -77,12 +78,18 @@ suite('CDS_PROCESSES=2 on PostgreSQL', () => {
         stdio: ['ignore', 'pipe', 'inherit'],
       }
     );
-    const logs = logLines(child);
+    child = primary;
+    const logs = logLines(primary);
     const readyPids = () => logs.filter((line) => line.msg === 'ready').map((line) => line.pid as number);
     await until(() => readyPids().length === 2, 90_000);
+    return { base, primary, logs, readyPids };
+  }
+
+  it('serves the port from two processes, replaces one that is killed, and stops them all on SIGTERM', async () => {
+    const { base, primary, logs, readyPids } = await startCluster();
     const [first, second] = readyPids();
     expect(first).not.toBe(second);
-    expect(readyPids()).not.toContain(child.pid);
+    expect(readyPids()).not.toContain(primary.pid);
 
     const call = async () => {
       const res = await fetch(`${base}/cds-services/lbp-patient-view`, {
@@ -102,12 +109,29 @@ suite('CDS_PROCESSES=2 on PostgreSQL', () => {
     expect(logs.some((line) => line.msg === 'a service process stopped; starting another')).toBe(true);
     expect(await Promise.all(Array.from({ length: 4 }, call))).toEqual([200, 200, 200, 200]);
 
-    child.kill('SIGTERM');
-    const [code] = (await once(child, 'exit')) as [number | null];
+    primary.kill('SIGTERM');
+    const [code] = (await once(primary, 'exit')) as [number | null];
     expect(code).toBe(0);
     expect(logs.filter((line) => line.msg === 'stopped')).toHaveLength(2);
     for (const pid of readyPids()) {
       expect(() => process.kill(pid, 0)).toThrow();
     }
+  }, 180_000);
+
+  it('stops the copies when the primary is killed, instead of leaving them serving the port', async () => {
+    const { primary, readyPids } = await startCluster();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(readyPids().every(alive)).toBe(true);
+    primary.kill('SIGKILL');
+    await once(primary, 'exit');
+    await until(() => !readyPids().some(alive), 30_000);
+    expect(readyPids().filter(alive)).toEqual([]);
   }, 180_000);
 });
