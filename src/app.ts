@@ -10,6 +10,7 @@ import type { CdsServiceDefinition } from './cds/catalogue';
 import type { HookEvaluator } from './cds/evaluate';
 import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
+import type { EvaluationPoolHealth } from './evaluation/pool';
 import { corsMiddleware } from './http/cors';
 import { auditTrail } from './http/audit-trail';
 import { errorHandler, unknownRoute } from './http/errors';
@@ -49,6 +50,8 @@ export interface AppDeps {
   readonly waitForStore?: (timeoutMs: number) => Promise<Store | undefined>;
   /** Whether the store is usable, for /readyz; without it the store is not part of readiness. */
   readonly storeHealth?: () => StoreHealth;
+  /** The evaluation workers, for /readyz; without them calls are evaluated on the main thread. */
+  readonly evaluationHealth?: () => EvaluationPoolHealth;
   /** Live operational facts for /readyz (store state, audit counts). */
   readonly status?: () => Record<string, unknown>;
   /** The trusted issuers; the configured ones by default (server.ts adds the sandbox's development signer). */
@@ -126,9 +129,12 @@ export function createApp(deps: AppDeps): Express {
   // Ready only when the rules and value sets are loaded and the store is usable; the JSON names what is not.
   app.get('/readyz', (_req, res) => {
     const store = deps.storeHealth?.();
+    const evaluation = deps.evaluationHealth?.();
     const degraded = [
       ...(readiness.state === 'starting' ? ['knowledge'] : []),
       ...(store !== undefined && store.state !== 'open' ? ['store'] : []),
+      // Every worker down (crashed, being replaced): hook calls would answer 503.
+      ...(evaluation !== undefined && evaluation.ready === 0 ? ['evaluation'] : []),
     ];
     const status = readiness.state === 'ready' && degraded.length > 0 ? 'degraded' : readiness.state;
     res.status(status === 'ready' ? 200 : 503).json({
@@ -136,6 +142,7 @@ export function createApp(deps: AppDeps): Express {
       ...(degraded.length > 0 ? { degraded } : {}),
       ...readiness.info,
       ...(store ? { store } : {}),
+      ...(evaluation ? { evaluation } : {}),
       ...(deps.status?.() ?? {}),
     });
   });
@@ -167,6 +174,7 @@ export function createApp(deps: AppDeps): Express {
       issuers,
       feedbackStore: waitForStore,
       memoryStore: store,
+      ...(deps.sandbox?.fhir.route ? { fhirRoute: deps.sandbox.fhir.route } : {}),
       ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, parseConfig } from './config';
 
 describe('parseConfig', () => {
@@ -80,6 +81,23 @@ describe('parseConfig', () => {
     expect(
       parseConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/db', PATIENT_HASH_KEY: 'k'.repeat(44) }).databaseUrl
     ).toBe('postgres://u@127.0.0.1/db');
+  });
+
+  it('sizes the evaluation workers from the cores, shared over the processes, and validates both', () => {
+    const cores = availableParallelism();
+    expect(parseConfig({}).evaluationWorkers).toBe(cores);
+    expect(parseConfig({ NODE_ENV: 'test' }).evaluationWorkers).toBe(0);
+    expect(parseConfig({ EVALUATION_WORKERS: '0' }).evaluationWorkers).toBe(0);
+    const pg = { DATABASE_URL: 'postgres://u:p@127.0.0.1/db', PATIENT_HASH_KEY: 'k'.repeat(32) };
+    expect(parseConfig({ ...pg, CDS_PROCESSES: String(cores * 2) }).evaluationWorkers).toBe(1);
+    expect(parseConfig({ ...pg, CDS_PROCESSES: '2' }).processes).toBe(2);
+    expect(() => parseConfig({ EVALUATION_WORKERS: '-1' })).toThrow(/EVALUATION_WORKERS/);
+    expect(() => parseConfig({ EVALUATION_WORKERS: 'many' })).toThrow(/EVALUATION_WORKERS/);
+    expect(() => parseConfig({ CDS_PROCESSES: '0' })).toThrow(/CDS_PROCESSES/);
+    // The embedded store serves one process.
+    expect(() => parseConfig({ CDS_PROCESSES: '2' })).toThrow(
+      /CDS_PROCESSES: more than one process needs DATABASE_URL/
+    );
   });
 
   it('treats empty variables as unset', () => {

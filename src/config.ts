@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parseTrustedIssuers, TrustedIssuersError } from './auth/trusted-issuers';
@@ -94,6 +95,13 @@ const envSchema = z.object({
   STORE_WAIT_MS: positiveInt(10_000, 120_000),
   AUDIT_COMMIT_TIMEOUT_MS: positiveInt(2000, 60_000),
   SANDBOX: z.enum(['on', 'off']).optional(),
+  /** Evaluation worker threads; 0 evaluates on the main thread (tests, debugging). */
+  EVALUATION_WORKERS: z.coerce.number().int().min(0).max(256).optional(),
+  EVALUATION_QUEUE_SIZE: positiveInt(256, 100_000),
+  /** Memory limit of one evaluation worker's heap (MiB): a worker beyond it is stopped and replaced. */
+  EVALUATION_WORKER_MEMORY_MB: z.coerce.number().int().min(32).max(65_536).optional(),
+  /** Processes serving the port (node:cluster); more than one needs DATABASE_URL. */
+  CDS_PROCESSES: z.coerce.number().int().min(1).max(256).default(1),
   RULES_DIR: z.string().trim().min(1).default('rules'),
   FHIR_RESOURCES_DIR: z.string().trim().min(1).default('fhir-resources'),
 });
@@ -157,6 +165,17 @@ export interface Config {
   readonly sandbox: boolean;
   readonly rulesDir: string;
   readonly fhirResourcesDir: string;
+  /**
+   * EVALUATION_WORKERS: threads that evaluate hook calls (docs/operations.md "Workers and processes"); 0 = on the
+   * main thread. Default: one per core (os.availableParallelism()) divided over CDS_PROCESSES, 0 in the test
+   * environment.
+   */
+  readonly evaluationWorkers: number;
+  /** Calls that may wait for a worker; beyond that a call answers 503 with Retry-After. */
+  readonly evaluationQueueSize: number;
+  readonly evaluationWorkerMemoryMb?: number;
+  /** CDS_PROCESSES: processes sharing the port through node:cluster (PostgreSQL only). */
+  readonly processes: number;
 }
 
 /** Thrown when the environment does not describe a valid configuration; lists every problem. */
@@ -231,6 +250,11 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
   if (e.DATABASE_URL !== undefined && e.PATIENT_HASH_KEY === undefined) {
     problems.push('PATIENT_HASH_KEY: required with DATABASE_URL (the embedded store generates and keeps its own key)');
   }
+  if (e.CDS_PROCESSES > 1 && e.DATABASE_URL === undefined) {
+    problems.push(
+      'CDS_PROCESSES: more than one process needs DATABASE_URL (the embedded store serves one process; use EVALUATION_WORKERS for its cores)'
+    );
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems);
   }
@@ -276,6 +300,13 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     sandbox: (e.SANDBOX ?? (isProduction ? 'off' : 'on')) === 'on',
     rulesDir: path.resolve(root, e.RULES_DIR),
     fhirResourcesDir: path.resolve(root, e.FHIR_RESOURCES_DIR),
+    // The cores shared out over the processes; the main threads mostly wait for I/O.
+    evaluationWorkers:
+      e.EVALUATION_WORKERS ??
+      (e.NODE_ENV === 'test' ? 0 : Math.max(1, Math.floor(availableParallelism() / e.CDS_PROCESSES))),
+    evaluationQueueSize: e.EVALUATION_QUEUE_SIZE,
+    ...(e.EVALUATION_WORKER_MEMORY_MB === undefined ? {} : { evaluationWorkerMemoryMb: e.EVALUATION_WORKER_MEMORY_MB }),
+    processes: e.CDS_PROCESSES,
   };
 }
 

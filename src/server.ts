@@ -10,11 +10,15 @@ import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './cds/evaluate';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
+import { EvaluationPool } from './evaluation/pool';
+import type { WorkerSettings } from './evaluation/protocol';
 import { describeKnowledge, loadKnowledge } from './knowledge';
 import { createLogger } from './logger';
+import { runPrimary, servesItself, stopWithPrimary } from './processes';
 import { Readiness } from './readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
+import { startFhirThread } from './sandbox/fhir-thread';
 import { AuditWriter } from './store/audit-writer';
 import { resolveHashKey } from './store/patient-hash';
 import { lockDataDir } from './store/data-dir-lock';
@@ -96,21 +100,54 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
       : {}),
   };
-  const evaluate = options.evaluate ?? clinicalEvaluator(evaluatorDeps);
+  // The CPU part of a hook call runs in worker threads that load the knowledge themselves, so this thread only
+  // does I/O (docs/operations.md "Workers and processes"); EVALUATION_WORKERS=0 evaluates here.
+  const pool =
+    options.evaluate === undefined && config.evaluationWorkers > 0 ? evaluationPool(config, logger) : undefined;
+  await pool?.start().catch((error: unknown) => {
+    lock?.release();
+    void keeper.close().catch(() => undefined);
+    throw error;
+  });
+  const evaluate = options.evaluate ?? pool?.evaluate ?? clinicalEvaluator(evaluatorDeps);
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
+  const fhirOptions = {
+    samplesDir: path.join(config.fhirResourcesDir, 'sample-patients'),
+    maxBodyBytes: config.bodyLimitBytes,
+    // Links and fullUrls as clients reach the server, also behind a reverse proxy.
+    baseUrl: `${config.publicBaseUrl}/fhir`,
+    // PlanDefinition/$apply: the knowledge is served, and applied by the hook's own pipeline.
+    knowledgeDir: path.join(config.fhirResourcesDir, 'knowledge'),
+  };
+  // With evaluation workers the FHIR server gets a thread of its own too, so the hook's fetches from it do not
+  // wait behind hook calls on this thread; without them (EVALUATION_WORKERS=0) everything runs here.
+  const fhirThread =
+    config.sandbox && pool
+      ? await startFhirThread(
+          {
+            server: { ...fhirOptions, now: new Date().toISOString() },
+            evaluation: workerSettingsOf(config),
+            gather: gatherSettingsOf(config),
+            logLevel: config.logLevel,
+          },
+          logger
+        ).catch(async (error: unknown) => {
+          await pool.close();
+          lock?.release();
+          void keeper.close().catch(() => undefined);
+          throw error;
+        })
+      : undefined;
   const sandbox = config.sandbox
     ? {
-        fhir: await createEmbeddedFhirServer({
-          samplesDir: path.join(config.fhirResourcesDir, 'sample-patients'),
-          now: new Date(),
-          maxBodyBytes: config.bodyLimitBytes,
-          // Links and fullUrls as clients reach the server, also behind a reverse proxy.
-          baseUrl: `${config.publicBaseUrl}/fhir`,
-          // PlanDefinition/$apply: the knowledge is served, and applied by the hook's own pipeline.
-          knowledgeDir: path.join(config.fhirResourcesDir, 'knowledge'),
-          apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
-        }),
+        fhir:
+          fhirThread ??
+          (await createEmbeddedFhirServer({
+            ...fhirOptions,
+            now: new Date(),
+            apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
+          })),
         ...(config.authRequired && config.nodeEnv === 'development'
           ? { signer: await createDevSigner(config.publicBaseUrl) }
           : {}),
@@ -129,6 +166,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     store: () => keeper.current(),
     waitForStore: (timeoutMs) => keeper.whenUsable(timeoutMs),
     storeHealth: () => keeper.state(),
+    ...(pool ? { evaluationHealth: () => pool.health() } : {}),
     // Operators see how many audit records were written, are waiting or being retried, dropped or failed.
     status: () => ({ audit: audit.stats() }),
   });
@@ -145,6 +183,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       });
     });
   } catch (error) {
+    await fhirThread?.close();
+    await pool?.close();
     await keeper.close().catch(() => undefined);
     lock?.release();
     throw error;
@@ -180,8 +220,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       server.close(() => {
         clearTimeout(force);
         // Keep what was accepted: write the queued audit records, then close the store.
-        void audit
-          .flush(config.shutdownTimeoutMs)
+        void Promise.all([pool?.close(), fhirThread?.close(), audit.flush(config.shutdownTimeoutMs)])
           .then(() => keeper.close())
           .catch((err: unknown) => {
             logger.error({ err }, 'closing the store failed');
@@ -197,6 +236,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     return stopping;
   };
   return { server, url, readiness, storeOpened, shutdown };
+}
+
+/** The part of the configuration a worker thread needs to load the knowledge and evaluate. */
+function workerSettingsOf(config: Config): WorkerSettings {
+  return {
+    rulesDir: config.rulesDir,
+    fhirResourcesDir: config.fhirResourcesDir,
+    defaultLocale: config.locale,
+    translations: config.translations,
+    ...(config.sandbox ? { sandboxBaseUrl: config.publicBaseUrl } : {}),
+  };
+}
+
+/** The evaluation workers of this process, with the part of the configuration they need. */
+function evaluationPool(config: Config, logger: Logger): EvaluationPool {
+  return new EvaluationPool({
+    size: config.evaluationWorkers,
+    queueSize: config.evaluationQueueSize,
+    logger,
+    workerData: workerSettingsOf(config),
+    ...(config.evaluationWorkerMemoryMb === undefined
+      ? {}
+      : { resourceLimits: { maxOldGenerationSizeMb: config.evaluationWorkerMemoryMb } }),
+  });
 }
 
 async function main(): Promise<void> {
@@ -221,6 +284,10 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (err) => {
     fail(err, 'unhandled rejection');
   });
+  if (!servesItself(config)) {
+    runPrimary(config, logger);
+    return;
+  }
 
   let running: RunningServer;
   try {
@@ -229,6 +296,7 @@ async function main(): Promise<void> {
     fail(err, 'start-up failed');
     return;
   }
+  stopWithPrimary(() => running.shutdown());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'signal received');

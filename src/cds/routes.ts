@@ -47,6 +47,8 @@ export interface CdsRoutesDeps {
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
+  /** Where FHIR URLs are fetched (the embedded server's thread); as given without it. */
+  readonly fhirRoute?: (url: URL) => URL;
 }
 
 type FeedbackStore = Pick<Store, 'recordFeedback'> & Partial<Pick<Store, 'rememberNotNow'>>;
@@ -80,6 +82,12 @@ type Locals = RequestLogLocals & Partial<ClientAuthLocals> & { service?: CdsServ
 function callerOf(client: VerifiedClient | undefined): { issuer?: string; tenant?: string } {
   return { ...(client ? { issuer: client.iss } : {}), ...(client?.tenant ? { tenant: client.tenant } : {}) };
 }
+
+/**
+ * A turn of the event loop. Parsing, validating and gathering a large record each take tens of milliseconds; between
+ * them other requests (a /healthz, a small hook call) get their turn instead of waiting for all of them together.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -137,7 +145,7 @@ export function acceptLanguages(header: string | undefined): string[] {
 export function cdsRoutes(deps: CdsRoutesDeps): Router {
   const router = Router();
   const discovery = discoveryDocument(deps.services);
-  const settings = gatherSettingsOf(deps.config);
+  const settings = { ...gatherSettingsOf(deps.config), ...(deps.fhirRoute ? { route: deps.fhirRoute } : {}) };
   const allowFhirServerFor = fhirServerPolicy({
     authRequired: deps.config.authRequired,
     issuers: deps.issuers,
@@ -279,6 +287,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
         };
       }
 
+      await nextTurn();
       const gathered = await gatherRecord(service.prefetch, request, {
         ...settings,
         allowFhirServer: allowFhirServerFor(client),
@@ -298,6 +307,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
               ...(request.context.encounterId ? { encounterId: request.context.encounterId } : {}),
             })
           : undefined;
+      await nextTurn();
       const result = await deps.evaluate({
         service,
         request,

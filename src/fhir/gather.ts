@@ -69,6 +69,8 @@ export interface GatherSettings {
    * for the calling issuer), so the service cannot be made to send requests, or the token, anywhere else.
    */
   readonly allowFhirServer?: (fhirServer: URL) => boolean;
+  /** The address a URL is fetched at: the embedded FHIR server's public URLs go to its own thread directly. */
+  readonly route?: (url: URL) => URL;
 }
 
 interface KeyResult {
@@ -267,7 +269,7 @@ async function readSearch(
       break;
     }
     try {
-      const page = await fetchFhirJson(nextUrl, fetchOptions(ctx));
+      const page = await fetchFhirJson(ctx.settings.route?.(nextUrl) ?? nextUrl, fetchOptions(ctx));
       if (page.resourceType !== 'Bundle') {
         problems.push(problem(key, template, 'unreadable', 'a next page is not a Bundle'));
         break;
@@ -376,7 +378,8 @@ async function fromFhirServer(
     return unavailable('the prefetch template could not be filled from the context');
   }
   try {
-    const json = await fetchFhirJson(new URL(relative, ctx.base), fetchOptions(ctx));
+    const url = new URL(relative, ctx.base);
+    const json = await fetchFhirJson(ctx.settings.route?.(url) ?? url, fetchOptions(ctx));
     if (template.kind === 'search') {
       if (json.resourceType !== 'Bundle') {
         return { problems: [problem(key, template, 'unreadable', 'fhirServer did not answer a Bundle')] };

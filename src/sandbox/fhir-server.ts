@@ -64,6 +64,8 @@ export interface EmbeddedFhirServer {
   readonly router: express.Router;
   /** The sample patients, sorted by name. */
   readonly patients: readonly SamplePatient[];
+  /** Where the hook fetches this server's public URLs (its own thread's port, fhir-thread.ts); as given if absent. */
+  readonly route?: (url: URL) => URL;
 }
 
 const FHIR_JSON = 'application/fhir+json';

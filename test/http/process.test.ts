@@ -27,7 +27,10 @@ describe('startServer', () => {
   });
 
   it('listens on 127.0.0.1, is ready only once the store is usable, and commits calls answered before that', async () => {
-    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir }), { logger: silentLogger });
+    // With the evaluation in a worker thread, as in production.
+    running = await startServer(loadTestConfig({ PORT: '0', DATA_DIR: dataDir, EVALUATION_WORKERS: '1' }), {
+      logger: silentLogger,
+    });
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     await request(running.url).get('/healthz').expect(200, { status: 'ok', version: VERSION });
     // A call answered while the store opens (its first creation takes seconds) is committed once it is open.
@@ -55,6 +58,7 @@ describe('startServer', () => {
       ruleset: '2026.11.0',
       rules: testKnowledge().ruleset.rules.length,
       store: { state: 'open' },
+      evaluation: { workers: 1, ready: 1, crashed: 0 },
       audit: { queued: 0, written: 1, dropped: 0, failed: 0, retrying: 0 },
     });
     expect(ready.body.degraded).toBeUndefined();
