@@ -8,6 +8,7 @@ const { transformSync } = require('@swc/core');
 require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(readFileSync(filename, 'utf8'), {
     filename,
+    sourceMaps: 'inline',
     module: { type: 'commonjs' },
     jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
   });
