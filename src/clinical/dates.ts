@@ -134,9 +134,21 @@ export function nearestDay(span: DaySpan | undefined, today: DayNumber): DayNumb
   return span === undefined ? undefined : Math.min(Math.max(today, span.first), span.last);
 }
 
+/** ISO dates already written: a large record repeats a few hundred days thousands of times. */
+const isoDays = new Map<DayNumber, string>();
+const ISO_DAYS_KEPT = 10_000;
+
 /** ISO date (YYYY-MM-DD) of a day number. */
 export function isoDay(day: DayNumber): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let iso = isoDays.get(day);
+  if (iso === undefined) {
+    iso = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (isoDays.size >= ISO_DAYS_KEPT) {
+      isoDays.clear();
+    }
+    isoDays.set(day, iso);
+  }
+  return iso;
 }
 
 /** The same calendar day `months` months earlier (clamped to the month's last day). */

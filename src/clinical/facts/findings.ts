@@ -131,15 +131,19 @@ function textEvidence(
 ): Evidence[] {
   const matcher = context.knowledge.keywords(params.keywords);
   const { today } = context.record;
-  return texts.flatMap((text) =>
-    matcher
-      .findAll([text.source])
-      .filter(
-        (match) =>
-          (!params.currentOnly || isCurrentMention(match)) && mentionInWindow(match, text.day, today, params.within)
-      )
-      .map(mentionEvidence)
-  );
+  const evidence: Evidence[] = [];
+  // One call for all texts (a large record has thousands); the matches come in the order of the texts.
+  let k = 0;
+  for (const match of matcher.findAll(texts.map((text) => text.source))) {
+    while (texts[k]?.source !== match.source) {
+      k++;
+    }
+    const day = texts[k]?.day;
+    if ((!params.currentOnly || isCurrentMention(match)) && mentionInWindow(match, day, today, params.within)) {
+      evidence.push(mentionEvidence(match));
+    }
+  }
+  return evidence;
 }
 
 /**

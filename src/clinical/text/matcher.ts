@@ -6,6 +6,7 @@ import { resolve, segmentOf } from './mentions';
 import { makeSnippet, trimSpan } from './snippet';
 import type { TermHit, TermSource } from './terms';
 import { TermIndex } from './terms';
+import { TurnCache } from './turn-cache';
 
 /** A piece of free text from the record. */
 export interface TextSource {
@@ -54,23 +55,46 @@ const GROUP_JOINER = ' … ';
 const covers = (outer: TermHit, inner: TermHit) =>
   inner.spans.every(([a, b]) => outer.spans.some(([c, d]) => c <= a && d >= b));
 
-/** What a lexicon knows about one text: its analysis, the hits of all lists, and each list's mentions. */
+/** A mention as far as its text decides it: everything of a TextMatch but the source. */
+type TextMention = Omit<TextMatch, 'source'>;
+
+/**
+ * What a lexicon knows about one text string (with its reference year): its analysis, the hits of all lists, and
+ * each list's mentions once resolved. Identical texts of a record (episode titles, templated notes) share one.
+ */
 interface TextReading {
   readonly analysis?: Analysis;
   readonly hitsByList: ReadonlyMap<number, readonly TermHit[]>;
-  readonly mentions: Map<number, TextMatch[]>;
+  readonly mentions: Map<number, readonly TextMention[]>;
 }
+
+/** One list's mentions in one source: all of them, and those that count as findings. */
+interface SourceMentions {
+  readonly all: readonly TextMatch[];
+  readonly counted: readonly TextMatch[];
+}
+
+/** The reading of one source: its text's reading, and by list number the mentions carrying this source. */
+interface SourceReading {
+  readonly text: TextReading;
+  readonly lists: (SourceMentions | undefined)[];
+}
+
+const EMPTY_READING: TextReading = { hitsByList: new Map(), mentions: new Map() };
+const NO_MENTIONS: SourceMentions = { all: [], counted: [] };
+/** Readings of text strings are shared for one event-loop turn: enough for a record, and no text outlives it. */
+const SHARED_TEXTS = 20_000;
 
 /**
  * All keyword lists of the rule files in one index, compiled once at start-up: a text is tokenised, analysed and
  * searched once for every list (linear in its length), and each list then resolves only its own hits.
  */
-const EMPTY_READING: TextReading = { hitsByList: new Map(), mentions: new Map() };
-
 export class Lexicon {
   readonly index: TermIndex;
-  /** The reading of a text, kept as long as the text object lives (the record's lifetime). */
-  private readonly readings = new WeakMap<TextSource, TextReading>();
+  /** The reading of a source, kept as long as the source object lives (the record's lifetime). */
+  private readonly readings = new WeakMap<TextSource, SourceReading>();
+  /** Text → reference year (NaN: none) → reading. */
+  private readonly texts = new TurnCache<string, Map<number, TextReading>>(SHARED_TEXTS);
 
   constructor(
     readonly language: TextLanguage,
@@ -79,30 +103,44 @@ export class Lexicon {
     this.index = new TermIndex(language, window);
   }
 
-  reading(source: TextSource): TextReading {
+  reading(source: TextSource): SourceReading {
     let reading = this.readings.get(source);
     if (reading === undefined) {
-      const year = source.date ? Number(source.date.slice(0, 4)) : undefined;
-      const analysis = analyse(this.language, source.text, Number.isFinite(year) ? year : undefined);
-      const hitsByList = new Map<number, TermHit[]>();
-      for (const hit of this.index.find(analysis)) {
-        const list = this.index.terms[hit.term]?.list ?? -1;
-        const hits = hitsByList.get(list);
-        if (hits === undefined) {
-          hitsByList.set(list, [hit]);
-        } else {
-          hits.push(hit);
-        }
-      }
-      // Most texts mention nothing: they keep no analysis, so a large record stays small in memory.
-      reading = hitsByList.size === 0 ? EMPTY_READING : { analysis, hitsByList, mentions: new Map() };
+      reading = { text: this.textReading(source), lists: [] };
       this.readings.set(source, reading);
     }
     return reading;
   }
-}
 
-const NO_MATCHES: TextMatch[] = [];
+  private textReading(source: TextSource): TextReading {
+    const parsed = source.date ? Number(source.date.slice(0, 4)) : NaN;
+    const year = Number.isFinite(parsed) ? parsed : NaN;
+    let byYear = this.texts.get(source.text);
+    let reading = byYear?.get(year);
+    if (reading !== undefined) {
+      return reading;
+    }
+    const analysis = analyse(this.language, source.text, Number.isNaN(year) ? undefined : year);
+    const hitsByList = new Map<number, TermHit[]>();
+    for (const hit of this.index.find(analysis)) {
+      const list = this.index.terms[hit.term]?.list ?? -1;
+      const hits = hitsByList.get(list);
+      if (hits === undefined) {
+        hitsByList.set(list, [hit]);
+      } else {
+        hits.push(hit);
+      }
+    }
+    // Most texts mention nothing: they keep no analysis, so a large record stays small in memory.
+    reading = hitsByList.size === 0 ? EMPTY_READING : { analysis, hitsByList, mentions: new Map() };
+    if (byYear === undefined) {
+      byYear = new Map();
+      this.texts.set(source.text, byYear);
+    }
+    byYear.set(year, reading);
+    return reading;
+  }
+}
 
 export class ContextMatcher implements KeywordMatcher {
   readonly keywords: readonly string[];
@@ -118,58 +156,79 @@ export class ContextMatcher implements KeywordMatcher {
   }
 
   mentions(sources: readonly TextSource[]): TextMatch[] {
-    return sources.flatMap((source) => this.scan(source));
+    const found: TextMatch[] = [];
+    for (const source of sources) {
+      found.push(...this.scan(source).all);
+    }
+    return found;
   }
 
   findAll(sources: readonly TextSource[]): TextMatch[] {
-    return this.mentions(sources).filter((m) => COUNTED.has(m.status));
+    const found: TextMatch[] = [];
+    for (const source of sources) {
+      found.push(...this.scan(source).counted);
+    }
+    return found;
   }
 
   matchesAny(sources: readonly TextSource[]): boolean {
-    return sources.some((source) => this.scan(source).some((m) => COUNTED.has(m.status)));
+    return sources.some((source) => this.scan(source).counted.length > 0);
   }
 
-  /** The mentions of this list in a text, resolved once per text (facts ask the same list several times). */
-  private scan(source: TextSource): TextMatch[] {
+  /** The mentions of this list in a source, resolved once per text (facts ask the same list several times). */
+  private scan(source: TextSource): SourceMentions {
     const reading = this.lexicon.reading(source);
+    if (!reading.text.hitsByList.has(this.list)) {
+      return NO_MENTIONS;
+    }
+    let mentions = reading.lists[this.list];
+    if (mentions === undefined) {
+      const resolved = this.resolved(source, reading.text);
+      if (resolved.length === 0) {
+        mentions = NO_MENTIONS;
+      } else {
+        const all = resolved.map((mention) => withSource(mention, source));
+        mentions = { all, counted: all.filter((m) => COUNTED.has(m.status)) };
+      }
+      reading.lists[this.list] = mentions;
+    }
+    return mentions;
+  }
+
+  /** The list's mentions in a text, without a source: shared by every source with the same text. */
+  private resolved(source: TextSource, reading: TextReading): readonly TextMention[] {
     const hits = reading.hitsByList.get(this.list);
     if (hits === undefined || reading.analysis === undefined) {
-      return NO_MATCHES;
+      return [];
     }
-    let matches = reading.mentions.get(this.list);
-    if (matches === undefined) {
-      matches = this.resolveHits(source, reading.analysis, hits);
-      reading.mentions.set(this.list, matches);
+    let mentions = reading.mentions.get(this.list);
+    if (mentions === undefined) {
+      mentions = this.resolveHits(source.text, reading.analysis, hits);
+      reading.mentions.set(this.list, mentions);
     }
-    return matches;
+    return mentions;
   }
 
-  private resolveHits(source: TextSource, analysis: Analysis, found: readonly TermHit[]): TextMatch[] {
+  private resolveHits(text: string, analysis: Analysis, found: readonly TermHit[]): TextMention[] {
     const language = this.lexicon.language;
     const hits = [...found].sort((a, b) => a.first - b.first || b.last - a.last || a.term - b.term);
-    const matches: { hit: TermHit; match: TextMatch }[] = [];
+    const matches: { hit: TermHit; match: TextMention }[] = [];
     const kept: { hit: TermHit; status: MentionStatus }[] = [];
     for (const hit of hits) {
-      const resolution = resolve(language, source.text, analysis, hit);
+      const resolution = resolve(language, text, analysis, hit);
       // A shorter term inside a longer one of the same status adds nothing ("krachtsverlies" in "krachtsverlies been").
       if (kept.some((k) => k.status === resolution.status && covers(k.hit, hit))) {
         continue;
       }
       kept.push({ hit, status: resolution.status });
-      matches.push({ hit, match: this.toMatch(source, analysis, hit, resolution) });
+      matches.push({ hit, match: this.toMatch(text, analysis, hit, resolution) });
     }
     // Longest first for the check above; text order (then list order) for the caller.
     return matches.sort((a, b) => a.hit.first - b.hit.first || a.hit.term - b.hit.term).map((m) => m.match);
   }
 
-  private toMatch(
-    source: TextSource,
-    analysis: Analysis,
-    hit: TermHit,
-    resolution: ReturnType<typeof resolve>
-  ): TextMatch {
+  private toMatch(text: string, analysis: Analysis, hit: TermHit, resolution: ReturnType<typeof resolve>): TextMention {
     const { tokens } = analysis;
-    const text = source.text;
     const spans = [...hit.spans]
       .sort((a, b) => a[0] - b[0])
       .map(([a, b]) => ({ start: tokens[a]?.start ?? 0, end: tokens[b]?.end ?? 0 }))
@@ -188,10 +247,23 @@ export class ContextMatcher implements KeywordMatcher {
       keyword: this.lexicon.index.terms[hit.term]?.label ?? '',
       matched: spans.map((s) => text.slice(s.start, s.end)).join(GROUP_JOINER),
       snippet: makeSnippet(text, trimSpan(text, clauseStart, clauseEnd), focus),
-      source,
       status: resolution.status,
       modifiers: resolution.modifiers,
       ...(resolution.daysAgo === undefined ? {} : { daysAgo: resolution.daysAgo }),
     };
   }
+}
+
+/** A text's mention as a match of one source (in TextMatch's field order). */
+function withSource(mention: TextMention, source: TextSource): TextMatch {
+  const { keyword, matched, snippet, status, modifiers, daysAgo } = mention;
+  return {
+    keyword,
+    matched,
+    snippet,
+    source,
+    status,
+    modifiers,
+    ...(daysAgo === undefined ? {} : { daysAgo }),
+  };
 }
