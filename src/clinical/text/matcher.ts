@@ -59,13 +59,12 @@ const covers = (outer: TermHit, inner: TermHit) =>
 type TextMention = Omit<TextMatch, 'source'>;
 
 /**
- * What a lexicon knows about one text string (with its reference year): its analysis, the hits of all lists, and
- * each list's mentions once resolved. Identical texts of a record (episode titles, templated notes) share one.
+ * What a lexicon knows about one text string (with its reference year): the mentions of every list that has one,
+ * resolved when the text is read, so its tokens and analysis are garbage at once (a record of 10,000 texts kept them
+ * all, and the collector spent a third of the time on them). Identical texts of a record share one reading.
  */
 interface TextReading {
-  readonly analysis?: Analysis;
-  readonly hitsByList: ReadonlyMap<number, readonly TermHit[]>;
-  readonly mentions: Map<number, readonly TextMention[]>;
+  readonly mentions: ReadonlyMap<number, readonly TextMention[]>;
 }
 
 /** One list's mentions in one source: all of them, and those that count as findings. */
@@ -80,10 +79,13 @@ interface SourceReading {
   readonly lists: (SourceMentions | undefined)[];
 }
 
-const EMPTY_READING: TextReading = { hitsByList: new Map(), mentions: new Map() };
+const EMPTY_READING: TextReading = { mentions: new Map() };
 const NO_MENTIONS: SourceMentions = { all: [], counted: [] };
 /** Readings of text strings are shared for one event-loop turn: enough for a record, and no text outlives it. */
 const SHARED_TEXTS = 20_000;
+/** From this many sources on, a frozen sources array is indexed by list once, for all lists. */
+const INDEXED_SOURCES = 32;
+const NO_SOURCES: readonly TextSource[] = [];
 
 /**
  * All keyword lists of the rule files in one index, compiled once at start-up: a text is tokenised, analysed and
@@ -95,6 +97,8 @@ export class Lexicon {
   private readonly readings = new WeakMap<TextSource, SourceReading>();
   /** Text → reference year (NaN: none) → reading. */
   private readonly texts = new TurnCache<string, Map<number, TextReading>>(SHARED_TEXTS);
+  /** By frozen sources array (a record's texts), by list number: its sources with hits of that list. */
+  private readonly indexes = new WeakMap<readonly TextSource[], (TextSource[] | undefined)[]>();
 
   constructor(
     readonly language: TextLanguage,
@@ -110,6 +114,27 @@ export class Lexicon {
       this.readings.set(source, reading);
     }
     return reading;
+  }
+
+  /**
+   * The sources that can mention a list, in their order. Every list asks about all texts of a record, which as a
+   * frozen array (it cannot change) is read once and indexed by list: each list then visits only its own sources.
+   */
+  sourcesFor(sources: readonly TextSource[], list: number): readonly TextSource[] {
+    if (sources.length < INDEXED_SOURCES || !Object.isFrozen(sources)) {
+      return sources;
+    }
+    let index = this.indexes.get(sources);
+    if (index === undefined) {
+      index = [];
+      for (const source of sources) {
+        for (const withHits of this.reading(source).text.mentions.keys()) {
+          (index[withHits] ??= []).push(source);
+        }
+      }
+      this.indexes.set(sources, index);
+    }
+    return index[list] ?? NO_SOURCES;
   }
 
   private textReading(source: TextSource): TextReading {
@@ -131,8 +156,15 @@ export class Lexicon {
         hits.push(hit);
       }
     }
-    // Most texts mention nothing: they keep no analysis, so a large record stays small in memory.
-    reading = hitsByList.size === 0 ? EMPTY_READING : { analysis, hitsByList, mentions: new Map() };
+    // Most texts mention nothing: they share one empty reading, so a large record stays small in memory.
+    reading = EMPTY_READING;
+    if (hitsByList.size > 0) {
+      const mentions = new Map<number, readonly TextMention[]>();
+      for (const [list, hits] of hitsByList) {
+        mentions.set(list, this.resolveHits(source.text, analysis, hits));
+      }
+      reading = { mentions };
+    }
     if (byYear === undefined) {
       byYear = new Map();
       this.texts.set(source.text, byYear);
@@ -140,77 +172,9 @@ export class Lexicon {
     byYear.set(year, reading);
     return reading;
   }
-}
-
-export class ContextMatcher implements KeywordMatcher {
-  readonly keywords: readonly string[];
-
-  constructor(
-    private readonly lexicon: Lexicon,
-    private readonly list: number,
-    terms: readonly TermSource[],
-    exclude: readonly string[]
-  ) {
-    lexicon.index.addList(list, terms, exclude);
-    this.keywords = Object.freeze(terms.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))));
-  }
-
-  mentions(sources: readonly TextSource[]): TextMatch[] {
-    const found: TextMatch[] = [];
-    for (const source of sources) {
-      found.push(...this.scan(source).all);
-    }
-    return found;
-  }
-
-  findAll(sources: readonly TextSource[]): TextMatch[] {
-    const found: TextMatch[] = [];
-    for (const source of sources) {
-      found.push(...this.scan(source).counted);
-    }
-    return found;
-  }
-
-  matchesAny(sources: readonly TextSource[]): boolean {
-    return sources.some((source) => this.scan(source).counted.length > 0);
-  }
-
-  /** The mentions of this list in a source, resolved once per text (facts ask the same list several times). */
-  private scan(source: TextSource): SourceMentions {
-    const reading = this.lexicon.reading(source);
-    if (!reading.text.hitsByList.has(this.list)) {
-      return NO_MENTIONS;
-    }
-    let mentions = reading.lists[this.list];
-    if (mentions === undefined) {
-      const resolved = this.resolved(source, reading.text);
-      if (resolved.length === 0) {
-        mentions = NO_MENTIONS;
-      } else {
-        const all = resolved.map((mention) => withSource(mention, source));
-        mentions = { all, counted: all.filter((m) => COUNTED.has(m.status)) };
-      }
-      reading.lists[this.list] = mentions;
-    }
-    return mentions;
-  }
-
-  /** The list's mentions in a text, without a source: shared by every source with the same text. */
-  private resolved(source: TextSource, reading: TextReading): readonly TextMention[] {
-    const hits = reading.hitsByList.get(this.list);
-    if (hits === undefined || reading.analysis === undefined) {
-      return [];
-    }
-    let mentions = reading.mentions.get(this.list);
-    if (mentions === undefined) {
-      mentions = this.resolveHits(source.text, reading.analysis, hits);
-      reading.mentions.set(this.list, mentions);
-    }
-    return mentions;
-  }
 
   private resolveHits(text: string, analysis: Analysis, found: readonly TermHit[]): TextMention[] {
-    const language = this.lexicon.language;
+    const language = this.language;
     const hits = [...found].sort((a, b) => a.first - b.first || b.last - a.last || a.term - b.term);
     const matches: { hit: TermHit; match: TextMention }[] = [];
     const kept: { hit: TermHit; status: MentionStatus }[] = [];
@@ -244,13 +208,63 @@ export class ContextMatcher implements KeywordMatcher {
     const clauseStart = Math.min(tokens[a]?.start ?? 0, focus.start);
     const clauseEnd = Math.max(tokens[b]?.end ?? text.length, focus.end);
     return {
-      keyword: this.lexicon.index.terms[hit.term]?.label ?? '',
+      keyword: this.index.terms[hit.term]?.label ?? '',
       matched: spans.map((s) => text.slice(s.start, s.end)).join(GROUP_JOINER),
       snippet: makeSnippet(text, trimSpan(text, clauseStart, clauseEnd), focus),
       status: resolution.status,
       modifiers: resolution.modifiers,
       ...(resolution.daysAgo === undefined ? {} : { daysAgo: resolution.daysAgo }),
     };
+  }
+}
+
+export class ContextMatcher implements KeywordMatcher {
+  readonly keywords: readonly string[];
+
+  constructor(
+    private readonly lexicon: Lexicon,
+    private readonly list: number,
+    terms: readonly TermSource[],
+    exclude: readonly string[]
+  ) {
+    lexicon.index.addList(list, terms, exclude);
+    this.keywords = Object.freeze(terms.map((t) => (typeof t === 'string' ? t : JSON.stringify(t))));
+  }
+
+  mentions(sources: readonly TextSource[]): TextMatch[] {
+    const found: TextMatch[] = [];
+    for (const source of this.lexicon.sourcesFor(sources, this.list)) {
+      found.push(...this.scan(source).all);
+    }
+    return found;
+  }
+
+  findAll(sources: readonly TextSource[]): TextMatch[] {
+    const found: TextMatch[] = [];
+    for (const source of this.lexicon.sourcesFor(sources, this.list)) {
+      found.push(...this.scan(source).counted);
+    }
+    return found;
+  }
+
+  matchesAny(sources: readonly TextSource[]): boolean {
+    return this.lexicon.sourcesFor(sources, this.list).some((source) => this.scan(source).counted.length > 0);
+  }
+
+  /** The mentions of this list in a source, made once per source (facts ask the same list several times). */
+  private scan(source: TextSource): SourceMentions {
+    const reading = this.lexicon.reading(source);
+    const resolved = reading.text.mentions.get(this.list);
+    if (resolved === undefined) {
+      return NO_MENTIONS;
+    }
+    let mentions = reading.lists[this.list];
+    if (mentions === undefined) {
+      const all = resolved.map((mention) => withSource(mention, source));
+      mentions = { all, counted: all.filter((m) => COUNTED.has(m.status)) };
+      reading.lists[this.list] = mentions;
+    }
+    return mentions;
   }
 }
 
