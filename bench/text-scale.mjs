@@ -39,10 +39,12 @@ function recordOf(n) {
     (sum, c) => sum + Buffer.byteLength(c.code.text ?? '') + Buffer.byteLength(c.note?.[0].text ?? ''),
     0
   );
+  // As the service gets them: parsed from a request's JSON (every text its own string, as in a real record).
+  const resources = JSON.parse(JSON.stringify(conditions));
   return {
     gathered: {
       patient: { resourceType: 'Patient', id: 'p1', birthDate: '1970-01-01' },
-      data: { conditions: { resources: conditions } },
+      data: { conditions: { resources } },
       problems: [],
     },
     textBytes,
