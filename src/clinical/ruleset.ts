@@ -288,17 +288,32 @@ async function explain(node: EvaluatedNode, almanac: Almanac, evidence: Evidence
   }
 }
 
+/**
+ * The evidence without repeats (same kind, reference, text and value). Keyed by the fields themselves, not by one
+ * joined string per item: evidence lists of a large record hold 10,000 items whose snippets are shared strings.
+ */
 function dedupe(evidence: readonly Evidence[]): Evidence[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, Map<string, Map<string, Set<string>>>>();
   return evidence.filter((item) => {
-    // A template, not [...].join(): no array per item (evidence lists of a large record hold 10,000 items).
-    const key = `${item.kind}\u0000${item.reference ?? ''}\u0000${item.text ?? ''}\u0000${item.value ?? ''}`;
-    if (seen.has(key)) {
+    const byReference = getOrAdd(seen, item.kind, () => new Map<string, Map<string, Set<string>>>());
+    const byText = getOrAdd(byReference, item.reference ?? '', () => new Map<string, Set<string>>());
+    const values = getOrAdd(byText, item.text ?? '', () => new Set<string>());
+    const value = item.value ?? '';
+    if (values.has(value)) {
       return false;
     }
-    seen.add(key);
+    values.add(value);
     return true;
   });
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** A finding that names other rules (RF-C) also shows their evidence, right after each rule's marker. */
