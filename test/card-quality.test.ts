@@ -4,7 +4,15 @@ import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { CdsCard } from '../src/cds/response';
 import { testApp } from './support/app';
-import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from './support/sample-patients';
+import { INTERNAL_TAG, RAW_REFERENCE, RULE_ID, englishIn, textsOf } from './support/card-text';
+import {
+  AMLODIPINE_DRAFT,
+  HBA1C_DRAFT,
+  draftOrdersOf,
+  loadSample,
+  orderHookOf,
+  patientViewOf,
+} from './support/sample-patients';
 
 /**
  * Card quality (issue 13 "done when"), over every sample patient, every hook and every language: a card reads in
@@ -27,66 +35,7 @@ const reasonsOf = (kind: string) =>
     .filter((concept) => concept.property?.some((p) => p.code === 'card-kind' && p.valueCode === kind))
     .map((concept) => concept.code);
 
-const RAW_REFERENCE =
-  /\b(Patient|Condition|Observation|MedicationStatement|MedicationRequest|Procedure|QuestionnaireResponse|ServiceRequest|CarePlan)\/[\w.-]+/;
-const RULE_ID = /\b(RF|SF|EX|CL|PR|TS|IM|DQ|SC|DS|YF|RW|EV|PG)-(\d{1,2}|C)\b/;
-const INTERNAL_TAG = /\b(S00\d|DESIGN|HW-[A-Z]+|KNGF-B\d+|CKS-RF|NHG-LRS|NICE-NG59|FHIR|CarePlan)\b/;
-/** English words that have no place in Dutch or French text (tool names such as "STarT Back" are allowed). */
-const ENGLISH = [
-  'the',
-  'and',
-  'with',
-  'without',
-  'should',
-  'please',
-  'urgent',
-  'immediate',
-  'emergency',
-  'referral',
-  'assess',
-  'found',
-  'evidence',
-  'source',
-  'suspected',
-  'weight',
-  'fever',
-  'pain',
-  'exercise',
-  'walking',
-  'strength',
-  'flexibility',
-  'recorded',
-  'risk',
-  'days',
-  'start low',
-  'go slow',
-  'not now',
-  'patient declines',
-  'already',
-  'imaging',
-  'order',
-  'measurement',
-  'diagnosis',
-  'self-management',
-];
-const englishIn = (text: string) =>
-  ENGLISH.filter((word) => new RegExp(`(^|[^\\p{L}])${word}([^\\p{L}]|$)`, 'iu').test(text));
-
 const { app } = testApp();
-
-/** The words the GP reads on a card: summary, detail, override reasons, suggestion and link labels. */
-function textsOf(card: CdsCard): string[] {
-  return [
-    card.summary,
-    card.detail ?? '',
-    ...(card.overrideReasons ?? []).map((reason) => reason.display ?? ''),
-    ...(card.suggestions ?? []).flatMap((suggestion) => [
-      suggestion.label,
-      ...(suggestion.actions ?? []).map((action) => action.description),
-    ]),
-    ...(card.links ?? []).map((link) => link.label),
-  ];
-}
 
 /** The card kind its findings make it, as the CodeSystem names kinds. */
 function kindOf(card: CdsCard): string {
@@ -113,25 +62,8 @@ function kindOf(card: CdsCard): string {
 
 const physiotherapy = draftOrdersOf(loadSample('physio-referral'))[0] as Resource;
 const mri = draftOrdersOf(loadSample('lumbar-mri'))[0] as Resource;
-const amlodipine = {
-  resourceType: 'MedicationRequest',
-  id: 'amlodipine-draft',
-  status: 'draft',
-  intent: 'order',
-  medicationCodeableConcept: {
-    coding: [{ system: 'http://www.whocc.no/atc', code: 'C08CA01', display: 'amlodipine' }],
-    text: 'Amlodipine 5 mg tablet',
-  },
-  subject: { reference: 'Patient/x' },
-} as Resource;
-const labTest = {
-  resourceType: 'ServiceRequest',
-  id: 'hba1c-draft',
-  status: 'draft',
-  intent: 'order',
-  code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'HbA1c' }], text: 'HbA1c' },
-  subject: { reference: 'Patient/x' },
-} as Resource;
+const amlodipine = AMLODIPINE_DRAFT;
+const labTest = HBA1C_DRAFT;
 
 interface Case {
   readonly name: string;

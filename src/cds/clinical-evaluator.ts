@@ -223,6 +223,15 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
     // "Not now" silences the recommendation (never a red flag) for memory.notNowDays days.
     const notNowAt = evaluation.memory?.notNowAt?.getTime();
     const silenced = notNowAt !== undefined && deps.now().getTime() < notNowAt + memory.notNowDays * 86_400_000;
+    // RW-10: on an unrelated order, red flags are shown once per order session, unless one is new since.
+    const unrelatedOrder = request.hook !== 'patient-view' && decision.unrelatedOrder;
+    const redFlagIds = decision.redFlags.map((finding) => finding.ruleId);
+    const shown = evaluation.memory?.redFlagsShown;
+    const shownInSession =
+      unrelatedOrder &&
+      shown !== undefined &&
+      deps.now().getTime() < shown.at.getTime() + memory.orderSessionMinutes * 60_000 &&
+      redFlagIds.every((id) => shown.ruleIds.includes(id));
     const cards = renderCards(decision, {
       locale,
       links: deps.knowledge.ruleset.settings.links,
@@ -234,11 +243,15 @@ export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
       recommendationSilenced: silenced,
       // RW-10 (rules/scope.json): an order hook speaks about a physiotherapy referral or lumbar imaging only.
       ...(request.hook === 'patient-view' ? {} : { unrelatedOrder: decision.unrelatedOrder }),
+      redFlagsShownInSession: shownInSession,
     });
     return {
       response: { cards },
       ruleIds: decision.findings.map((finding) => finding.ruleId),
       rulesetVersion: deps.knowledge.ruleset.version,
+      ...(unrelatedOrder && !shownInSession && redFlagIds.length > 0
+        ? { redFlagsShown: { at: deps.now(), ruleIds: redFlagIds } }
+        : {}),
     };
   };
 }

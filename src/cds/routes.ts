@@ -15,6 +15,7 @@ import type { Problem } from '../http/errors';
 import { hashPatient } from '../store/patient-hash';
 import type { AuditRecord, FeedbackResult, Store } from '../store/store';
 import { isNotNow } from '../store/not-now';
+import { orderSessionKey } from '../store/order-session';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import { userRateLimit } from '../http/rate-limit';
@@ -22,7 +23,7 @@ import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
 import type { CdsServiceDefinition } from './catalogue';
 import { discoveryDocument, findService } from './catalogue';
-import type { HookEvaluator } from './evaluate';
+import type { EvaluationResult, HookEvaluator } from './evaluate';
 import { parseHookRequest } from './hook-request';
 
 export interface CdsRoutesDeps {
@@ -42,7 +43,7 @@ export interface CdsRoutesDeps {
   /** Where feedback is stored, waiting at most `timeoutMs` for it; undefined when it is not available (then 503). */
   readonly feedbackStore?: (timeoutMs: number) => Promise<FeedbackStore | undefined>;
   /** The store as it is now, for the "not now" memory of a hook call (which never waits for the store). */
-  readonly memoryStore?: () => Pick<Store, 'notNowAt'> | undefined;
+  readonly memoryStore?: () => Pick<Store, 'notNowAt' | 'redFlagsShownIn' | 'rememberRedFlagsShown'> | undefined;
   readonly logger: Logger;
   /** The trusted issuers, for the FHIR servers each may use. */
   readonly issuers: readonly TrustedIssuer[];
@@ -145,17 +146,33 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
   });
 
   /** What the store remembers about the patient; nothing when it is not available (the card is then shown). */
-  const memoryOf = async (patientHash: string | undefined) => {
+  const memoryOf = async (patientHash: string | undefined, sessionKey: string | undefined) => {
     const store = deps.memoryStore?.();
-    if (patientHash === undefined || store?.notNowAt === undefined) {
+    if (patientHash === undefined || store === undefined) {
       return {};
     }
     try {
-      const notNowAt = await store.notNowAt(patientHash);
-      return notNowAt ? { notNowAt } : {};
+      const [notNowAt, redFlagsShown] = await Promise.all([
+        store.notNowAt(patientHash),
+        sessionKey === undefined ? undefined : store.redFlagsShownIn(sessionKey),
+      ]);
+      return { ...(notNowAt ? { notNowAt } : {}), ...(redFlagsShown ? { redFlagsShown } : {}) };
     } catch (err) {
-      deps.logger.warn({ err }, 'the not-now memory could not be read');
+      deps.logger.warn({ err }, 'the card memory could not be read');
       return {};
+    }
+  };
+
+  /** RW-10: remembers red flags shown on an unrelated order; when this fails they are shown again (safe side). */
+  const rememberShown = async (sessionKey: string | undefined, shown: EvaluationResult['redFlagsShown']) => {
+    const store = deps.memoryStore?.();
+    if (sessionKey === undefined || shown === undefined || store === undefined) {
+      return;
+    }
+    try {
+      await store.rememberRedFlagsShown(sessionKey, shown);
+    } catch (err) {
+      deps.logger.warn({ err }, 'the order session could not be remembered');
     }
   };
 
@@ -272,13 +289,23 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
           `prefetch.${gathered.missing[0]?.key ?? 'patient'}`
         );
       }
+      // An order session (RW-10) only exists on the order hooks: patient-view always shows red flags.
+      const sessionKey =
+        deps.audit && request.hook !== 'patient-view'
+          ? orderSessionKey(deps.audit.hashKey, {
+              patientId: request.context.patientId,
+              userId: request.context.userId,
+              ...(request.context.encounterId ? { encounterId: request.context.encounterId } : {}),
+            })
+          : undefined;
       const result = await deps.evaluate({
         service,
         request,
         record: gathered.record,
         acceptLanguages: acceptLanguages(req.headers['accept-language']),
-        memory: await memoryOf(locals.audit?.patientHash),
+        memory: await memoryOf(locals.audit?.patientHash, sessionKey),
       });
+      await rememberShown(sessionKey, result.redFlagsShown);
       if (locals.audit) {
         locals.audit = {
           ...locals.audit,

@@ -56,8 +56,19 @@ export function localDayOf(instant: Date, timeZone: string): DayNumber {
     format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     formatters.set(timeZone, format);
   }
-  const parts = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
-  return Math.floor(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / DAY_MS);
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (const part of format.formatToParts(instant)) {
+    if (part.type === 'year') {
+      year = Number(part.value);
+    } else if (part.type === 'month') {
+      month = Number(part.value);
+    } else if (part.type === 'day') {
+      day = Number(part.value);
+    }
+  }
+  return Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
 }
 
 /** The days a FHIR date may mean: one day, or every day of a partial date's month or year. */
@@ -134,19 +145,18 @@ export function nearestDay(span: DaySpan | undefined, today: DayNumber): DayNumb
   return span === undefined ? undefined : Math.min(Math.max(today, span.first), span.last);
 }
 
-/** ISO dates already written: a large record repeats a few hundred days thousands of times. */
+/** isoDay's answers: every finding and card date goes through it, and a record has few distinct days. */
 const isoDays = new Map<DayNumber, string>();
-const ISO_DAYS_KEPT = 10_000;
 
 /** ISO date (YYYY-MM-DD) of a day number. */
 export function isoDay(day: DayNumber): string {
   let iso = isoDays.get(day);
   if (iso === undefined) {
     iso = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    if (isoDays.size >= ISO_DAYS_KEPT) {
-      isoDays.clear();
+    // Bounded: days beyond the ones records commonly name are recomputed.
+    if (isoDays.size < 100_000) {
+      isoDays.set(day, iso);
     }
-    isoDays.set(day, iso);
   }
   return iso;
 }

@@ -1,3 +1,4 @@
+import type { DataProblemReason } from '../fhir/gather';
 import type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /**
@@ -11,13 +12,13 @@ export const LOCALES: readonly Locale[] = ['nl', 'fr', 'en'];
 /** A rule's text (card title, action) in every card language. */
 export type CardText = Readonly<Record<Locale, string>>;
 
-/** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in. */
-export type KnowledgeLocale = 'en' | 'nl';
-/** The languages of the CarePlan knowledge texts (fhir-resources/knowledge); French is not written yet. */
-export const KNOWLEDGE_LOCALES: readonly KnowledgeLocale[] = ['en', 'nl'];
-/** The CarePlan language for a card language: a French card carries the English plan until it is translated. */
-export const knowledgeLocale = (locale: Locale): KnowledgeLocale => (locale === 'nl' ? 'nl' : 'en');
-/** A knowledge text in both its languages. */
+/** The languages the exercise knowledge (ActivityDefinitions, PlanDefinition, CarePlan texts) exists in: all. */
+export type KnowledgeLocale = Locale;
+/** The languages of the CarePlan knowledge texts (fhir-resources/knowledge). */
+export const KNOWLEDGE_LOCALES: readonly KnowledgeLocale[] = ['en', 'nl', 'fr'];
+/** The CarePlan language for a card language: the same (a French card carries the French plan). */
+export const knowledgeLocale = (locale: Locale): KnowledgeLocale => locale;
+/** A knowledge text in each of its languages. */
 export type Localised = Readonly<Record<KnowledgeLocale, string>>;
 
 /** How a piece of evidence was found; the renderer words each kind. */
@@ -31,7 +32,39 @@ export type EvidenceKind =
   | 'corticosteroids'
   | 'start-back' // a STarT Back score: `score` holds it
   | 'rule' // another rule that fired (RF-C): `text` is its id
-  | 'data'; // a data-quality detail: `text` says what could not be read
+  | 'data'; // a data-quality detail: `data` says what could not be read, `text`/`value` what the record holds
+
+/**
+ * What could not be read, without words: a reason the data was not obtained (fhir/gather.ts), or what in a
+ * record was not understood. The renderer words it in the GP's language (render/data-lines.ts).
+ */
+export type DataIssue =
+  | DataProblemReason
+  | 'no-usable-code' // a diagnosis or measurement without a usable code or text
+  | 'measurement-not-understood' // a temperature or weight under a code the rules do not know
+  | 'medication-not-coded'
+  | 'medication-unnamed' // a product code without ATC code or name
+  | 'unit-not-understood'
+  | 'implausible-value'
+  | 'no-birth-date'
+  | 'lbp-code-not-understood'; // the low back pain diagnosis was recognised by its text only
+
+export interface DataDetail {
+  readonly issue: DataIssue;
+  /** The kind of data that was not obtained, e.g. `Condition`. */
+  readonly resourceType?: string;
+  /** Numbers the line names: what a search counted and sent, pages read, entries skipped. */
+  readonly counted?: number;
+  readonly sent?: number;
+  readonly pages?: number;
+  readonly entries?: number;
+  /** The code of a measurement that was not understood, as recorded (without its system URL). */
+  readonly code?: string;
+  /** The vital sign a unit or value belongs to, named in the GP's language instead of the record's display. */
+  readonly measure?: 'temperature' | 'weight' | 'blood-pressure';
+  /** The plausible range of an implausible value, with its unit: `25–45 °C`. */
+  readonly range?: string;
+}
 
 export interface Evidence {
   readonly kind: EvidenceKind;
@@ -47,6 +80,10 @@ export interface Evidence {
   readonly suspected?: boolean;
   /** Another record says this ended, but the dates cannot tell which is later (RW-07). */
   readonly statusUnclear?: boolean;
+  /** A temperature recorded without a unit, read as °C because its value is plausible as °C. */
+  readonly unitAssumed?: boolean;
+  /** For `data` evidence: what could not be read. */
+  readonly data?: DataDetail;
   /** A STarT Back result (YF-02): the risk group and the scores it was derived from. */
   readonly score?: {
     readonly group: 'low' | 'medium' | 'high';

@@ -5,6 +5,7 @@ import type {
   MedicationRequest,
   MedicationStatement,
   Observation,
+  ObservationComponent,
   Patient,
   Procedure,
   QuestionnaireResponse,
@@ -18,7 +19,8 @@ import { isoDay, localDayOf, toDay } from './dates';
 import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
-import { observationValue, readQuantity } from './values';
+import { observationValue } from './values';
+import type { DataDetail } from './finding';
 import type { DataNoteCode } from './vocabulary';
 import type { TextSource } from './text-match';
 import {
@@ -74,8 +76,11 @@ export interface ObservationItem extends RecordItem {
   /** Mass in kg, when the unit is a mass unit. */
   readonly kg?: number;
   readonly mmHg?: number;
-  /** Components (e.g. of a blood-pressure panel) with their own value sets and pressures. */
-  readonly components: readonly { readonly valueSets: ReadonlySet<string>; readonly mmHg?: number }[];
+  /**
+   * Components (of a blood-pressure or vital-signs panel) with their own code's value sets and their own value,
+   * read like a top-level value (valueQuantity or valueString): see {@link measurementsOf}.
+   */
+  readonly components: readonly ObservationMeasurement[];
   /** A plain number (valueQuantity.value or valueInteger), e.g. a STarT Back total score. */
   readonly number?: number;
   /**
@@ -83,6 +88,23 @@ export interface ObservationItem extends RecordItem {
    * a unit they cannot read, and for comparators (`>38` is only a bound).
    */
   readonly quantity?: { readonly value: number; readonly unit: string; readonly comparator?: Comparator };
+}
+
+/** What a measurement is and what it measured: an Observation's own value, or one of its components. */
+export type ObservationMeasurement = Pick<
+  ObservationItem,
+  'display' | 'valueSets' | 'celsius' | 'kg' | 'mmHg' | 'number' | 'quantity'
+>;
+
+/**
+ * An Observation and each of its components as measurements of their own, with the Observation's reference and
+ * date: a temperature is found whether it is the value of a body-temperature Observation or a component of a
+ * vital-signs panel (LOINC 85353-1, 8716-3).
+ */
+export function measurementsOf(item: ObservationItem): ObservationItem[] {
+  return item.components.length === 0
+    ? [item]
+    : [item, ...item.components.map((component) => ({ ...item, ...component, components: [] }))];
 }
 
 export interface MedicationItem extends RecordItem {
@@ -124,11 +146,17 @@ export interface RecordText {
   readonly current: boolean;
 }
 
-/** A data-quality note raised while reading the record (DQ-01). */
+/** A data-quality note raised while reading the record (DQ-01): what, and what the record holds there. */
 export interface DataNote {
   readonly code: DataNoteCode;
   readonly reference?: string;
-  readonly detail: string;
+  readonly detail: DataDetail;
+  /** The record's own words for the item (a measurement's display), when it has them. */
+  readonly text?: string;
+  /** Its value with its unit, as recorded. */
+  readonly value?: string;
+  /** ISO date of the item. */
+  readonly date?: string;
 }
 
 export interface ClinicalRecord {
@@ -338,26 +366,20 @@ function findContradictions(conditions: Condition[], items: ConditionItem[]): Co
   return { dropped, unclear };
 }
 
-function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
-  const reference = refOf(observation);
-  const valueSets = coder.valueSets(observation.code, observation.valueCodeableConcept);
-  const day = dates.effectiveDay(observation);
-  const quantity = observationValue(observation);
-  const components = (observation.component ?? []).map((component) => ({
-    valueSets: coder.valueSets(component.code),
-    mmHg: readQuantity(component.valueQuantity)?.mmHg,
-  }));
+/** The value of an Observation or of one of its components, read the same way (RW-03). */
+function measurement(
+  code: CodeableConcept | undefined,
+  valueSets: ReadonlySet<string>,
+  value: Pick<Observation, 'valueQuantity' | 'valueString' | 'valueInteger'>
+): ObservationMeasurement {
+  const quantity = observationValue(value);
   return {
-    reference,
-    display: displayOf(observation.code),
+    display: displayOf(code),
     valueSets,
-    suspected: false,
-    day,
     celsius: quantity?.celsius,
     kg: quantity?.kg,
     mmHg: quantity?.mmHg,
-    number: quantity?.value ?? (typeof observation.valueInteger === 'number' ? observation.valueInteger : undefined),
-    components,
+    number: quantity?.value ?? (typeof value.valueInteger === 'number' ? value.valueInteger : undefined),
     quantity: quantity
       ? {
           value: quantity.value,
@@ -365,6 +387,19 @@ function observationItem(observation: Observation, coder: Coder, dates: RecordDa
           ...(quantity.comparator ? { comparator: quantity.comparator } : {}),
         }
       : undefined,
+  };
+}
+
+function observationItem(observation: Observation, coder: Coder, dates: RecordDates): ObservationItem {
+  const components = objects<ObservationComponent>(observation.component).map((component) =>
+    measurement(component.code, coder.valueSets(component.code), component)
+  );
+  return {
+    reference: refOf(observation),
+    suspected: false,
+    day: dates.effectiveDay(observation),
+    ...measurement(observation.code, coder.valueSets(observation.code, observation.valueCodeableConcept), observation),
+    components,
   };
 }
 
@@ -386,10 +421,10 @@ function medicationItem(
   );
   const atcCoded = systems.has(CODE_SYSTEMS.atc);
   if (use.code === undefined) {
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication not coded in the resource' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-not-coded' } });
   } else if (!atcCoded && names.length === 0) {
     // A G-Standaard or SNOMED product code alone cannot be placed without the drug database.
-    notes.push({ code: 'medication-unresolved', reference, detail: 'medication without an ATC code or a name' });
+    notes.push({ code: 'medication-unresolved', reference, detail: { issue: 'medication-unnamed' } });
   }
   return {
     reference,
@@ -429,12 +464,22 @@ function texts(
     });
 }
 
-/** "code 'text' = value unit": what a clinician needs to find a measurement the rules could not place. */
-function notUnderstood(observation: Observation, item: ObservationItem): string {
-  const coding = codings(observation.code).find((c) => c.code);
-  const code = coding ? `${coding.system ?? '?'}|${coding.code ?? ''}` : '(no code)';
-  const value = item.quantity ? ` = ${item.quantity.value} ${item.quantity.unit}` : '';
-  return `Observation code ${code} "${item.display}"${value} not recognised: not evaluated`;
+/** A measurement the rules could not place: its code, words and value, for the GP to find it in the chart. */
+function notUnderstood(
+  concept: CodeableConcept | undefined,
+  item: ObservationMeasurement,
+  reference: string,
+  day: DayNumber | undefined
+): DataNote {
+  const code = codings(concept).find((c) => c.code)?.code;
+  return {
+    code: 'measurement-not-understood',
+    reference,
+    detail: { issue: 'measurement-not-understood', ...(code ? { code } : {}) },
+    ...(item.display ? { text: item.display } : {}),
+    ...(item.quantity ? { value: `${item.quantity.value} ${item.quantity.unit}`.trim() } : {}),
+    ...(day === undefined ? {} : { date: isoDay(day) }),
+  };
 }
 
 const hasUsableCode = (concept: CodeableConcept | undefined) =>
@@ -471,7 +516,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
   const coder = new Coder(terminology);
   const notes: DataNote[] = gathered.problems.map((problem: DataProblem) => ({
     code: 'data-not-obtained',
-    detail: `${problem.resourceType}: ${problem.detail}`,
+    detail: { issue: problem.reason, resourceType: problem.resourceType, ...problem.figures },
   }));
   const recordTexts: RecordText[] = [];
 
@@ -495,7 +540,7 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
       notes.push({
         code: 'unreadable-code',
         reference: item.reference,
-        detail: 'Condition without a usable code or text',
+        detail: { issue: 'no-usable-code' },
       });
     }
     const fields = [['code.text', condition.code?.text] as const, ...noteTexts(condition as unknown as Json)];
@@ -511,14 +556,16 @@ export function normaliseRecord(input: NormaliseInput): ClinicalRecord {
         notes.push({
           code: 'unreadable-code',
           reference: item.reference,
-          detail: 'Observation without a usable code or text',
+          detail: { issue: 'no-usable-code' },
         });
-      } else if (item.valueSets.size === 0 && (item.celsius !== undefined || item.kg !== undefined)) {
-        // A vital sign under a local code (SC-06, RW-02): present but not understood, so it is named, not ignored.
-        notes.push({
-          code: 'measurement-not-understood',
-          reference: item.reference,
-          detail: notUnderstood(observation, item),
+      } else {
+        // A vital sign under a local code (SC-06, RW-02), as the Observation's value or a panel component: present
+        // but not understood, so it is named, not ignored.
+        const measured = [observation, ...objects<ObservationComponent>(observation.component)];
+        [item, ...item.components].forEach((value, k) => {
+          if (value.valueSets.size === 0 && (value.celsius !== undefined || value.kg !== undefined)) {
+            notes.push(notUnderstood(measured[k]?.code, value, item.reference, item.day));
+          }
         });
       }
       const fields = [['valueString', observation.valueString] as const, ...noteTexts(observation as unknown as Json)];

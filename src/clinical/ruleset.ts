@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Engine, Fact } from 'json-rules-engine';
-import type { Almanac, RuleResult } from 'json-rules-engine';
+import { Almanac, Engine, Fact } from 'json-rules-engine';
+import type { RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
 import type { Tree } from './named-conditions';
 import { expandReferences, isReference, referencesIn } from './named-conditions';
@@ -138,14 +138,17 @@ const settingsSchema = z.strictObject({
     .record(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/), z.strictObject({ label: z.string().min(1), url: z.url() }))
     .refine((links) => 'default' in links, 'needs a "default" link'),
   /**
-   * What the service remembers per patient: how long "not now" on the recommendation silences it, and how an
-   * existing physiotherapy referral is recognised (a value-set id and a keyword list).
+   * What the service remembers per patient: how long "not now" on the recommendation silences it, how an
+   * existing physiotherapy referral is recognised (a value-set id and a keyword list), and how long an order
+   * session lasts (RW-10).
    */
   memory: z.strictObject({
     description: z.string().optional(),
     notNowDays: z.number().int().min(1).max(365),
     physiotherapyValueSet: z.string().min(1),
     physiotherapyKeywords: z.string().min(1),
+    /** RW-10: how long red flags shown on an unrelated order are not repeated for the same patient, user, encounter. */
+    orderSessionMinutes: z.number().int().min(1).max(1440),
   }),
 });
 
@@ -217,92 +220,120 @@ function resolvePath(value: unknown, pathExpression: string): unknown {
   return current;
 }
 
-const CONTEXT_FACT = 'context';
+/**
+ * The record and knowledge of each run, by its almanac: a fact reads them synchronously, without a constant fact
+ * and the promise of its lookup (a run computes over a hundred facts).
+ */
+const contexts = new WeakMap<Almanac, FactContext>();
+const ALMANAC_OPTIONS = { allowUndefinedFacts: false, pathResolver: resolvePath };
 
 /**
  * What the engine gets as a condition's params: the JSON text of the rule file's params, which names them in the
- * params table. json-rules-engine deep-copies every rule's conditions on each run and hashes a fact's params
- * (with hash-it) on every lookup, which together took a sixth of a hook call's CPU; one string is cheap to copy
- * and is its own cache key.
+ * params table. json-rules-engine deep-copies every rule's conditions on each run (with `clone`, its RuleResult
+ * constructor) and hashes a fact's params (with hash-it) on every lookup; a string is cheap to copy and is its own
+ * cache key.
  */
-interface ParamsKey {
-  readonly key: string;
-}
+type ParamsKey = string;
+/**
+ * The engine passes a condition's params through untouched (to Almanac.factValue, Fact.getCacheKey and the fact's
+ * callback), so a string works; its type declarations only admit objects.
+ */
+type EngineParams = Record<string, unknown>;
+const asEngineParams = (key: ParamsKey | undefined) => key as unknown as EngineParams;
+const keyOf = (params: EngineParams | undefined) => (params as unknown as ParamsKey | undefined) ?? '{}';
 
 /** A fact whose cache key is its id followed by the params key. */
 class RuleFact<T> extends Fact<T> {
-  getCacheKey(params: ParamsKey): string | undefined {
-    return this.options.cache ? `${this.id}${params.key}` : undefined;
+  getCacheKey(params: EngineParams): string | undefined {
+    return this.options.cache ? `${this.id}${keyOf(params)}` : undefined;
   }
 }
 
 /**
- * A rule's conditions as the engine gets them: each leaf's params replaced by their key in `table` (which
- * collects the params of all rules).
+ * A rule's conditions as the engine gets them: only what it evaluates (fact, params key, path, operator, value,
+ * all/any/not), so its copy per run is small. Each leaf's params are replaced by their key in `table` (which
+ * collects the params of all rules); notes and evidence paths stay in the definition, which `explain` walks next
+ * to the engine's result.
  */
-function withParamsKeys(node: ConditionNode, table: Map<string, Record<string, unknown>>): ConditionNode {
+function engineConditions(node: ConditionNode, table: Map<string, Record<string, unknown>>): unknown {
   if ('fact' in node) {
     const params = node.params ?? {};
     const key = JSON.stringify(params);
     table.set(key, params);
-    return { ...node, params: { key } };
+    const { fact, path: factPath, operator, value } = node;
+    return factPath === undefined
+      ? { fact, params: key, operator, value }
+      : { fact, params: key, path: factPath, operator, value };
   }
   if (isReference(node)) {
     throw new Error(`named condition "${node.condition}" was not expanded`);
   }
   if ('not' in node) {
-    return { ...node, not: withParamsKeys(node.not, table) };
+    return { not: engineConditions(node.not, table) };
   }
   return 'all' in node
-    ? { ...node, all: node.all.map((child) => withParamsKeys(child, table)) }
-    : { ...node, any: node.any.map((child) => withParamsKeys(child, table)) };
+    ? { all: node.all.map((child) => engineConditions(child, table)) }
+    : { any: node.any.map((child) => engineConditions(child, table)) };
 }
 
+/** A condition after the engine's run: the same shape as it was given, each evaluated node with its result. */
 interface EvaluatedNode {
   fact?: string;
-  params?: Record<string, unknown>;
-  evidence?: string;
+  params?: ParamsKey;
   result?: boolean;
-  note?: string;
   all?: EvaluatedNode[];
   any?: EvaluatedNode[];
   not?: EvaluatedNode;
 }
 
-/** The evidence and notes of the conditions that made a rule fire (a `not` contributes none). */
-async function explain(node: EvaluatedNode, almanac: Almanac, evidence: Evidence[], notes: string[]): Promise<void> {
-  if (node.result !== true) {
+/**
+ * The evidence and notes of the conditions that made a rule fire (a `not` contributes none): `node` is the rule
+ * file's condition (notes, evidence paths) and `evaluated` the engine's result for it.
+ */
+async function explain(
+  node: ConditionNode,
+  evaluated: EvaluatedNode,
+  almanac: Almanac,
+  evidence: Evidence[],
+  notes: string[]
+): Promise<void> {
+  if (evaluated.result !== true || isReference(node)) {
     return;
   }
-  if (node.note) {
+  if ('note' in node && node.note) {
     notes.push(node.note);
   }
-  if (node.fact) {
-    const value = await almanac.factValue(node.fact, node.params);
+  if ('fact' in node) {
+    const value = await almanac.factValue(node.fact, asEngineParams(evaluated.params));
     const found = resolvePath(value, node.evidence ?? '$.evidence');
     evidence.push(...(Array.isArray(found) ? (found as Evidence[]) : []));
     return;
   }
-  for (const child of node.all ?? node.any ?? []) {
-    await explain(child, almanac, evidence, notes);
+  const children = 'all' in node ? node.all : 'any' in node ? node.any : [];
+  const evaluatedChildren = evaluated.all ?? evaluated.any ?? [];
+  for (const [index, child] of children.entries()) {
+    await explain(child, evaluatedChildren[index] ?? {}, almanac, evidence, notes);
   }
 }
 
 /**
- * The evidence without repeats (same kind, reference, text and value). Keyed by the fields themselves, not by one
- * joined string per item: evidence lists of a large record hold 10,000 items whose snippets are shared strings.
+ * The evidence without repeats (same kind, reference, text, value and structured data). Keyed by the fields
+ * themselves, not by one joined string per item: evidence lists of a large record hold 10,000 items whose snippets
+ * are shared strings.
  */
 function dedupe(evidence: readonly Evidence[]): Evidence[] {
-  const seen = new Map<string, Map<string, Map<string, Set<string>>>>();
+  const seen = new Map<string, Map<string, Map<string, Map<string, Set<string>>>>>();
   return evidence.filter((item) => {
-    const byReference = getOrAdd(seen, item.kind, () => new Map<string, Map<string, Set<string>>>());
-    const byText = getOrAdd(byReference, item.reference ?? '', () => new Map<string, Set<string>>());
-    const values = getOrAdd(byText, item.text ?? '', () => new Set<string>());
-    const value = item.value ?? '';
-    if (values.has(value)) {
+    const byReference = getOrAdd(seen, item.kind, () => new Map<string, Map<string, Map<string, Set<string>>>>());
+    const byText = getOrAdd(byReference, item.reference ?? '', () => new Map<string, Map<string, Set<string>>>());
+    const byValue = getOrAdd(byText, item.text ?? '', () => new Map<string, Set<string>>());
+    const data = getOrAdd(byValue, item.value ?? '', () => new Set<string>());
+    // Data evidence without a record (what could not be obtained) differs only by its structured detail.
+    const detail = item.data === undefined ? '' : JSON.stringify(item.data);
+    if (data.has(detail)) {
       return false;
     }
-    values.add(value);
+    data.add(detail);
     return true;
   });
 }
@@ -513,7 +544,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     keywords: (name) => keywordLists.get(name) as KeywordMatcher,
     episode: settings.episode,
   };
-  const engine = new Engine([], { allowUndefinedFacts: false, pathResolver: resolvePath });
+  const engine = new Engine([], ALMANAC_OPTIONS);
   const paramsTable = new Map<string, Record<string, unknown>>();
   for (const rule of rules) {
     const { name, priority, conditions } = rule.definition;
@@ -522,7 +553,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     engine.addRule({
       name,
       priority,
-      conditions: withParamsKeys(conditions, paramsTable) as RuleDefinition['conditions'],
+      conditions: engineConditions(conditions, paramsTable) as RuleDefinition['conditions'],
       event: { type: 'finding' },
     });
   }
@@ -530,8 +561,7 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     engine.addFact(
       new RuleFact(
         fact.id,
-        async (params: Partial<ParamsKey>, almanac: Almanac) => {
-          const context = await almanac.factValue<FactContext>(CONTEXT_FACT);
+        (params: EngineParams | undefined, almanac: Almanac) => {
           // Only facts that are not cached read the earlier rules' outcomes: the others skip building the list.
           // getResults() exists in json-rules-engine 7 but is missing from its type declarations.
           const outcomes: RuleOutcome[] = fact.cache
@@ -540,7 +570,8 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
                 name: result.name,
                 result: result.result === true,
               }));
-          return fact.compute(paramsTable.get(params.key ?? '{}'), context, outcomes);
+          // A fact that throws rejects the run (it is called inside the engine's promise chain).
+          return fact.compute(paramsTable.get(keyOf(params)), contexts.get(almanac) as FactContext, outcomes);
         },
         { cache: fact.cache }
       )
@@ -555,14 +586,17 @@ export function buildRuleset(sources: readonly RuleSource[], terminology: Termin
     knowledge,
     async evaluate(record: ClinicalRecord): Promise<Finding[]> {
       const context: FactContext = { record, knowledge, episode: () => findEpisode(record, knowledge) };
-      const { results, almanac } = await engine.run({ [CONTEXT_FACT]: context });
+      const almanac = new Almanac(ALMANAC_OPTIONS);
+      contexts.set(almanac, context);
+      const { results } = await engine.run({}, { almanac });
       const findings: Finding[] = [];
       for (const result of results) {
         const definition = definitions.get(result.name) as RuleDefinition;
         const evidence: Evidence[] = [];
         const notes: string[] = [];
         // The engine marks nested conditions with their result but not the root: the rule fired, so it held.
-        await explain({ ...(result.conditions as unknown as EvaluatedNode), result: true }, almanac, evidence, notes);
+        const evaluated = { ...(result.conditions as unknown as EvaluatedNode), result: true };
+        await explain(definition.conditions, evaluated, almanac, evidence, notes);
         const params = definition.event.params;
         findings.push({
           ruleId: definition.name,

@@ -133,7 +133,12 @@ export function readValueString(text: string | undefined): ObservationValue | un
   };
 }
 
-/** The measured value of an Observation: its valueQuantity, else a number written in its valueString. */
-export function observationValue(observation: Observation): ObservationValue | undefined {
+/**
+ * The measured value of an Observation or of one of its components: its valueQuantity, else a number written in
+ * its valueString.
+ */
+export function observationValue(
+  observation: Pick<Observation, 'valueQuantity' | 'valueString'>
+): ObservationValue | undefined {
   return readQuantity(observation.valueQuantity) ?? readValueString(observation.valueString);
 }

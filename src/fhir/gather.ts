@@ -27,8 +27,18 @@ export interface DataProblem {
   readonly key: string;
   readonly resourceType: string;
   readonly reason: DataProblemReason;
-  /** What happened, without patient data or tokens. */
+  /** What happened, without patient data or tokens (for logs and the 412 OperationOutcome). */
   readonly detail: string;
+  /** The numbers behind the detail, so the card can say them in the GP's language. */
+  readonly figures?: DataFigures;
+}
+
+/** What a search counted and sent, how many pages were read, how many entries were skipped. */
+export interface DataFigures {
+  readonly counted?: number;
+  readonly sent?: number;
+  readonly pages?: number;
+  readonly entries?: number;
 }
 
 export interface GatheredData {
@@ -109,8 +119,14 @@ function isBelow(url: URL, base: URL): boolean {
   return url.origin === base.origin && url.pathname.startsWith(base.pathname);
 }
 
-function problem(key: string, template: PrefetchTemplate, reason: DataProblemReason, detail: string): DataProblem {
-  return { key, resourceType: template.resourceType, reason, detail };
+function problem(
+  key: string,
+  template: PrefetchTemplate,
+  reason: DataProblemReason,
+  detail: string,
+  figures?: DataFigures
+): DataProblem {
+  return { key, resourceType: template.resourceType, reason, detail, ...(figures ? { figures } : {}) };
 }
 
 function fetchProblem(key: string, template: PrefetchTemplate, err: unknown): DataProblem {
@@ -187,12 +203,15 @@ class SearchCollector {
 
   problems(key: string): DataProblem[] {
     const found: DataProblem[] = [];
-    const say = (reason: DataProblemReason, detail: string) => found.push(problem(key, this.template, reason, detail));
+    const say = (reason: DataProblemReason, detail: string, figures?: DataFigures) =>
+      found.push(problem(key, this.template, reason, detail, figures));
     if (this.unreadable > 0) {
-      say('unreadable', `${this.unreadable} Bundle entries without a FHIR resource`);
+      say('unreadable', `${this.unreadable} Bundle entries without a FHIR resource`, { entries: this.unreadable });
     }
     if (this.otherPatient > 0) {
-      say('wrong-patient', `${this.otherPatient} resources about another patient ignored`);
+      say('wrong-patient', `${this.otherPatient} resources about another patient ignored`, {
+        entries: this.otherPatient,
+      });
     }
     if (this.outcomes > 0) {
       say('incomplete', 'the search answer holds an error or warning (OperationOutcome): it may be incomplete');
@@ -227,7 +246,7 @@ async function readSearch(
       break;
     }
     if (pages >= ctx.settings.maxPages) {
-      problems.push(problem(key, template, 'truncated', `only the first ${pages} pages were read`));
+      problems.push(problem(key, template, 'truncated', `only the first ${pages} pages were read`, { pages }));
       break;
     }
     if (ctx.base === undefined) {
@@ -262,7 +281,10 @@ async function readSearch(
   const total = first.total;
   if (problems.length === 0 && typeof total === 'number' && total > collector.matches) {
     problems.push(
-      problem(key, template, 'incomplete', `the server counted ${total} matches but sent ${collector.matches}`)
+      problem(key, template, 'incomplete', `the server counted ${total} matches but sent ${collector.matches}`, {
+        counted: total,
+        sent: collector.matches,
+      })
     );
   }
   problems.push(...collector.problems(key));

@@ -1,5 +1,5 @@
 import type { Decision, Programme } from '../clinical/decision';
-import type { Finding, Locale } from '../clinical/finding';
+import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
 import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
@@ -42,6 +42,8 @@ export interface RenderOptions {
   readonly recommendationSilenced?: boolean;
   /** An order hook whose draft order is neither a physiotherapy referral nor lumbar imaging: red flags only. */
   readonly unrelatedOrder?: boolean;
+  /** RW-10: on an unrelated order, these red flags were already shown in this order session: not again. */
+  readonly redFlagsShownInSession?: boolean;
 }
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
@@ -65,7 +67,7 @@ export interface FindingsExtension {
   readonly kind: Finding['kind'];
   readonly urgency?: Finding['urgency'];
   /** Absent only when the finding rests on missing data alone (e.g. no STarT Back score): never an empty list. */
-  readonly evidence?: readonly { readonly reference?: string; readonly text: string }[];
+  readonly evidence?: readonly { readonly reference?: string; readonly text: string; readonly data?: DataDetail }[];
 }
 
 function extensionOf(
@@ -81,6 +83,8 @@ function extensionOf(
       ...finding.evidence.map((item) => ({
         ...(item.reference ? { reference: item.reference } : {}),
         text: extensionText(item, locale, titles),
+        // What could not be read, structured, for audit: the line above is its wording.
+        ...(item.data ? { data: item.data } : {}),
       })),
       ...(finding.evidence.length === 0 ? finding.notes.map((note) => ({ text: notes[note] ?? note })) : []),
     ];
@@ -347,6 +351,9 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
   }
   const cards: CdsCard[] = [];
   const others = [...decision.exclusions, ...decision.clearances, ...decision.softFlags, ...decision.precautions];
+  if (decision.redFlags.length > 0 && options.unrelatedOrder && options.redFlagsShownInSession) {
+    return qualityCards();
+  }
   if (decision.redFlags.length > 0) {
     // One critical card: the clinician must act on it; what else was found is one line, not more cards.
     const prefix =

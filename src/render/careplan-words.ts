@@ -10,6 +10,8 @@ export interface CarePlanWords {
   readonly description: (rulesetVersion: string, ruleIds: string) => string;
   readonly roles: { readonly proposed: string; readonly optional: string; readonly option: string };
   readonly noviceStart: string;
+  /** ": ", in French " : ". */
+  readonly colon: string;
   readonly createReferral: string;
   readonly updateReferral: string;
   readonly createGoal: string;
@@ -25,6 +27,7 @@ export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
       `Draft proposed by Ruggensteun (rule set ${version}; ${ids}) for the physiotherapist to review, tailor and accept.`,
     roles: { proposed: 'Proposed', optional: 'Optional, when indicated', option: 'Option, by preference' },
     noviceStart: 'novices start at',
+    colon: ': ',
     createReferral: 'Create a draft referral to a physiotherapist for supervised exercise therapy',
     updateReferral: 'Attach the exercise programme to the draft physiotherapy referral (supporting information)',
     createGoal: 'Create a proposed treatment goal',
@@ -38,6 +41,7 @@ export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
       `Concept voorgesteld door Ruggensteun (regelset ${version}; ${ids}) voor de fysiotherapeut om te beoordelen, af te stemmen en over te nemen.`,
     roles: { proposed: 'Voorgesteld', optional: 'Optioneel, als geïndiceerd', option: 'Optie, naar voorkeur' },
     noviceStart: 'beginners starten met',
+    colon: ': ',
     createReferral: 'Maak een conceptverwijzing naar de fysiotherapeut voor oefentherapie onder begeleiding',
     updateReferral:
       'Voeg het oefenprogramma toe aan de conceptverwijzing naar de fysiotherapeut (ondersteunende informatie)',
@@ -45,5 +49,21 @@ export const CAREPLAN_WORDS: Readonly<Record<Locale, CarePlanWords>> = {
     createPlan: 'Maak het concept-CarePlan met het oefenprogramma onder begeleiding, op basis van de verwijzing',
     notApplicable: (reasons) =>
       `Voor deze patiënt wordt geen oefenprogramma voorgesteld (${reasons}); de CDS Hooks-kaarten van lbp-patient-view zeggen waarom en wat in plaats daarvan te doen.`,
+  },
+  fr: {
+    title: 'Thérapie par l’exercice supervisée pour la lombalgie',
+    description: (version, ids) =>
+      `Projet proposé par Ruggensteun (ensemble de règles ${version} ; ${ids}), à revoir, adapter et accepter par le kinésithérapeute.`,
+    roles: { proposed: 'Proposé', optional: 'Facultatif, si indiqué', option: 'Option, selon la préférence' },
+    noviceStart: 'les débutants commencent par',
+    colon: ' : ',
+    createReferral: 'Créer un projet de prescription de kinésithérapie pour une thérapie par l’exercice supervisée',
+    updateReferral:
+      'Joindre le programme d’exercices au projet de prescription de kinésithérapie (information complémentaire)',
+    createGoal: 'Créer un objectif de traitement proposé',
+    createPlan:
+      'Créer le projet de plan de soins avec le programme d’exercices supervisés, sur la base de la prescription',
+    notApplicable: (reasons) =>
+      `Aucun programme d’exercices n’est proposé pour ce patient (${reasons}) ; les cartes CDS Hooks de lbp-patient-view disent pourquoi et que faire à la place.`,
   },
 };

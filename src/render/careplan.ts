@@ -1,6 +1,5 @@
 import type { Annotation, CarePlan, CarePlanActivity, Extension, Reference } from '@medplum/fhirtypes';
 import type { Programme, ProgrammeActivity } from '../clinical/decision';
-// French CarePlan texts are not written yet: a French card's CarePlan is in English (KnowledgeLocale).
 import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
 import type { DoseRange, ExerciseKnowledge } from '../fhir/exercise-knowledge';
@@ -90,8 +89,8 @@ export function doseText(activity: ProgrammeActivity, knowledge: ExerciseKnowled
     activity.type === 'strength' && activity.dose === 'standard' ? definition?.doses.get('novice') : undefined;
   return inEveryLocale((locale) => {
     const words = CAREPLAN_WORDS[locale];
-    const start = novice ? ` (${words.noviceStart}: ${novice.text[locale]})` : '';
-    return `${words.roles[activity.role]}: ${dose?.text[locale] ?? ''}${start}`;
+    const start = novice ? ` (${words.noviceStart}${words.colon}${novice.text[locale]})` : '';
+    return `${words.roles[activity.role]}${words.colon}${dose?.text[locale] ?? ''}${start}`;
   });
 }
 
@@ -177,9 +176,10 @@ function notes(programme: Programme, knowledge: ExerciseKnowledge, context: Care
       return [];
     }
     const text = inEveryLocale((lang) =>
-      [`**${group.title[lang]}**`, ...members.map((entry) => `- ${entry.ids.join(', ')}: ${entry.text[lang]}`)].join(
-        '\n'
-      )
+      [
+        `**${group.title[lang]}**`,
+        ...members.map((entry) => `- ${entry.ids.join(', ')}${CAREPLAN_WORDS[lang].colon}${entry.text[lang]}`),
+      ].join('\n')
     );
     return [textFields('text', text, locale, context.translations) as unknown as Annotation];
   });

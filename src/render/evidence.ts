@@ -1,4 +1,5 @@
 import type { Evidence, Finding, Locale } from '../clinical/finding';
+import { dataLine } from './data-lines';
 import { formatDate, localiseText } from './format';
 import { escapeMarkdown } from './markdown';
 import type { Messages } from './messages';
@@ -33,7 +34,7 @@ function itemText(item: Evidence, locale: Locale, titles: ReadonlyMap<string, st
     case 'free-text':
       return `${messages.quotes[0]}${item.text ?? ''}${messages.quotes[1]}`;
     case 'temperature':
-      return `${labels.temperature} ${value}`;
+      return `${labels.temperature} ${value}${item.unitAssumed ? ` (${messages.unitAssumed})` : ''}`;
     case 'weight-change':
       return `${labels.weightChange} ${localiseText(item.text ?? '', locale)}${value ? `: ${value}` : ''}`.trim();
     case 'blood-pressure':
@@ -47,7 +48,7 @@ function itemText(item: Evidence, locale: Locale, titles: ReadonlyMap<string, st
     case 'rule':
       return titles.get(item.text ?? '') ?? '';
     case 'data':
-      return localiseText(item.text ?? '', locale);
+      return dataLine(item, locale);
   }
 }
 

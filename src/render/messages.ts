@@ -36,6 +36,8 @@ export interface Messages {
     readonly age: string;
   };
   readonly ageUnit: string;
+  /** After a temperature recorded without a unit. */
+  readonly unitAssumed: string;
   readonly more: string;
   /** Short phrases, for the "Not evaluated" line and the data-quality card. */
   readonly notes: Readonly<Record<string, string>>;
@@ -111,6 +113,7 @@ const nl: Messages = {
   },
   evidenceLabels: { temperature: 'Temperatuur', weightChange: 'Gewicht', bloodPressure: 'Bloeddruk', age: 'Leeftijd' },
   ageUnit: 'jaar',
+  unitAssumed: 'zonder eenheid vastgelegd, als °C gelezen',
   more: 'en nog {n}',
   notes: {
     'no-recent-temperature': 'geen temperatuur in de afgelopen 7 dagen',
@@ -212,6 +215,7 @@ const fr: Messages = {
     age: 'Âge',
   },
   ageUnit: 'ans',
+  unitAssumed: 'enregistrée sans unité, lue en °C',
   more: 'et {n} autres',
   notes: {
     'no-recent-temperature': 'pas de température au cours des 7 derniers jours',
@@ -309,6 +313,7 @@ const en: Messages = {
   },
   evidenceLabels: { temperature: 'Temperature', weightChange: 'Weight', bloodPressure: 'Blood pressure', age: 'Age' },
   ageUnit: 'years',
+  unitAssumed: 'recorded without a unit, read as °C',
   more: 'and {n} more',
   notes: {
     'no-recent-temperature': 'no temperature in the last 7 days',

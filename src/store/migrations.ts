@@ -98,6 +98,20 @@ CREATE TABLE recommendation_not_now (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'red flags shown per order session',
+    sql: `
+-- RW-10: when red flags were last shown on an unrelated draft order (a prescription, a lab test) in one order
+-- session (a keyed hash of patient hash, user and encounter, never an id), and which: they are not repeated on
+-- the next order of the session within rules/ruleset.json memory.orderSessionMinutes, unless a new one appears.
+CREATE TABLE red_flag_order_sessions (
+  session_key text PRIMARY KEY,
+  shown_at    timestamptz NOT NULL,
+  rule_ids    text[] NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema cannot be brought to the version this code expects. */

@@ -20,6 +20,8 @@ function switchableStore() {
     rememberToken: () => (state.up ? Promise.resolve(true) : fail()),
     rememberNotNow: () => (state.up ? Promise.resolve(0) : fail()),
     notNowAt: () => (state.up ? Promise.resolve(undefined) : fail()),
+    redFlagsShownIn: () => (state.up ? Promise.resolve(undefined) : fail()),
+    rememberRedFlagsShown: () => (state.up ? Promise.resolve() : fail()),
     ping: () => (state.up ? Promise.resolve() : fail()),
     close: () => Promise.resolve(),
   };
@@ -69,6 +71,35 @@ describe('StoreKeeper', () => {
     expect(attempts).toBe(3);
     await request(app).get('/readyz').expect(200);
     await keeper.close();
+  });
+
+  it('waits longer than STORE_WAIT_MS for the first open (a fresh store is being created), only that long after a failure', async () => {
+    const { store } = switchableStore();
+    let open: (value: Store) => void = () => undefined;
+    const keeper = new StoreKeeper({
+      open: () => new Promise<Store>((resolve) => (open = resolve)),
+      logger: silentLogger,
+      firstOpenWaitMs: 5000,
+    });
+    void keeper.start();
+    // The first open takes longer than the caller's 50 ms: it still gets the store.
+    const waiting = keeper.whenUsable(50);
+    setTimeout(() => open(store), 300);
+    expect(await waiting).toBe(store);
+    await keeper.close();
+
+    // PostgreSQL down at start-up: once an attempt has failed, a caller waits only what it asked for.
+    const failing = new StoreKeeper({
+      open: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')),
+      logger: silentLogger,
+      firstOpenWaitMs: 5000,
+      maxBackoffMs: 50,
+    });
+    await failing.start();
+    const started = Date.now();
+    expect(await failing.whenUsable(100)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await failing.close();
   });
 
   it('reports an outage on /readyz (503, naming the store) and recovers when the database is back', async () => {

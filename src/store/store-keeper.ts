@@ -22,6 +22,13 @@ export interface StoreKeeperOptions {
   readonly checkIntervalMs?: number;
   /** Longest pause between open attempts (default 10 000 ms). */
   readonly maxBackoffMs?: number;
+  /**
+   * How long callers wait while the first attempt to open is still running (default 60 000 ms), when that is
+   * longer than what they asked for: creating a fresh embedded store takes 5–12 s on a busy machine, and a
+   * client that sends feedback once (the public sandbox) must not get a 503 for it. Once an attempt has failed
+   * (PostgreSQL down at start-up) or the store has opened, callers wait only as long as they asked.
+   */
+  readonly firstOpenWaitMs?: number;
 }
 
 /** The store was not usable within the time a caller could wait: a transient failure, worth retrying. */
@@ -43,10 +50,12 @@ export class StoreKeeper {
   private stopped = false;
   private readonly checkIntervalMs: number;
   private readonly maxBackoffMs: number;
+  private readonly firstOpenWaitMs: number;
 
   constructor(private readonly options: StoreKeeperOptions) {
     this.checkIntervalMs = options.checkIntervalMs ?? 2000;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.firstOpenWaitMs = options.firstOpenWaitMs ?? 60_000;
   }
 
   /** Starts opening; resolves once the first attempt has succeeded or failed (for tests and tools). */
@@ -63,14 +72,19 @@ export class StoreKeeper {
     return this.health;
   }
 
-  /** The store once usable, waiting at most `timeoutMs`; undefined when it did not become usable in time. */
+  /**
+   * The store once usable, waiting at most `timeoutMs` (longer during the first open, see `firstOpenWaitMs`);
+   * undefined when it did not become usable in time.
+   */
   async whenUsable(timeoutMs: number): Promise<Store | undefined> {
     const now = this.current();
     if (now !== undefined || timeoutMs <= 0 || this.stopped) {
       return now;
     }
+    const firstOpen = this.health.state === 'opening' && this.health.error === undefined;
+    const waitMs = firstOpen ? Math.max(timeoutMs, this.firstOpenWaitMs) : timeoutMs;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
+      const timer = setTimeout(done, waitMs);
       function done() {
         clearTimeout(timer);
         resolve();

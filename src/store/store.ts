@@ -2,6 +2,8 @@ import { openDatabase } from './database';
 import type { Database, DatabaseOptions } from './database';
 import { migrate } from './migrations';
 import { notNowAt, rememberNotNow } from './not-now';
+import type { RedFlagsShown } from './order-session';
+import { redFlagsShownIn, rememberRedFlagsShown } from './order-session';
 
 /**
  * The audit trail (which hook calls were answered with which cards) and clinician feedback on those
@@ -91,6 +93,9 @@ export interface Store {
   rememberNotNow(items: readonly FeedbackItem[]): Promise<number>;
   /** When "not now" was last answered to the exercise recommendation for this patient hash. */
   notNowAt(patientHash: string): Promise<Date | undefined>;
+  /** RW-10: when red flags were last shown on an unrelated order in this order session; see order-session.ts. */
+  redFlagsShownIn(sessionKey: string): Promise<RedFlagsShown | undefined>;
+  rememberRedFlagsShown(sessionKey: string, shown: RedFlagsShown): Promise<void>;
   /** Per rule id and card kind; see REPORT_SQL for how cards and feedback are counted. */
   report(range: ReportRange): Promise<ReportRow[]>;
   /**
@@ -148,6 +153,8 @@ export function createStore(db: Database): Store {
     recordFeedback: (serviceId, items, client) => recordFeedback(db, serviceId, items, client),
     rememberNotNow: (items) => rememberNotNow(db, items),
     notNowAt: (patientHash) => notNowAt(db, patientHash),
+    redFlagsShownIn: (sessionKey) => redFlagsShownIn(db, sessionKey),
+    rememberRedFlagsShown: (sessionKey, shown) => rememberRedFlagsShown(db, sessionKey, shown),
     report: (range) => report(db, range),
     ping: async () => {
       await db.query('SELECT 1');

@@ -8,5 +8,6 @@ const dir = path.join(PACKAGE_ROOT, 'test', 'free-text');
 const corpus = [
   ...parseCorpus(path.join(dir, 'corpus-nl.txt'), 'nl'),
   ...parseCorpus(path.join(dir, 'corpus-en.txt'), 'en'),
+  ...parseCorpus(path.join(dir, 'corpus-fr.txt'), 'fr'),
 ];
 process.stdout.write(`${formatScores(scoreCorpus(repositoryTextKnowledge(), corpus))}\n`);

@@ -432,6 +432,25 @@ suite(SUITE_NAME, () => {
     });
   });
 
+  it('in French, the GP creates the programme and the physiotherapist reads it in French', async () => {
+    await timed('8 French plan', async () => {
+      await openSandbox('?lang=fr&patient=lumbar-mri');
+      await runScenario('chart');
+      const recommendation = page.locator('#cards .card[data-indicator="info"]');
+      await recommendation.getByRole('button', { name: /Créer le programme d'exercices/ }).click();
+      await waitForStatus(/CarePlan CarePlan\/\S+ créé/);
+      await page.click('#tab-physio');
+      await page.waitForSelector('#careplans .careplan');
+      const draft = page.locator('#careplans .careplan', { has: page.locator('[data-status="draft"]') });
+      const text = (await draft.textContent()) ?? '';
+      expect(text).toContain('Thérapie par l’exercice supervisée pour la lombalgie');
+      expect(text).toContain('Renforcement musculaire');
+      expect(text).toContain('Réactions et sécurité');
+      expect(text).not.toMatch(/Supervised exercise therapy|Strength training|Krachttraining/);
+      await screenshot('08-physio-draft-fr');
+    });
+  });
+
   it('logged no console errors or warnings', () => {
     expect(consoleProblems).toEqual([]);
   });

@@ -3,13 +3,14 @@ import { parseCorpus, precision, recall, scoreCorpus, total } from '../../src/cl
 import { repositoryTextKnowledge } from '../../src/clinical/text/knowledge';
 
 /**
- * The annotated sentence corpus (RW-09, issue 12): Dutch and English GP note sentences labelled with concept and
+ * The annotated sentence corpus (RW-09, issue 12): Dutch, English and Belgian French GP note sentences labelled with concept and
  * ConText status. Targets: every affirmed red-flag mention is read as a finding (recall 100 %), and of what is read
  * as a finding at least 95 % is one (negated, family and hypothetical mentions are not findings).
  */
 const corpus = [
   ...parseCorpus(path.join(__dirname, 'corpus-nl.txt'), 'nl'),
   ...parseCorpus(path.join(__dirname, 'corpus-en.txt'), 'en'),
+  ...parseCorpus(path.join(__dirname, 'corpus-fr.txt'), 'fr'),
 ];
 const scores = scoreCorpus(repositoryTextKnowledge(), corpus);
 /** The keyword lists behind the red flags RF-01…RF-08 (rules/red-flags.json). */
@@ -26,9 +27,16 @@ const RED_FLAG_CONCEPTS = [
 ];
 
 describe('free-text corpus', () => {
-  it('has at least 300 Dutch and 150 English sentences', () => {
+  it('has at least 300 Dutch, 150 English and 60 French sentences', () => {
     expect(scores.byLanguage.nl).toBeGreaterThanOrEqual(300);
     expect(scores.byLanguage.en).toBeGreaterThanOrEqual(150);
+    expect(scores.byLanguage.fr).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(['nl', 'en', 'fr'])('meets the targets in %s on its own', (language) => {
+    const score = scores.languages.get(language);
+    expect(score && recall(score.affirmedRecall)).toBe(1);
+    expect(score && precision(score.findings)).toBeGreaterThanOrEqual(0.95);
   });
 
   it.each(RED_FLAG_CONCEPTS)('reads every affirmed %s mention as a finding', (concept) => {

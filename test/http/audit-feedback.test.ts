@@ -12,6 +12,7 @@ import { resolveHashKey } from '../../src/store/patient-hash';
 import { createStore } from '../../src/store/store';
 import type { ReportRow, Store } from '../../src/store/store';
 import { silentLogger, testApp } from '../support/app';
+import { createTestSchema, postgresMaySkip } from '../support/postgres';
 import { loadSample, patientViewOf } from '../support/sample-patients';
 
 /**
@@ -194,7 +195,39 @@ describe('GET /stats', () => {
   });
 });
 
-describe('feedback with invalid items (poison items)', () => {
+/** The poison items on the embedded store above, and on PostgreSQL (which refuses such values in its columns). */
+const poisonStores: [string, () => Promise<{ db: Database; close: () => Promise<void> }>][] = [
+  ['PGlite', () => Promise.resolve({ db, close: () => Promise.resolve() })],
+];
+if (!postgresMaySkip('poison feedback items on PostgreSQL')) {
+  poisonStores.push([
+    'PostgreSQL',
+    async () => {
+      const schema = await createTestSchema();
+      const postgres = await openDatabase({ dataDir: '', databaseUrl: schema.url });
+      await migrate(postgres);
+      return {
+        db: postgres,
+        close: async () => {
+          await postgres.close();
+          await schema.drop();
+        },
+      };
+    },
+  ]);
+}
+
+describe.each(poisonStores)('feedback with invalid items (poison items) on %s', (_name, openTarget) => {
+  let target: Database;
+  let close: () => Promise<void>;
+  let poisonApp: Express;
+  beforeAll(async () => {
+    ({ db: target, close } = await openTarget());
+    poisonApp = testApp({}, { store: () => createStore(target) }).app;
+  }, 60_000);
+  afterAll(() => close());
+  const feedback = (items: object[]) =>
+    request(poisonApp).post('/cds-services/lbp-patient-view/feedback').send({ feedback: items });
   const valid = (n: number) => ({
     card: `poison-test-card-${n}`,
     outcome: 'overridden',
@@ -203,7 +236,7 @@ describe('feedback with invalid items (poison items)', () => {
   });
   const countOf = async (prefix: string) =>
     (
-      await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM feedback WHERE card_uuid LIKE $1`, [
+      await target.query<{ count: number }>(`SELECT count(*)::int AS count FROM feedback WHERE card_uuid LIKE $1`, [
         `${prefix}%`,
       ])
     )[0]?.count;

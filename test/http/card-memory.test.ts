@@ -1,20 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import request from 'supertest';
-import { clinicalEvaluator } from '../../src/cds/clinical-evaluator';
 import type { CdsCard } from '../../src/cds/response';
-import { AuditWriter } from '../../src/store/audit-writer';
-import { openDatabase } from '../../src/store/database';
-import { migrate } from '../../src/store/migrations';
-import { hashPatient, resolveHashKey } from '../../src/store/patient-hash';
-import { createStore } from '../../src/store/store';
-import type { Store } from '../../src/store/store';
-import { TODAY, silentLogger, testApp, testKnowledge } from '../support/app';
+import { hashPatient } from '../../src/store/patient-hash';
+import { TODAY, testKnowledge } from '../support/app';
 import { draftOrdersOf, loadSample, orderHookOf, patientOf, patientViewOf } from '../support/sample-patients';
+import { sharedStore } from '../support/shared-store';
 
 /**
  * Memory through the app, on the embedded store: an exercise programme that exists is not proposed again; after
@@ -27,21 +19,8 @@ const NOT_NOW_DAYS = testKnowledge().ruleset.settings.memory.notNowDays;
 const PLAN = 'https://ruggensteun.org/fhir/PlanDefinition/lbp-exercise-programme';
 const OVERRIDE_SYSTEM = 'https://ruggensteun.org/fhir/CodeSystem/override-reason';
 
-let dataDir: string;
-let store: Store;
-let writer: AuditWriter;
-let hashKey: Buffer;
-
-/** An app whose clinical "today" is `now`; all apps share the store, as instances of one service do. */
-function appAt(now: Date): Express {
-  const evaluate = clinicalEvaluator({
-    knowledge: testKnowledge(),
-    defaultLocale: 'en',
-    now: () => now,
-    newId: randomUUID,
-  });
-  return testApp({}, { audit: { writer, hashKey }, store: () => store, evaluate }).app;
-}
+const shared = sharedStore('ruggensteun-memory-');
+const appAt = shared.appAt;
 
 async function open(app: Express, body: Record<string, unknown>, hook = 'patient-view'): Promise<CdsCard[]> {
   const res = await request(app).post(`/cds-services/lbp-${hook}`).send(body).expect(200);
@@ -93,22 +72,6 @@ async function notNow(app: Express, card: CdsCard, at: Date) {
     .expect(200);
   return res.body as { feedback: { stored: boolean }[] };
 }
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-memory-'));
-  const db = await openDatabase({ dataDir });
-  await migrate(db);
-  store = createStore(db);
-  // A batch window, as in production: feedback must wait for the card to be stored before it finds the patient.
-  writer = new AuditWriter(store, { queueSize: 100, logger: silentLogger, batchWindowMs: 100 });
-  hashKey = await resolveHashKey({ dataDir, embedded: true });
-}, 60_000);
-
-afterAll(async () => {
-  await writer.flush();
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe('an exercise programme that exists is not proposed again', () => {
   const app = () => appAt(TODAY);
@@ -241,7 +204,9 @@ describe('red flags are never silenced', () => {
     const [critical] = await open(appAt(TODAY), patientViewOf(bundle));
     expect(critical?.indicator).toBe('critical');
     await notNow(appAt(TODAY), critical!, TODAY);
-    expect(await store.notNowAt(hashPatient(hashKey, `Patient/${patientOf(bundle).id ?? ''}`))).toBeUndefined();
+    expect(
+      await shared.store().notNowAt(hashPatient(shared.hashKey(), `Patient/${patientOf(bundle).id ?? ''}`))
+    ).toBeUndefined();
     for (const days of [1, 2]) {
       const cards = await open(appAt(new Date(TODAY.getTime() + days * DAY)), patientViewOf(bundle));
       expect(cards[0]?.indicator).toBe('critical');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Resource } from '@medplum/fhirtypes';
+import type { CarePlan, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
 import type { CdsCard } from '../../src/cds/response';
+import { englishIn } from '../support/card-text';
 import { testApp } from '../support/app';
 import {
   draftOrdersOf,
@@ -148,6 +149,39 @@ describe('language', () => {
   });
 });
 
+describe('the CarePlan in the card’s language', () => {
+  /** The texts of the CarePlan a card proposes: title, description, activity texts, notes. */
+  const planTexts = async (language: string) => {
+    const cards = await cardsFor('chronic-clean', { 'Accept-Language': language });
+    const plan = cards
+      .flatMap((card) => card.suggestions ?? [])
+      .flatMap((suggestion) => suggestion.actions ?? [])
+      .find((action) => action.resource?.resourceType === 'CarePlan')?.resource as CarePlan | undefined;
+    expect(plan).toBeDefined();
+    return [
+      plan?.title ?? '',
+      plan?.description ?? '',
+      ...(plan?.activity ?? []).flatMap((activity) => [
+        activity.detail?.code?.text ?? '',
+        activity.detail?.description ?? '',
+      ]),
+      ...(plan?.note ?? []).map((note) => note.text),
+    ].join('\n');
+  };
+
+  it('a French card carries the French plan, without English words', async () => {
+    const text = await planTexts('fr-BE');
+    expect(text).toContain('Thérapie par l’exercice supervisée pour la lombalgie');
+    expect(text).toContain('Renforcement musculaire');
+    expect(text).toContain('2 à 3 jours par semaine (non consécutifs)');
+    expect(englishIn(text)).toEqual([]);
+  });
+
+  it('an English card carries the English plan (the control: the word list sees English)', async () => {
+    expect(englishIn(await planTexts('en'))).not.toEqual([]);
+  });
+});
+
 describe('order hooks', () => {
   it.each(['order-select', 'order-sign'] as const)(
     '%s with a physiotherapy referral answers with the same safety cards',
@@ -197,7 +231,8 @@ describe('the whole path through the FHIR fallback', () => {
     const cards = res.body.cards as CdsCard[];
     expect(cards).toHaveLength(1);
     expect(cards[0]).toMatchObject({ indicator: 'warning', summary: expect.stringContaining('Data missing') });
-    expect(cards[0]?.detail).toContain('Condition');
+    // The GP reads the kind of data in words: "Diagnoses" for Condition.
+    expect(cards[0]?.detail).toContain('Diagnoses');
     expect(cards[0]?.suggestions ?? []).toEqual([]);
     const partial = prefetchOf(bundle);
     partial.observations = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'timeout' }] };
@@ -208,6 +243,6 @@ describe('the whole path through the FHIR fallback', () => {
     // …and with the Conditions but without the Observations, a data-quality card says what is missing.
     const info = (withCondition.body.cards as CdsCard[]).find((card) => card.summary.startsWith('Data missing'));
     expect(info?.detail).toContain('part of the record could not be obtained from the EHR');
-    expect(info?.detail).toContain('Observation');
+    expect(info?.detail).toContain('Measurements');
   });
 });

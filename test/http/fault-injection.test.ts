@@ -121,7 +121,8 @@ describe.each(FAULTS)('a FHIR server that %s', (_name, misbehave) => {
     expect(note?.indicator).toBe('warning');
     // Each resource type the rules read is named, so the GP knows what to check in the chart.
     expect(note?.detail).toContain('could not be obtained');
-    for (const type of ['Condition', 'Observation', 'MedicationStatement', 'Procedure']) {
+    // Each kind of data in the GP's words (Condition, Observation, MedicationStatement, Procedure).
+    for (const type of ['Diagnoses', 'Measurements', 'Medication', 'Procedures']) {
       expect(note?.detail).toContain(type);
     }
     expect(carePlans(cards).filter((action) => action.resource?.resourceType === 'CarePlan')).toEqual([]);

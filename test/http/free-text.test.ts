@@ -17,7 +17,7 @@ import { TestFhirServer } from '../support/test-fhir-server';
 
 /**
  * Vignettes for free text (RW-08, RW-09, issue 12): a GP's journal line (an Observation with valueString, as HIS
- * exports send SOEP lines) or a draft order's note decides the critical card, in Dutch and English, on every hook,
+ * exports send SOEP lines) or a draft order's note decides the critical card, in Dutch, English and French, on every hook,
  * with the record in the prefetch or on the FHIR server. Negated, family and hypothetical mentions give none.
  */
 const { app } = testApp();
@@ -94,6 +94,11 @@ describe.each(cases)('%s, record by %s', (hook, mode) => {
     ['Unable to pass urine since this morning; saddle anaesthesia.', 'RF-01'],
     ['Fever and rigors since yesterday.', 'RF-03'],
     ['Known metastatic prostate cancer.', 'RF-05'],
+    ['Anesthésie en selle, rétention urinaire depuis hier.', 'RF-01'],
+    ['S: fièvre à 39 depuis hier, frissons.', 'RF-03'],
+    ['ATCD : néo du sein 2012.', 'RF-05'],
+    ['St.n. mamma-ca 2012', 'RF-05'],
+    ['VG:\n- mamma-ca 2012\n- appendectomie 1998', 'RF-05'],
   ])('a red flag in the note: %j gives a critical %s card', async (text, ruleId) => {
     expect(await criticalRuleIds(hook, mode, text)).toContain(ruleId);
   });
@@ -106,6 +111,11 @@ describe.each(cases)('%s, record by %s', (hook, mode) => {
     'Denies fever, chills or weight loss. No saddle anaesthesia.',
     'Family history: mother had breast cancer.',
     'Return if fever or leg weakness develops.',
+    "Pas de fièvre, pas de perte de poids. Pas d'anesthésie en selle, miction normale.",
+    'Antécédents familiaux : mère cancer du sein.',
+    'Si fièvre ou troubles urinaires, reconsulter en urgence.',
+    'Familieanamnese:\n- borstkanker\n- prostaatca',
+    'Family history:\n- breast cancer (mother)\n- bowel cancer',
   ])('no critical card for %j', async (text) => {
     expect(await criticalRuleIds(hook, mode, text)).toEqual([]);
   });

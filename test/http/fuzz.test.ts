@@ -127,7 +127,7 @@ describe('fuzzed hook requests', () => {
       }),
       { numRuns: RUNS }
     );
-  });
+  }, 60_000);
 
   it('arbitrary JSON and non-JSON bodies on both services: never 5xx, always JSON', async () => {
     const body = fc.oneof(
@@ -145,7 +145,7 @@ describe('fuzzed hook requests', () => {
       ),
       { numRuns: RUNS }
     );
-  });
+  }, 60_000);
 });
 
 describe('unreadable resources in a valid request', () => {
@@ -198,5 +198,5 @@ describe('unreadable resources in a valid request', () => {
       }),
       { numRuns: RUNS }
     );
-  });
+  }, 60_000);
 });

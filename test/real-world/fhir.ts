@@ -193,7 +193,7 @@ export type Value =
   | { integer: number }
   | { concept: CodeableConcept };
 
-function valueOf(value: Value | undefined): Partial<Observation> {
+export function valueOf(value: Value | undefined): Partial<Observation> {
   if (!value) {
     return {};
   }

@@ -179,10 +179,11 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
   if (expectation.noCarePlan && suggestsCarePlan(response)) {
     problems.push('a CarePlan is suggested');
   }
-  // The data-quality card, whatever its indicator (a warning when the gap could hide a red flag).
+  // The data-quality card, whatever its indicator (a warning when the gap could hide a red flag). The GP reads
+  // the kind of data in words ("Diagnoses"); the resource type it stands for is in the card's audit extension.
   const info = response.cards
     .filter((card) => ruleIdsOf(card).includes('DQ-01'))
-    .map((card) => `${card.summary}\n${card.detail ?? ''}`)
+    .map((card) => `${card.summary}\n${card.detail ?? ''}\n${resourceTypesOf(card).join(' ')}`)
     .join('\n');
   for (const word of expectation.dataQuality ?? []) {
     if (!info.includes(word)) {
@@ -190,6 +191,14 @@ export function unmet(expectation: Expectation, response: CdsResponse): string[]
     }
   }
   return problems;
+}
+
+/** The resource types a card's data-quality evidence names (extension `org.ruggensteun.findings`). */
+function resourceTypesOf(card: CdsCard): string[] {
+  const findings = (card.extension?.['org.ruggensteun.findings'] ?? []) as {
+    evidence?: { data?: { resourceType?: string } }[];
+  }[];
+  return findings.flatMap((finding) => (finding.evidence ?? []).map((item) => item.data?.resourceType ?? ''));
 }
 
 /** The cards without what legitimately differs per call (uuids and ids), to compare the two data modes. */

@@ -117,6 +117,29 @@ function asDutchString(value: number, unit: string | undefined): string {
   return `${String(value).replace('.', ',')} ${unit === '°C' || unit === 'Cel' ? 'graden' : (unit ?? '')}`.trim();
 }
 
+/** A measured Observation (not a journal line) whose value can move into a panel. */
+const isMeasurement = (resource: Resource): resource is Observation =>
+  resource.resourceType === 'Observation' && resource.valueQuantity?.value !== undefined;
+
+/**
+ * The measurement as one component of a vital-signs panel (FHIR vitalsigns panel LOINC 85353-1, as HIS exports
+ * send a consultation's measurements), next to a heart rate; `asString` sends its value as a component valueString.
+ */
+function intoPanel(resource: Observation, asString: boolean): Observation {
+  const { valueQuantity, code, ...rest } = resource;
+  const value = asString
+    ? { valueString: asDutchString(valueQuantity?.value ?? 0, valueQuantity?.unit) }
+    : { valueQuantity };
+  return {
+    ...rest,
+    code: { coding: [coding('loinc', '85353-1', 'Vital signs panel')], text: 'Vitale functies' },
+    component: [
+      { code: { coding: [coding('loinc', '8867-4', 'Heart rate')] }, valueQuantity: { value: 84, unit: '/min' } },
+      { code, ...value },
+    ],
+  };
+}
+
 const REWRITES: Readonly<Record<string, Rewrite>> = {
   'oid-system': (resource) => {
     const code = codeOf(resource);
@@ -148,6 +171,8 @@ const REWRITES: Readonly<Record<string, Rewrite>> = {
     const { valueQuantity, ...rest } = resource;
     return { ...rest, valueString: asDutchString(valueQuantity.value ?? 0, valueQuantity.unit) };
   },
+  'panel-component': (resource) => (isMeasurement(resource) ? intoPanel(resource, false) : undefined),
+  'panel-component-string': (resource) => (isMeasurement(resource) ? intoPanel(resource, true) : undefined),
   'effective-period': (resource) => {
     if (resource.resourceType !== 'Observation' || !resource.effectiveDateTime) {
       return undefined;

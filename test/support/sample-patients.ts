@@ -72,3 +72,24 @@ export function orderHookOf(
     prefetch: prefetchOf(bundle),
   };
 }
+
+/** Draft orders the service is not about (RW-10): a prescription and a lab test. */
+export const AMLODIPINE_DRAFT = {
+  resourceType: 'MedicationRequest',
+  id: 'amlodipine-draft',
+  status: 'draft',
+  intent: 'order',
+  medicationCodeableConcept: {
+    coding: [{ system: 'http://www.whocc.no/atc', code: 'C08CA01', display: 'amlodipine' }],
+    text: 'Amlodipine 5 mg tablet',
+  },
+  subject: { reference: 'Patient/x' },
+} as Resource;
+export const HBA1C_DRAFT = {
+  resourceType: 'ServiceRequest',
+  id: 'hba1c-draft',
+  status: 'draft',
+  intent: 'order',
+  code: { coding: [{ system: 'http://loinc.org', code: '4548-4', display: 'HbA1c' }], text: 'HbA1c' },
+  subject: { reference: 'Patient/x' },
+} as Resource;

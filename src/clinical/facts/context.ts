@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Window } from '../dates';
 import { isoDay } from '../dates';
-import type { Evidence } from '../finding';
+import type { DataDetail, Evidence } from '../finding';
 import type { ClinicalRecord, ObservationItem, RecordItem } from '../record';
 import type { KeywordMatcher } from '../text-match';
 import type { Episode } from './episode';
@@ -88,17 +88,22 @@ export function codedEvidence(
  */
 export function unreadableUnits(
   items: readonly ObservationItem[],
-  converted: (item: ObservationItem) => unknown
+  converted: (item: ObservationItem) => unknown,
+  measure: Measure
 ): Evidence[] {
   return items
     .filter((item) => item.quantity !== undefined && converted(item) === undefined)
     .map((item) => ({
       kind: 'data' as const,
       reference: item.reference,
-      text: `${item.display}: ${item.quantity?.value ?? ''} ${item.quantity?.unit || '(no unit)'}`,
+      data: { issue: 'unit-not-understood' as const, measure },
+      text: item.display,
+      value: `${item.quantity?.value ?? ''} ${item.quantity?.unit ?? ''}`.trim(),
       ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
     }));
 }
+
+type Measure = NonNullable<DataDetail['measure']>;
 
 /** A plausible range of a measurement, in the unit the rules use (RW-03: anything outside is a DQ note). */
 export const rangeSchema = z
@@ -113,14 +118,17 @@ export function outOfRange<T extends ObservationItem>(
   items: readonly T[],
   valueOf: (item: T) => number,
   range: { readonly min: number; readonly max: number },
-  unit: string
+  unit: string,
+  measure: Measure
 ): Evidence[] {
   return items
     .filter((item) => !inRange(valueOf(item), range))
     .map((item) => ({
       kind: 'data' as const,
       reference: item.reference,
-      text: `${item.display}: ${item.quantity?.value ?? ''} ${item.quantity?.unit || '(no unit)'} (outside ${range.min}–${range.max} ${unit})`,
+      data: { issue: 'implausible-value' as const, measure, range: `${range.min}–${range.max} ${unit}` },
+      text: item.display,
+      value: `${item.quantity?.value ?? ''} ${item.quantity?.unit ?? ''}`.trim(),
       ...(item.day === undefined ? {} : { date: isoDay(item.day) }),
     }));
 }

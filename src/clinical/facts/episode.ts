@@ -110,7 +110,8 @@ export const lbpEpisode: FactDefinition<Record<string, never>> = {
       textOnlyEvidence: episode.byTextOnly.map((condition) => ({
         kind: 'data' as const,
         reference: condition.reference,
-        text: `code not recognised, read from its text: ${condition.display}`,
+        data: { issue: 'lbp-code-not-understood' as const },
+        text: condition.display,
       })),
       evidence: episode.conditions.map(codedEvidence),
     };

@@ -14,7 +14,7 @@ export const patientAge: FactDefinition<Record<string, never>> = {
     if (birthDay === undefined) {
       return {
         known: false,
-        evidence: [{ kind: 'data', reference: `Patient/${patient.id ?? ''}`, text: 'no birth date' }],
+        evidence: [{ kind: 'data', reference: `Patient/${patient.id ?? ''}`, data: { issue: 'no-birth-date' } }],
       };
     }
     const years = yearsBetween(birthDay, today);
@@ -54,7 +54,10 @@ export const recordNotes: FactDefinition<{ codes: DataNote['code'][] }> = {
       evidence: notes.map((note) => ({
         kind: 'data' as const,
         ...(note.reference ? { reference: note.reference } : {}),
-        text: `${note.code}: ${note.detail}`,
+        data: note.detail,
+        ...(note.text === undefined ? {} : { text: note.text }),
+        ...(note.value === undefined ? {} : { value: note.value }),
+        ...(note.date === undefined ? {} : { date: note.date }),
       })),
     };
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoDay, isWithin } from '../dates';
 import type { Evidence } from '../finding';
 import type { ObservationItem } from '../record';
+import { measurementsOf } from '../record';
 import type { FactDefinition } from './context';
 import { inRange, outOfRange, rangeSchema, round2, unreadableUnits, valueSetId, windowSchema } from './context';
 
@@ -61,20 +62,21 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
   compute: (params, context): TemperatureFact => {
     const { record } = context;
     const url = context.knowledge.valueSetUrl(params.valueSet);
-    const inWindow = record.observations.filter(
-      (item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within)
-    );
+    // A temperature is the value of its own Observation or a component of a vital-signs panel.
+    const inWindow = record.observations
+      .flatMap(measurementsOf)
+      .filter((item) => item.valueSets.has(url) && isWithin(item.day, record.today, params.within));
     // A number without a unit in a temperature field is read as °C when it is plausible as °C ("38,5").
     const celsiusOf = (item: ObservationItem) =>
       item.celsius ??
       (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleCelsius)
         ? item.quantity.value
         : undefined);
-    const unreadable = unreadableUnits(inWindow, celsiusOf);
+    const unreadable = unreadableUnits(inWindow, celsiusOf, 'temperature');
     const read = inWindow
       .map((item) => ({ ...item, celsius: celsiusOf(item) }))
       .filter((item): item is ObservationItem & { celsius: number; day: number } => item.celsius !== undefined);
-    const implausible = outOfRange(read, (item) => item.celsius, params.plausibleCelsius, '°C');
+    const implausible = outOfRange(read, (item) => item.celsius, params.plausibleCelsius, '°C', 'temperature');
     const measured = read.filter((item) => inRange(item.celsius, params.plausibleCelsius));
     const counts = {
       count: measured.length,
@@ -92,9 +94,11 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
     const highest = valued.reduce((max, entry) => (entry.celsius > max.celsius ? entry : max));
     const recorded = highest.item.quantity;
     const bound = recorded?.comparator ? `${recorded.comparator} ` : '';
+    // A value recorded without a unit is read as °C when plausible; the card says the unit was assumed.
+    const unitAssumed = recorded !== undefined && !recorded.unit;
     const asRecorded =
-      recorded && !/^(cel|°c)$/i.test(recorded.unit)
-        ? ` (${bound}${recorded.value} ${recorded.unit || 'no unit'})`
+      recorded && recorded.unit && !/^(cel|°c)$/i.test(recorded.unit)
+        ? ` (${bound}${recorded.value} ${recorded.unit})`
         : '';
     return {
       ...counts,
@@ -105,6 +109,7 @@ export const temperature: FactDefinition<z.infer<typeof temperatureParams>> = {
           reference: highest.item.reference,
           value: `${bound}${round2(highest.item.celsius).toFixed(1)} °C${asRecorded}`,
           date: isoDay(highest.item.day),
+          ...(unitAssumed ? { unitAssumed } : {}),
         },
       ],
     };
@@ -147,7 +152,8 @@ export const bloodPressure: FactDefinition<z.infer<typeof bloodPressureParams>> 
     );
     const unreadable = unreadableUnits(
       inWindow.filter((item) => item.valueSets.has(systolicUrl) || item.valueSets.has(diastolicUrl)),
-      (item) => item.mmHg
+      (item) => item.mmHg,
+      'blood-pressure'
     );
     const readings = inWindow
       .map((item) => ({ item, systolic: pressure(item, systolicUrl), diastolic: pressure(item, diastolicUrl) }))

@@ -3,6 +3,7 @@ import type { DayNumber } from '../dates';
 import { isoDay, isWithin, windowStart } from '../dates';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord, ObservationItem } from '../record';
+import { measurementsOf } from '../record';
 import type { FactDefinition } from './context';
 import {
   inRange,
@@ -88,12 +89,15 @@ export const weightChange: FactDefinition<z.infer<typeof weightParams>> = {
           (item.quantity?.unit === '' && inRange(item.quantity.value, params.plausibleKg)
             ? item.quantity.value
             : undefined));
-    const observed = record.observations.filter((item) => item.valueSets.has(url) && inLookBack(item.day));
-    const unreadable = unreadableUnits(observed, kgOf);
+    // A weight may be a component of a vital-signs panel, read like its own Observation's value.
+    const observed = record.observations
+      .flatMap(measurementsOf)
+      .filter((item) => item.valueSets.has(url) && inLookBack(item.day));
+    const unreadable = unreadableUnits(observed, kgOf, 'weight');
     const read = observed
       .map((item) => ({ ...item, kg: kgOf(item) }))
       .filter((item): item is ObservationItem & { kg: number; day: number } => item.kg !== undefined);
-    const implausible = outOfRange(read, (item) => item.kg, params.plausibleKg, 'kg');
+    const implausible = outOfRange(read, (item) => item.kg, params.plausibleKg, 'kg', 'weight');
     const weights: Weight[] = read
       .filter((item) => inRange(item.kg, params.plausibleKg))
       .map((item) => ({ reference: item.reference, day: item.day, kg: item.kg }))

@@ -1,5 +1,6 @@
 import type { Category, TextLanguage, Trigger } from './language';
 import type { Token } from './tokens';
+import { findSectionTriggers } from './sections';
 import { tokenise } from './tokens';
 
 /**
@@ -329,15 +330,17 @@ function findTimes(
         continue;
       }
       const after = tokens[i + 2];
-      const ago = after !== undefined && i + 2 < to && time.ago.has(after.norm);
+      // "il y a 2 ans": the words that make it a time ago may stand before the number.
+      const before = time.agoBefore.find((p) => i - p.length >= from && phraseAt(tokens, i - p.length, p, to));
+      const ago = before !== undefined || (after !== undefined && i + 2 < to && time.ago.has(after.norm));
       found.push({
-        first: since ? i - 1 : i,
-        last: ago ? i + 2 : i + 1,
+        first: before !== undefined ? i - before.length : since ? i - 1 : i,
+        last: ago && before === undefined ? i + 2 : i + 1,
         kind: ago ? 'ago' : 'since',
         days: Math.round(n * unit),
         sentence: index,
       });
-      i += ago ? 2 : 1;
+      i += ago && before === undefined ? 2 : 1;
     }
   });
   return found;
@@ -363,7 +366,10 @@ function clausesOf(language: TextLanguage, tokens: readonly Token[], sentences: 
 export function analyse(language: TextLanguage, text: string, referenceYear?: number): Analysis {
   const tokens = tokenise(language, text);
   const sentences = splitSentences(tokens);
-  const triggers = findTriggers(language, tokens, sentences);
+  const triggers = [
+    ...findTriggers(language, tokens, sentences),
+    ...findSectionTriggers(language, text, tokens, sentences),
+  ];
   const triggersBySentence = new Map<number, FoundTrigger[]>();
   for (const trigger of triggers) {
     if (trigger.trigger.category !== 'pseudo') {

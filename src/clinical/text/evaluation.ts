@@ -30,6 +30,8 @@ export interface CorpusScores {
   /** Gold affirmed mentions read as a finding, per concept (the recall target). */
   readonly affirmedRecall: ReadonlyMap<string, Score>;
   readonly statuses: ReadonlyMap<MentionStatus, Score>;
+  /** Per corpus language: all findings, and gold affirmed mentions read as a finding. */
+  readonly languages: ReadonlyMap<string, { readonly findings: Score; readonly affirmedRecall: Score }>;
   /** Sentences where the reading differs from the label, for review. */
   readonly errors: readonly string[];
 }
@@ -79,8 +81,14 @@ export function scoreCorpus(knowledge: TextKnowledge, corpus: readonly CorpusSen
   const statuses = new Map<MentionStatus, Score>();
   const errors: string[] = [];
   const byLanguage: Record<string, number> = {};
+  const languages = new Map<string, { findings: Score; affirmedRecall: Score }>();
   for (const sentence of corpus) {
     byLanguage[sentence.language] = (byLanguage[sentence.language] ?? 0) + 1;
+    const language = languages.get(sentence.language) ?? {
+      findings: { tp: 0, fp: 0, fn: 0 },
+      affirmedRecall: { tp: 0, fp: 0, fn: 0 },
+    };
+    languages.set(sentence.language, language);
     // Dated like a note of the tests' evaluation day, so "in 2019" can be placed in time.
     const source = {
       reference: `corpus/${sentence.language}/${sentence.line}`,
@@ -100,10 +108,13 @@ export function scoreCorpus(knowledge: TextKnowledge, corpus: readonly CorpusSen
       const goldFinding = gold !== undefined && FINDING.has(gold);
       const predictedFinding = predicted !== undefined && FINDING.has(predicted);
       if (goldFinding || predictedFinding) {
-        add(findings, concept, goldFinding && predictedFinding ? 'tp' : goldFinding ? 'fn' : 'fp');
+        const field = goldFinding && predictedFinding ? 'tp' : goldFinding ? 'fn' : 'fp';
+        add(findings, concept, field);
+        language.findings[field]++;
       }
       if (gold === 'affirmed') {
         add(affirmedRecall, concept, predictedFinding ? 'tp' : 'fn');
+        language.affirmedRecall[predictedFinding ? 'tp' : 'fn']++;
       }
       for (const status of MENTION_STATUSES) {
         if (gold === status && predicted === status) {
@@ -116,7 +127,7 @@ export function scoreCorpus(knowledge: TextKnowledge, corpus: readonly CorpusSen
       }
     }
   }
-  return { sentences: corpus.length, byLanguage, findings, affirmedRecall, statuses, errors };
+  return { sentences: corpus.length, byLanguage, findings, affirmedRecall, statuses, languages, errors };
 }
 
 export const precision = (s: Score): number => (s.tp + s.fp === 0 ? 1 : s.tp / (s.tp + s.fp));
@@ -152,6 +163,14 @@ export function formatScores(scores: CorpusScores): string {
     `${'all findings'.padEnd(26)} ${String(all.tp + all.fn).padStart(6)} ${pct(precision(all))} ${pct(recall(all))}`,
     '',
     ...rows('affirmed read as a finding', scores.affirmedRecall),
+    '',
+    `${'language'.padEnd(26)}      n precision   recall   affirmed n  recall`,
+    ...[...scores.languages].map(
+      ([language, s]) =>
+        `${language.padEnd(26)} ${String(s.findings.tp + s.findings.fn).padStart(6)} ${pct(precision(s.findings))} ${pct(
+          recall(s.findings)
+        )} ${String(s.affirmedRecall.tp + s.affirmedRecall.fn).padStart(10)} ${pct(recall(s.affirmedRecall))}`
+    ),
     '',
     ...rows('status', scores.statuses),
     '',

@@ -17,6 +17,8 @@ export const normalisationSchema = z.strictObject({
     phrase
   ),
   beforeNumber: z.record(phrase, phrase),
+  /** French elided words ("d'", "l'", "qu'"): the letters before the apostrophe → the word they stand for. */
+  elisions: z.record(z.string().regex(/^[\p{L}]+$/u, 'letters'), z.string().regex(/^[\p{L}]+$/u, 'one word')),
   spellingFolds: z.array(z.tuple([z.string().min(1), z.string()])),
   sectionPrefixes: phrases,
 });
@@ -50,10 +52,19 @@ export const modifiersSchema = z.strictObject({
       'terminator keys are "all" or a category'
     ),
   modifiers: z.array(modifierGroup).min(1),
+  /** Headers on a line of their own whose modifier applies to the lines below (sections.ts). */
+  sectionHeaders: z.array(
+    z.strictObject({
+      category: z.enum(['family', 'historical', 'hypothetical', 'uncertain']),
+      headers: z.array(phrase).min(1),
+    })
+  ),
   time: z.strictObject({
     units: z.record(z.string(), z.number().positive()),
     numbers: z.record(z.string(), z.number().positive()),
     ago: phrases,
+    /** Words before the number that make it a time ago ("il y a 2 ans"). */
+    agoBefore: phrases,
     since: phrases,
     points: z.record(phrase, z.number().min(0)),
   }),
@@ -78,6 +89,8 @@ export interface TextLanguage {
   readonly abbreviations: ReadonlyMap<string, readonly string[]>;
   /** Expansions used instead when the next word is a number ("ca. 5 kg" = circa). */
   readonly beforeNumber: ReadonlyMap<string, readonly string[]>;
+  /** Elided words followed by an apostrophe ("d'" → "de"). */
+  readonly elisions: ReadonlyMap<string, string>;
   /** Dotted abbreviations (normalised, spaces removed) → expansion; found before sentences are split. */
   readonly dotted: ReadonlyMap<string, readonly string[]>;
   readonly dottedPattern: RegExp | undefined;
@@ -85,6 +98,8 @@ export interface TextLanguage {
   readonly sectionPrefixes: ReadonlySet<string>;
   /** Triggers by their first token, longest first. */
   readonly triggers: ReadonlyMap<string, readonly Trigger[]>;
+  /** Section headers ("Familieanamnese", "VG"), each a trigger whose scope is the lines below it. */
+  readonly sectionHeaders: readonly Trigger[];
   readonly terminators: ReadonlyMap<Category | 'all', readonly (readonly string[])[]>;
   readonly listConjunctions: ReadonlySet<string>;
   readonly resolvedMarkers: readonly (readonly string[])[];
@@ -93,6 +108,7 @@ export interface TextLanguage {
     readonly units: ReadonlyMap<string, number>;
     readonly numbers: ReadonlyMap<string, number>;
     readonly ago: ReadonlySet<string>;
+    readonly agoBefore: readonly (readonly string[])[];
     readonly since: ReadonlySet<string>;
     readonly points: readonly { readonly tokens: readonly string[]; readonly days: number }[];
   };
@@ -100,12 +116,16 @@ export interface TextLanguage {
 
 const DEFAULT_SCOPE = { forward: 12, backward: 4, bidirectional: 6 } as const;
 
+/** Ligatures that Unicode does not decompose ("sœur" = "soeur"). */
+const LIGATURES: Readonly<Record<string, string>> = { œ: 'oe', æ: 'ae', ß: 'ss' };
+
 /** Lower case, diacritics and invisible format characters removed (shared by texts, keywords and triggers). */
 export function foldCase(word: string): string {
   return word
     .toLowerCase()
     .normalize('NFD')
-    .replace(/[\p{M}\p{Cf}]/gu, '');
+    .replace(/[\p{M}\p{Cf}]/gu, '')
+    .replace(/[œæß]/gu, (c) => LIGATURES[c] ?? c);
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -126,6 +146,7 @@ export function compileLanguage(
     beforeNumber: new Map(
       Object.entries(normalisation.beforeNumber).map(([k, v]) => [foldCase(k).replace(/\s/gu, ''), simpleWords(v)])
     ),
+    elisions: new Map(Object.entries(normalisation.elisions).map(([k, v]) => [foldCase(k), foldCase(v)])),
     dotted: new Map(
       Object.entries(normalisation.dotted).map(([k, v]) => [foldCase(k).replace(/\s/gu, ''), simpleWords(v)])
     ),
@@ -139,11 +160,12 @@ export function compileLanguage(
     folds: normalisation.spellingFolds.map(([from, to]) => [foldCase(from), foldCase(to)] as const),
     sectionPrefixes: new Set(normalisation.sectionPrefixes.map(foldCase)),
     triggers: new Map(),
+    sectionHeaders: [],
     terminators: new Map(),
     listConjunctions: new Set(),
     resolvedMarkers: [],
     historicalAfterDays: modifiers.historicalAfterDays,
-    time: { units: new Map(), numbers: new Map(), ago: new Set(), since: new Set(), points: [] },
+    time: { units: new Map(), numbers: new Map(), ago: new Set(), agoBefore: [], since: new Set(), points: [] },
   };
   const words = (text: string) => tokenise(base, text);
   const triggers = new Map<string, Trigger[]>();
@@ -171,9 +193,21 @@ export function compileLanguage(
   }
   const { time } = modifiers;
   const foldAll = (list: readonly string[]) => list.map((w) => words(w).join(' '));
+  const sectionHeaders = modifiers.sectionHeaders.flatMap((group) =>
+    group.headers.map((header): Trigger => ({
+      category: group.category,
+      direction: 'forward',
+      scope: 'sentence',
+      maxScope: 50,
+      requires: [],
+      atEnd: false,
+      tokens: words(header),
+    }))
+  );
   return {
     ...base,
     triggers,
+    sectionHeaders,
     terminators: new Map(
       Object.entries(modifiers.terminators).map(([key, list]) => [key as Category | 'all', list.map(words)])
     ),
@@ -183,6 +217,7 @@ export function compileLanguage(
       units: new Map(Object.entries(time.units).map(([k, v]) => [words(k).join(' '), v])),
       numbers: new Map(Object.entries(time.numbers).map(([k, v]) => [words(k).join(' '), v])),
       ago: new Set(foldAll(time.ago)),
+      agoBefore: time.agoBefore.map(words).sort((a, b) => b.length - a.length),
       since: new Set(foldAll(time.since)),
       points: Object.entries(time.points)
         .map(([k, days]) => ({ tokens: words(k), days }))

@@ -29,6 +29,8 @@ const MARK = String.raw`[.;:!?,…()[\]/+=•·▪|*\-\u2010-\u2014\n\r\v\f\u008
 const HARD = /^[.;!…•·▪|*\n\r\v\f\u0085\u2028\u2029。；！]$/u;
 const HYPHENS = /[-\u2010\u2011]\r?\n?/gu;
 const HAS_DIGIT = /\p{N}/u;
+/** The apostrophe of a French elision ("d'anesthésie", "l’examen"). */
+const APOSTROPHE = /^['\u2019]\p{L}/u;
 /** Dashes are one mark, whatever their width. */
 const DASHES = /^[\u2010-\u2014]$/u;
 
@@ -138,6 +140,19 @@ function rawTokens(language: TextLanguage, text: string): RawToken[] {
   return raw;
 }
 
+/**
+ * "mamma-ca 2012", "mamma ca 2012": the word is the tail of a known abbreviation ("mammaca"), so the number after it
+ * is a year, not the "circa" of "ca. 5 kg".
+ */
+function completesAbbreviation(language: TextLanguage, previous: RawToken | undefined, t: RawToken): boolean {
+  return (
+    previous !== undefined &&
+    previous.isWord &&
+    !previous.dotted &&
+    (previous.joinNext === true || language.abbreviations.has(previous.key + t.key))
+  );
+}
+
 /** Tokenises and normalises a text (a record text, a keyword or a trigger: all are read the same way). */
 export function tokenise(language: TextLanguage, text: string): Token[] {
   const fold = folderOf(language);
@@ -160,8 +175,14 @@ export function tokenise(language: TextLanguage, text: string): Token[] {
     }
     sentenceStart = false;
     const nextWord = raw.slice(i + 1, i + 3).find((r) => r.isWord);
-    const beforeNumber = nextWord !== undefined && HAS_DIGIT.test(nextWord.key) && language.beforeNumber.get(t.key);
-    const expansion = (beforeNumber || undefined) ??
+    const beforeNumber =
+      nextWord !== undefined &&
+      HAS_DIGIT.test(nextWord.key) &&
+      !completesAbbreviation(language, raw[i - 1], t) &&
+      language.beforeNumber.get(t.key);
+    const elided = APOSTROPHE.test(text.slice(t.end, t.end + 2)) ? language.elisions.get(t.key) : undefined;
+    const expansion = (elided === undefined ? undefined : [elided]) ??
+      (beforeNumber || undefined) ??
       (t.dotted ? language.dotted.get(t.key) : undefined) ??
       language.abbreviations.get(t.key) ?? [t.key];
     expansion.forEach((word, k) => {

@@ -1,5 +1,16 @@
 import type { Coding } from '@medplum/fhirtypes';
-import { concept, dateTimeAgo, daysAgo, journalLine, OID, observation, patient, procedure, temperature } from '../fhir';
+import {
+  concept,
+  dateTimeAgo,
+  daysAgo,
+  journalLine,
+  OID,
+  observation,
+  patient,
+  procedure,
+  temperature,
+  valueOf,
+} from '../fhir';
 import type { Effective, Value } from '../fhir';
 import { beLbp, coded, lbpEpisode, otherProblem, redFlagPair } from '../record';
 import type { RealWorldRecord } from '../record';
@@ -34,7 +45,87 @@ const snomedOidTemperature = (pid: string, days: number) =>
 
 const MIGRATED = 'rw07-migrated-old-lbp-fever';
 
+/**
+ * A consultation's vital signs as one panel Observation with components (FHIR vitalsigns panel LOINC 85353-1, or
+ * the older 8716-3 "Vital signs"), as HIS exports send them: heart rate, blood pressure and the temperature.
+ */
+function vitalSignsPanel(pid: string, panel: '85353-1' | '8716-3', temperatureCode: Coding, value: Value) {
+  return {
+    ...observation({
+      id: `${pid}-vs`,
+      patientId: pid,
+      code: concept([coded('loinc', panel, 'Vital signs panel')], 'Vitale functies'),
+      effective: { dateTime: dateTimeAgo(1) },
+      category: 'vital-signs',
+    }),
+    component: [
+      {
+        code: concept([coded('loinc', '8867-4', 'Heart rate')]),
+        valueQuantity: { value: 92, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
+      },
+      {
+        code: concept([coded('loinc', '8480-6', 'Systolic blood pressure')]),
+        valueQuantity: { value: 128, unit: 'mmHg', system: 'http://unitsofmeasure.org', code: 'mm[Hg]' },
+      },
+      { code: concept([temperatureCode]), ...valueOf(value) },
+    ],
+  };
+}
+
 export const feverInfectionRecords: RealWorldRecord[] = [
+  {
+    id: 'rw03-panel-local-temperature-component',
+    title:
+      'A vital-signs panel whose temperature component has a local HIS code only ("TEMP", text "Temp. oor", ' +
+      '38,8 graden): present but not understood, named in the data-quality card',
+    rw: ['RW-02', 'RW-03'],
+    resources: [
+      ...base('rw03-panel-local-temperature-component'),
+      vitalSignsPanel(
+        'rw03-panel-local-temperature-component',
+        '85353-1',
+        { system: 'urn:oid:2.16.840.1.113883.2.4.3.111.5.10.2', code: 'TEMP', display: 'Temp. oor' },
+        { string: '38,8 graden' }
+      ),
+    ],
+    expect: { dataQuality: ['Temp. oor'], noCarePlan: true },
+  },
+  ...feverPair(
+    'rf03-vital-signs-panel-component',
+    'The temperature is a component of a vital-signs panel (LOINC 85353-1, component 8310-5, 38.7 Cel), no Observation of its own',
+    ['RW-02', 'RW-03'],
+    (pid) => [
+      ...base(pid),
+      vitalSignsPanel(pid, '85353-1', coded('loinc', '8310-5', 'Body temperature'), {
+        quantity: 38.7,
+        unit: '°C',
+        code: 'Cel',
+      }),
+    ],
+    'Twin: the same panel, temperature component 37.1 Cel',
+    (pid) => [
+      ...base(pid),
+      vitalSignsPanel(pid, '85353-1', coded('loinc', '8310-5', 'Body temperature'), {
+        quantity: 37.1,
+        unit: '°C',
+        code: 'Cel',
+      }),
+    ]
+  ),
+  ...feverPair(
+    'rf03-vital-signs-panel-component-string',
+    'An older "Vital signs" panel (LOINC 8716-3) whose oral-temperature component (SNOMED CT 415945006) is a valueString "38,9 °C"',
+    ['RW-02', 'RW-03'],
+    (pid) => [
+      ...base(pid),
+      vitalSignsPanel(pid, '8716-3', coded('sct', '415945006', 'Oral temperature'), { string: '38,9 °C' }),
+    ],
+    'Twin: the same panel, component valueString "36,8 °C"',
+    (pid) => [
+      ...base(pid),
+      vitalSignsPanel(pid, '8716-3', coded('sct', '415945006', 'Oral temperature'), { string: '36,8 °C' }),
+    ]
+  ),
   ...feverPair(
     'rf03-tympanic-string-comma',
     'Tympanic temperature (LOINC 8333-7) sent as valueString "38,9" (decimal comma), as the HIS stores the measurement',
