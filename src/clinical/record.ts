@@ -221,18 +221,42 @@ function notesOf(resource: { note?: unknown }): string[] {
 
 const refOf = (resource: Resource): string => `${resource.resourceType}/${resource.id ?? '(no id)'}`;
 
-/** Reads codes into value-set memberships once, so rules only do set lookups. */
+/**
+ * Reads codes into value-set memberships once, so rules only do set lookups. A large record repeats a few codes
+ * thousands of times, so each system|code is looked up once per record.
+ */
 class Coder {
+  /** system → code → value-set URLs. */
+  private readonly known = new Map<string, Map<string, readonly string[]>>();
+
   constructor(private readonly terminology: Terminology) {}
 
   valueSets(...concepts: (CodeableConcept | undefined)[]): Set<string> {
     const urls = new Set<string>();
     for (const concept of concepts) {
       for (const coding of codings(concept)) {
-        for (const url of this.terminology.valueSetsOf(coding)) {
+        for (const url of this.membersOf(coding)) {
           urls.add(url);
         }
       }
+    }
+    return urls;
+  }
+
+  private membersOf(coding: Coding): readonly string[] {
+    // Only string fields are looked up by value; anything else is passed on as it is, uncached.
+    if (typeof coding.system !== 'string' || typeof coding.code !== 'string') {
+      return this.terminology.valueSetsOf(coding);
+    }
+    let byCode = this.known.get(coding.system);
+    if (byCode === undefined) {
+      byCode = new Map();
+      this.known.set(coding.system, byCode);
+    }
+    let urls = byCode.get(coding.code);
+    if (urls === undefined) {
+      urls = this.terminology.valueSetsOf(coding);
+      byCode.set(coding.code, urls);
     }
     return urls;
   }
@@ -315,11 +339,15 @@ function findContradictions(conditions: Condition[], items: ConditionItem[]): Co
   const dropped = new Set<number>();
   const unclear = new Set<number>();
   for (const indexes of byConcept.values()) {
-    for (const i of indexes) {
-      for (const j of indexes) {
+    // Only a current and an ended record can contradict each other: a record with 10,000 active Conditions of one
+    // code compares nothing, instead of every pair.
+    const currents = indexes.filter((index) => (items[index] as ConditionItem).current);
+    const endeds = currents.length === 0 ? [] : indexes.filter((index) => !(items[index] as ConditionItem).current);
+    for (const i of currents) {
+      for (const j of endeds) {
         const current = items[i] as ConditionItem;
         const ended = items[j] as ConditionItem;
-        if (!current.current || ended.current || separateEpisodes(ended, current)) {
+        if (separateEpisodes(ended, current)) {
           continue;
         }
         const currentDay = clinicalDay(current);

@@ -316,17 +316,35 @@ async function explain(
   }
 }
 
+/**
+ * The evidence without repeats (same kind, reference, text, value and structured data). Keyed by the fields
+ * themselves, not by one joined string per item: evidence lists of a large record hold 10,000 items whose snippets
+ * are shared strings.
+ */
 function dedupe(evidence: readonly Evidence[]): Evidence[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, Map<string, Map<string, Map<string, Set<string>>>>>();
   return evidence.filter((item) => {
+    const byReference = getOrAdd(seen, item.kind, () => new Map<string, Map<string, Map<string, Set<string>>>>());
+    const byText = getOrAdd(byReference, item.reference ?? '', () => new Map<string, Map<string, Set<string>>>());
+    const byValue = getOrAdd(byText, item.text ?? '', () => new Map<string, Set<string>>());
+    const data = getOrAdd(byValue, item.value ?? '', () => new Set<string>());
     // Data evidence without a record (what could not be obtained) differs only by its structured detail.
-    const key = [item.kind, item.reference, item.text, item.value, JSON.stringify(item.data ?? null)].join('\u0000');
-    if (seen.has(key)) {
+    const detail = item.data === undefined ? '' : JSON.stringify(item.data);
+    if (data.has(detail)) {
       return false;
     }
-    seen.add(key);
+    data.add(detail);
     return true;
   });
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 /** A finding that names other rules (RF-C) also shows their evidence, right after each rule's marker. */

@@ -5,6 +5,7 @@ import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem, ObservationItem, RecordText } from '../record';
 import type { FactContext, FactDefinition } from './context';
 import { codedEvidence, keywordListName, valueSetId, windowSchema } from './context';
+import type { TextSource } from '../text-match';
 import { isCurrentMention, mentionEvidence, mentionInWindow } from '../text-match';
 import { textsOfResource } from '../text/record-texts';
 
@@ -124,22 +125,45 @@ const textParams = z.strictObject({
   currentOnly: z.boolean().optional(),
 });
 
-function textEvidence(
-  context: FactContext,
-  params: z.infer<typeof textParams>,
-  texts: readonly RecordText[]
-): Evidence[] {
+/** A record's texts (all, or of current problems only) and their sources, frozen: matchers index them once. */
+interface TextSelection {
+  readonly texts: readonly RecordText[];
+  readonly sources: readonly TextSource[];
+}
+const selections = new WeakMap<ClinicalRecord, Map<boolean, TextSelection>>();
+
+function textSelection(record: ClinicalRecord, currentOnly: boolean): TextSelection {
+  let byFilter = selections.get(record);
+  if (byFilter === undefined) {
+    byFilter = new Map();
+    selections.set(record, byFilter);
+  }
+  let selection = byFilter.get(currentOnly);
+  if (selection === undefined) {
+    const texts = Object.freeze(record.texts.filter((text) => !currentOnly || text.current));
+    selection = { texts, sources: Object.freeze(texts.map((text) => text.source)) };
+    byFilter.set(currentOnly, selection);
+  }
+  return selection;
+}
+
+function textEvidence(context: FactContext, params: z.infer<typeof textParams>, selection: TextSelection): Evidence[] {
   const matcher = context.knowledge.keywords(params.keywords);
   const { today } = context.record;
-  return texts.flatMap((text) =>
-    matcher
-      .findAll([text.source])
-      .filter(
-        (match) =>
-          (!params.currentOnly || isCurrentMention(match)) && mentionInWindow(match, text.day, today, params.within)
-      )
-      .map(mentionEvidence)
-  );
+  const { texts } = selection;
+  const evidence: Evidence[] = [];
+  // One call for all texts (a large record has thousands); the matches come in the order of the texts.
+  let k = 0;
+  for (const match of matcher.findAll(selection.sources)) {
+    while (texts[k]?.source !== match.source) {
+      k++;
+    }
+    const day = texts[k]?.day;
+    if ((!params.currentOnly || isCurrentMention(match)) && mentionInWindow(match, day, today, params.within)) {
+      evidence.push(mentionEvidence(match));
+    }
+  }
+  return evidence;
 }
 
 /**
@@ -155,8 +179,7 @@ export const textMention: FactDefinition<z.infer<typeof textParams>> = {
   references: (params) => ({ keywordLists: [params.keywords] }),
   compute: (params, context): PresenceFact => {
     // The window is applied per mention: "vorig jaar koorts" in today's note is a year old (RW-09).
-    const texts = context.record.texts.filter((text) => !params.currentOnly || text.current);
-    return presence(textEvidence(context, params, texts));
+    return presence(textEvidence(context, params, textSelection(context.record, params.currentOnly ?? false)));
   },
 };
 

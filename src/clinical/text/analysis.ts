@@ -89,15 +89,57 @@ function splitSentences(tokens: readonly Token[]): Sentence[] {
   return sentences;
 }
 
+/** Terminator phrases by their first word, per category (every token of a scope is checked against them). */
+type TerminatorIndex = ReadonlyMap<Category | 'all', ReadonlyMap<string, readonly (readonly string[])[]>>;
+const terminatorIndexes = new WeakMap<TextLanguage, TerminatorIndex>();
+
+function terminatorIndex(language: TextLanguage): TerminatorIndex {
+  let index = terminatorIndexes.get(language);
+  if (index === undefined) {
+    const built = new Map<Category | 'all', Map<string, (readonly string[])[]>>();
+    for (const [category, phrases] of language.terminators) {
+      const byFirst = new Map<string, (readonly string[])[]>();
+      for (const phrase of phrases) {
+        const first = phrase[0];
+        if (first !== undefined) {
+          byFirst.set(first, [...(byFirst.get(first) ?? []), phrase]);
+        }
+      }
+      built.set(category, byFirst);
+    }
+    index = built;
+    terminatorIndexes.set(language, index);
+  }
+  return index;
+}
+
+/** True when a terminator of `category` stands at token `i` (only phrases starting with its word can). */
+function terminatorAt(
+  index: TerminatorIndex,
+  tokens: readonly Token[],
+  i: number,
+  category: Category | 'all',
+  end: number
+): boolean {
+  const word = tokens[i]?.norm;
+  return word !== undefined && anyPhraseAt(tokens, i, index.get(category)?.get(word), end);
+}
+
 class ScopeWalker {
+  private readonly terminators: TerminatorIndex;
+
   constructor(
     private readonly language: TextLanguage,
     private readonly tokens: readonly Token[]
-  ) {}
+  ) {
+    this.terminators = terminatorIndex(language);
+  }
 
   isTerminator(i: number, category: Category, end: number): boolean {
-    const t = this.language.terminators;
-    return anyPhraseAt(this.tokens, i, t.get('all'), end) || anyPhraseAt(this.tokens, i, t.get(category), end);
+    return (
+      terminatorAt(this.terminators, this.tokens, i, 'all', end) ||
+      terminatorAt(this.terminators, this.tokens, i, category, end)
+    );
   }
 
   /** A comma inside a negated or uncertain list ("geen koorts, rillingen of gewichtsverlies") keeps the scope open. */
@@ -306,12 +348,12 @@ function findTimes(
 
 function clausesOf(language: TextLanguage, tokens: readonly Token[], sentences: readonly Sentence[]): Int32Array {
   const clauseOf = new Int32Array(tokens.length).fill(-1);
-  const terminators = language.terminators.get('all');
+  const terminators = terminatorIndex(language);
   let clause = 0;
   for (const { from, to } of sentences) {
     clause++;
     for (let i = from; i < to; i++) {
-      if ((tokens[i] as Token).norm === ',' || anyPhraseAt(tokens, i, terminators, to)) {
+      if ((tokens[i] as Token).norm === ',' || terminatorAt(terminators, tokens, i, 'all', to)) {
         clause++;
       }
       clauseOf[i] = clause;

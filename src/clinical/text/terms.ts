@@ -3,6 +3,7 @@ import type { Analysis } from './analysis';
 import type { TextLanguage } from './language';
 import type { Token } from './tokens';
 import { tokenise } from './tokens';
+import { TurnCache } from './turn-cache';
 
 /**
  * Concept term patterns of rules/keywords.json (docs/free-text.md):
@@ -58,6 +59,9 @@ export interface TermHit {
   readonly sentence: number;
 }
 
+const NO_PARTS: readonly Part[] = [];
+/** Distinct text words whose parts are remembered (for one event-loop turn). */
+const WORDS_KEPT = 50_000;
 /** Shortest last word that acts as a stem; shorter ones are abbreviations or function words ("no", "RA"). */
 const MIN_STEM_LENGTH = 3;
 const ENDS_WITH_DIGIT = /\p{N}$/u;
@@ -187,6 +191,8 @@ export class TermIndex {
   private readonly single = new Map<string, Part[]>();
   private readonly multi = new Map<string, Part[]>();
   private readonly compounds: Part[] = [];
+  /** Text word → the single-word parts it matches; emptied when a list is added. */
+  private wordParts = new TurnCache<string, readonly Part[]>(WORDS_KEPT);
 
   private readonly terminatorWords: ReadonlySet<string>;
   /** Per list: words that, where they overlap a match, cancel it ("koortslip" is not "koorts"). */
@@ -202,6 +208,7 @@ export class TermIndex {
   }
 
   private add(part: Part): void {
+    this.wordParts = new TurnCache(WORDS_KEPT);
     const [first, second] = part.alternative.words;
     if (first === undefined) {
       return;
@@ -284,20 +291,34 @@ export class TermIndex {
   }
 
   private singleWordsAt(word: string, last: number, onHit: (part: Part, last: number) => void): void {
+    let parts = this.wordParts.get(word);
+    if (parts === undefined) {
+      parts = this.singleWordParts(word);
+      this.wordParts.set(word, parts);
+    }
+    for (const part of parts) {
+      onHit(part, last);
+    }
+  }
+
+  /** The single-word parts a text word matches, in index order (text words repeat: looked up once a turn). */
+  private singleWordParts(word: string): readonly Part[] {
+    const parts: Part[] = [];
     // A candidate's word shares the text word's first letters: at most MIN_STEM_LENGTH lookups per word
     // (short candidates such as "L4" are stored whole and may still start a longer word: "L4L5").
     for (let length = 1; length <= Math.min(MIN_STEM_LENGTH, word.length); length++) {
       for (const part of this.single.get(word.slice(0, length)) ?? []) {
         if (lastWordMatches(part.alternative, part.alternative.words[0] ?? '', word)) {
-          onHit(part, last);
+          parts.push(part);
         }
       }
     }
     for (const part of this.compounds) {
       if (word.includes(part.alternative.words[0] ?? '')) {
-        onHit(part, last);
+        parts.push(part);
       }
     }
+    return parts.length === 0 ? NO_PARTS : parts;
   }
 
   private excluded(alternatives: readonly Alternative[], tokens: readonly Token[], from: number, to: number) {

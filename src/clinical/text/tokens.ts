@@ -1,5 +1,6 @@
 import type { TextLanguage } from './language';
 import { foldCase } from './language';
+import { TurnCache } from './turn-cache';
 
 /**
  * Tokens of a free text: normalised words (abbreviations expanded, spelling folded) and punctuation marks, each
@@ -45,6 +46,8 @@ function patternOf(language: TextLanguage): RegExp {
   return pattern;
 }
 
+/** Distinct words whose normalisation is remembered (for one event-loop turn). */
+const WORDS_KEPT = 50_000;
 const folders = new WeakMap<TextLanguage, (word: string) => string>();
 
 function folderOf(language: TextLanguage): (word: string) => string {
@@ -57,7 +60,19 @@ function folderOf(language: TextLanguage): (word: string) => string {
       sources.length === 0
         ? undefined
         : new RegExp(sources.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-    folder = pattern === undefined ? (word) => word : (word) => word.replace(pattern, (m) => folds.get(m) ?? m);
+    // Words repeat across the texts of a record: each is folded once a turn.
+    const folded = new TurnCache<string, string>(WORDS_KEPT);
+    folder =
+      pattern === undefined
+        ? (word) => word
+        : (word) => {
+            let result = folded.get(word);
+            if (result === undefined) {
+              result = word.replace(pattern, (m) => folds.get(m) ?? m);
+              folded.set(word, result);
+            }
+            return result;
+          };
     folders.set(language, folder);
   }
   return folder;
@@ -72,6 +87,17 @@ interface RawToken {
   readonly joinNext?: boolean;
 }
 
+const caseFolded = new TurnCache<string, string>(WORDS_KEPT);
+
+function foldWordCase(word: string): string {
+  let key = caseFolded.get(word);
+  if (key === undefined) {
+    key = foldCase(word);
+    caseFolded.set(word, key);
+  }
+  return key;
+}
+
 /** The hyphen-separated parts of a word, each with its offsets. */
 function pushWordParts(raw: RawToken[], word: string, start: number): void {
   let offset = 0;
@@ -79,7 +105,7 @@ function pushWordParts(raw: RawToken[], word: string, start: number): void {
   HYPHENS.lastIndex = 0;
   const separators = word.match(HYPHENS) ?? [];
   parts.forEach((part, k) => {
-    const key = foldCase(part);
+    const key = foldWordCase(part);
     // A "word" of only format characters (a zero-width joiner between emoji) is transparent.
     if (key !== '') {
       raw.push({
