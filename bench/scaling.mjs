@@ -11,28 +11,13 @@
 // Environment: BENCH_DURATION_S (seconds per run, default 5), BENCH_SCALING_CONNECTIONS (default 20).
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { freePort, getJson, ROOT } from './service.mjs';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
 const PROCESSES = [1, 2];
 const TARGET_FACTOR = 0.85;
-
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function getJson(url) {
-  const res = await fetch(url);
-  if (res.status !== 200) throw new Error(`GET ${url}: HTTP ${res.status}`);
-  return res.json();
-}
 
 /** `node dist/server.js` with N processes on the database; resolves once every process answers /readyz 200. */
 async function startService(databaseUrl, processes) {
