@@ -16,6 +16,7 @@ import type { Terminology } from '../fhir/terminology';
 import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from '../fhir/terminology';
 import type { DayNumber } from './dates';
 import { isoDay, localDayOf, toDay } from './dates';
+import { getOrAdd } from './get-or-add';
 import { medicationUse } from './medication-use';
 import { RecordDates } from './record-dates';
 import type { Comparator } from './values';
@@ -248,17 +249,8 @@ class Coder {
     if (typeof coding.system !== 'string' || typeof coding.code !== 'string') {
       return this.terminology.valueSetsOf(coding);
     }
-    let byCode = this.known.get(coding.system);
-    if (byCode === undefined) {
-      byCode = new Map();
-      this.known.set(coding.system, byCode);
-    }
-    let urls = byCode.get(coding.code);
-    if (urls === undefined) {
-      urls = this.terminology.valueSetsOf(coding);
-      byCode.set(coding.code, urls);
-    }
-    return urls;
+    const byCode = getOrAdd(this.known, coding.system, () => new Map<string, readonly string[]>());
+    return getOrAdd(byCode, coding.code, () => this.terminology.valueSetsOf(coding));
   }
 }
 

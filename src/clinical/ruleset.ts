@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Almanac, Engine, Fact } from 'json-rules-engine';
 import type { RuleResult } from 'json-rules-engine';
 import { z } from 'zod';
+import { getOrAdd } from './get-or-add';
 import type { Tree } from './named-conditions';
 import { expandReferences, isReference, referencesIn } from './named-conditions';
 import { EFFECTS, FINDING_KINDS, URGENCIES } from './vocabulary';
@@ -336,15 +337,6 @@ function dedupe(evidence: readonly Evidence[]): Evidence[] {
     data.add(detail);
     return true;
   });
-}
-
-function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
 }
 
 /** A finding that names other rules (RF-C) also shows their evidence, right after each rule's marker. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DayNumber } from '../dates';
 import { isoDay, yearsBetween } from '../dates';
+import { getOrAdd } from '../get-or-add';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem } from '../record';
 import type { FactDefinition, FactKnowledge } from './context';
@@ -26,17 +27,8 @@ export interface Episode {
 const found = new WeakMap<FactKnowledge, WeakMap<ClinicalRecord, Episode>>();
 
 export function findEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {
-  let byRecord = found.get(knowledge);
-  if (byRecord === undefined) {
-    byRecord = new WeakMap();
-    found.set(knowledge, byRecord);
-  }
-  let episode = byRecord.get(record);
-  if (episode === undefined) {
-    episode = computeEpisode(record, knowledge);
-    byRecord.set(record, episode);
-  }
-  return episode;
+  const byRecord = getOrAdd(found, knowledge, () => new WeakMap<ClinicalRecord, Episode>());
+  return getOrAdd(byRecord, record, () => computeEpisode(record, knowledge));
 }
 
 function computeEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {

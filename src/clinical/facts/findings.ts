@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Window } from '../dates';
 import { isWithin } from '../dates';
+import { getOrAdd } from '../get-or-add';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem, ObservationItem, RecordText } from '../record';
 import type { FactContext, FactDefinition } from './context';
@@ -133,18 +134,11 @@ interface TextSelection {
 const selections = new WeakMap<ClinicalRecord, Map<boolean, TextSelection>>();
 
 function textSelection(record: ClinicalRecord, currentOnly: boolean): TextSelection {
-  let byFilter = selections.get(record);
-  if (byFilter === undefined) {
-    byFilter = new Map();
-    selections.set(record, byFilter);
-  }
-  let selection = byFilter.get(currentOnly);
-  if (selection === undefined) {
+  const byFilter = getOrAdd(selections, record, () => new Map<boolean, TextSelection>());
+  return getOrAdd(byFilter, currentOnly, () => {
     const texts = Object.freeze(record.texts.filter((text) => !currentOnly || text.current));
-    selection = { texts, sources: Object.freeze(texts.map((text) => text.source)) };
-    byFilter.set(currentOnly, selection);
-  }
-  return selection;
+    return { texts, sources: Object.freeze(texts.map((text) => text.source)) };
+  });
 }
 
 function textEvidence(context: FactContext, params: z.infer<typeof textParams>, selection: TextSelection): Evidence[] {
