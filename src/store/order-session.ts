@@ -34,6 +34,16 @@ const REMEMBER = `
   ON CONFLICT (session_key) DO UPDATE SET shown_at = EXCLUDED.shown_at, rule_ids = EXCLUDED.rule_ids
     WHERE red_flag_order_sessions.shown_at < EXCLUDED.shown_at`;
 
+/**
+ * A session is at most a day long (memory.orderSessionMinutes ≤ 1440, checked at start-up): older rows can never
+ * silence a red flag again, so they are removed rather than kept as patient-linked hashes for ever.
+ */
+const SESSION_MAX_MS = 24 * 60 * 60 * 1000;
+
+export async function purgeOrderSessions(db: Database, now: Date): Promise<void> {
+  await db.query('DELETE FROM red_flag_order_sessions WHERE shown_at < $1', [new Date(now.getTime() - SESSION_MAX_MS)]);
+}
+
 export async function rememberRedFlagsShown(db: Database, sessionKey: string, shown: RedFlagsShown): Promise<void> {
   await db.query(REMEMBER, [sessionKey, shown.at, JSON.stringify(shown.ruleIds)]);
 }

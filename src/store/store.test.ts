@@ -300,6 +300,29 @@ function storeSuite(driver: Driver): void {
     SLOW
   );
 
+  it('remembers red flags shown in an order session, and forgets sessions older than a day', async () => {
+    await db.query('TRUNCATE red_flag_order_sessions');
+    const old = new Date('2026-11-19T09:00:00.000Z');
+    const now = new Date('2026-11-21T10:00:00.000Z');
+    await db.query(
+      `INSERT INTO red_flag_order_sessions (session_key, shown_at, rule_ids) VALUES ('old', $1, ARRAY['RF-03']), ('recent', $2, ARRAY['RF-01'])`,
+      [old, new Date(now.getTime() - 23 * 3_600_000)]
+    );
+    // A fresh store purges on its first write.
+    const fresh = createStore(db);
+    await fresh.rememberRedFlagsShown('now', { at: now, ruleIds: ['RF-03', 'RF-05'] });
+    expect(await fresh.redFlagsShownIn('old')).toBeUndefined();
+    expect(await fresh.redFlagsShownIn('recent')).toEqual({
+      at: new Date(now.getTime() - 23 * 3_600_000),
+      ruleIds: ['RF-01'],
+    });
+    expect(await fresh.redFlagsShownIn('now')).toEqual({ at: now, ruleIds: ['RF-03', 'RF-05'] });
+    // A later showing replaces the session's record; an older one (a late writer) changes nothing.
+    await fresh.rememberRedFlagsShown('now', { at: new Date(now.getTime() + 60_000), ruleIds: ['RF-03'] });
+    await fresh.rememberRedFlagsShown('now', { at: old, ruleIds: ['RF-08'] });
+    expect(await fresh.redFlagsShownIn('now')).toEqual({ at: new Date(now.getTime() + 60_000), ruleIds: ['RF-03'] });
+  });
+
   it('stores feedback once: a repeat, also of the same instant written differently, is not stored again', async () => {
     await store.recordAudits([auditRecord({ cards: [card('card-1', ['RF-03'])] })]);
     const item = accepted('card-1', '2026-11-21T10:05:31Z');

@@ -3,7 +3,7 @@ import type { Database, DatabaseOptions } from './database';
 import { migrate } from './migrations';
 import { notNowAt, rememberNotNow } from './not-now';
 import type { RedFlagsShown } from './order-session';
-import { redFlagsShownIn, rememberRedFlagsShown } from './order-session';
+import { purgeOrderSessions, redFlagsShownIn, rememberRedFlagsShown } from './order-session';
 
 /**
  * The audit trail (which hook calls were answered with which cards) and clinician feedback on those
@@ -131,7 +131,9 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
 
 /** The store on a database whose schema is already migrated. `close()` closes the database. */
 export function createStore(db: Database): Store {
+  // Expired rows are purged at most once a minute, on the write that follows (replay records, order sessions).
   let nextPurge = 0;
+  let nextSessionPurge = 0;
   return {
     rememberToken: async (replayKey, expiresAt) => {
       if (Date.now() >= nextPurge) {
@@ -154,7 +156,13 @@ export function createStore(db: Database): Store {
     rememberNotNow: (items) => rememberNotNow(db, items),
     notNowAt: (patientHash) => notNowAt(db, patientHash),
     redFlagsShownIn: (sessionKey) => redFlagsShownIn(db, sessionKey),
-    rememberRedFlagsShown: (sessionKey, shown) => rememberRedFlagsShown(db, sessionKey, shown),
+    rememberRedFlagsShown: async (sessionKey, shown) => {
+      if (Date.now() >= nextSessionPurge) {
+        nextSessionPurge = Date.now() + 60_000;
+        await purgeOrderSessions(db, shown.at);
+      }
+      await rememberRedFlagsShown(db, sessionKey, shown);
+    },
     report: (range) => report(db, range),
     ping: async () => {
       await db.query('SELECT 1');
