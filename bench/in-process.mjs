@@ -14,11 +14,11 @@ import { patientViewCase, ROOT, startService } from './service.mjs';
 const N = Number(process.argv[2] ?? 500);
 const require = createRequire(import.meta.url);
 const dist = (file) => require(path.join(ROOT, 'dist', file));
-const { loadKnowledge } = dist('knowledge.js');
+const { loadKnowledge } = dist('clinical/knowledge/index.js');
 const { SERVICES } = dist('cds/catalogue.js');
 const { parseHookRequest } = dist('cds/hook-request.js');
 const { gatherRecord } = dist('fhir/gather.js');
-const { clinicalEvaluator } = dist('cds/clinical-evaluator.js');
+const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
 
 /** Case (a)'s body, as the bench sends it (the sample patient's prefetch, read from a briefly started service). */
 async function caseBody() {

@@ -4,7 +4,7 @@
 // Usage: npm run build && node bench/text-scale.mjs [N …]   (default 10 100 1000 10000)
 //   NOTEXT=1    the same records with codes instead of texts (what the text reading costs)
 //   DISTINCT=1  every text unique (no episode title or note repeats, so nothing is shared between texts)
-import { loadKnowledge } from '../dist/knowledge.js';
+import { loadKnowledge } from '../dist/clinical/knowledge/index.js';
 import { loadTestConfig } from '../dist/config.js';
 import { normaliseRecord } from '../dist/clinical/record.js';
 

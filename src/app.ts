@@ -7,7 +7,7 @@ import type { TrustedIssuer } from './auth/trusted-issuers';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { SERVICES } from './cds/catalogue';
 import type { CdsServiceDefinition } from './cds/catalogue';
-import type { HookEvaluator } from './cds/evaluate';
+import type { HookEvaluator } from './hook/evaluate';
 import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
 import type { EvaluationPoolHealth } from './evaluation/pool';
@@ -23,7 +23,7 @@ import type { EmbeddedFhirServer } from './sandbox/fhir-server';
 import { sandboxRoutes } from './sandbox/routes';
 import type { AuditRecord, Store } from './store/store';
 import type { StoreHealth } from './store/store-keeper';
-import { VERSION } from './version';
+import { VERSION } from './common/version';
 
 export interface AppDeps {
   readonly config: Config;

@@ -7,15 +7,15 @@ import type { TrustedIssuer } from './auth/trusted-issuers';
 import type { KnowledgeLocale } from './clinical/finding';
 import { KNOWLEDGE_LOCALES } from './clinical/finding';
 import type { RateBudgets } from './http/rate-limit';
-import { PACKAGE_ROOT } from './version';
+import { PACKAGE_ROOT } from './common/version';
+import { LOG_LEVELS } from './common/logger';
+import type { LogLevel } from './common/logger';
 
 /**
  * The whole configuration of the service: one zod schema over environment variables, parsed once at
  * start-up. Every problem is reported at once so an operator can fix them in one go. No other module
  * reads `process.env`.
  */
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const positiveInt = (fallback: number, max = 1_000_000_000) =>
   z.coerce.number().int().positive().max(max).default(fallback);
@@ -107,7 +107,7 @@ const envSchema = z.object({
 });
 
 export type NodeEnv = z.infer<typeof envSchema>['NODE_ENV'];
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export type { LogLevel } from './common/logger';
 
 export interface Config {
   readonly nodeEnv: NodeEnv;

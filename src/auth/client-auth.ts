@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, outcome } from '../http/errors';
+import { HttpError, outcome } from '../common/http-error';
 import { AuthError } from './jwt-verifier';
 import type { JwtVerifier, VerifiedClient } from './jwt-verifier';
 import type { Store } from '../store/store';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { toExpression } from '../expression';
+import { toExpression } from '../common/expression';
 import { jwksSchema } from './jwk';
 
 /**

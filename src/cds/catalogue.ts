@@ -71,7 +71,7 @@ export const CLINICAL_PREFETCH: Readonly<Record<string, PrefetchTemplate>> = {
     kind: 'search',
     required: false,
   },
-  // Memory (cds/programme-memory.ts): an exercise programme or physiotherapy referral that already exists.
+  // Memory (hook/programme-memory.ts): an exercise programme or physiotherapy referral that already exists.
   carePlans: {
     query: 'CarePlan?patient={{context.patientId}}',
     resourceType: 'CarePlan',

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { toExpression } from '../expression';
-import { badRequest } from '../http/errors';
-import type { Problem } from '../http/errors';
+import { toExpression } from '../common/expression';
+import { badRequest } from '../common/http-error';
+import type { Problem } from '../common/http-error';
 import type { CdsServiceDefinition, HookName } from './catalogue';
 import { HOOKS } from './catalogue';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CarePlan, Reference, Resource } from '@medplum/fhirtypes';
 import type { GatherSettings } from '../fhir/gather';
 import { gatherRecord } from '../fhir/gather';
-import { HttpError, outcome } from '../http/errors';
+import { HttpError, outcome } from '../common/http-error';
 import { knowledgeLocale } from '../clinical/finding';
 import { buildCarePlan, inEveryLocale, textFields } from '../render/careplan';
 import { CAREPLAN_WORDS } from '../render/careplan-words';
@@ -10,8 +10,8 @@ import { buildProposal } from '../render/proposal';
 import type { Proposal } from '../render/proposal';
 import { SERVICES } from './catalogue';
 import type { CdsServiceDefinition } from './catalogue';
-import type { ClinicalEvaluatorDeps } from './clinical-evaluator';
-import { analyser } from './clinical-evaluator';
+import type { ClinicalEvaluatorDeps } from '../hook/clinical-evaluator';
+import { analyser } from '../hook/clinical-evaluator';
 import { parseHookRequest } from './hook-request';
 
 /**

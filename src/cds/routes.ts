@@ -10,8 +10,15 @@ import type { DataProblem, GatherSettings } from '../fhir/gather';
 import type { Logger } from 'pino';
 import type { AuditDraft } from '../http/audit-trail';
 import { auditCards, takeAuditRecord } from '../http/audit-trail';
-import { HttpError, methodNotAllowed, notFound, outcome, preconditionFailed, serviceUnavailable } from '../http/errors';
-import type { Problem } from '../http/errors';
+import {
+  HttpError,
+  methodNotAllowed,
+  notFound,
+  outcome,
+  preconditionFailed,
+  serviceUnavailable,
+} from '../common/http-error';
+import type { Problem } from '../common/http-error';
 import { hashPatient } from '../store/patient-hash';
 import type { AuditRecord, FeedbackResult, Store } from '../store/store';
 import { isNotNow } from '../store/not-now';
@@ -23,7 +30,7 @@ import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
 import type { CdsServiceDefinition } from './catalogue';
 import { discoveryDocument, findService } from './catalogue';
-import type { EvaluationResult, HookEvaluator } from './evaluate';
+import type { EvaluationResult, HookEvaluator } from '../hook/evaluate';
 import { parseHookRequest } from './hook-request';
 
 export interface CdsRoutesDeps {

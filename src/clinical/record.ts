@@ -12,8 +12,8 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import type { DataProblem, GatheredRecord } from '../fhir/gather';
-import type { Terminology } from '../fhir/terminology';
-import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from '../fhir/terminology';
+import type { Terminology } from './knowledge/terminology';
+import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from './knowledge/terminology';
 import type { DayNumber } from './dates';
 import { isoDay, localDayOf, toDay } from './dates';
 import { getOrAdd } from './get-or-add';

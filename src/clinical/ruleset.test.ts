@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadTerminology } from '../fhir/terminology';
+import { loadTerminology } from './knowledge/terminology';
 import { buildRuleset, RulesetError } from './ruleset';
 import type { RuleSource } from './ruleset';
 

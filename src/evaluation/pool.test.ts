@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { HookEvaluation } from '../cds/evaluate';
+import type { HookEvaluation } from '../hook/evaluate';
 import { SERVICES } from '../cds/catalogue';
-import { HttpError } from '../http/errors';
-import { createLogger } from '../logger';
+import { HttpError } from '../common/http-error';
+import { createLogger } from '../common/logger';
 import { EvaluationPool } from './pool';
 import type { EvaluationPoolOptions } from './pool';
 

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { startWorkerThread } from '../worker-thread';
-import type { EvaluationResult, HookEvaluation } from '../cds/evaluate';
-import { HttpError, outcome } from '../http/errors';
+import { startWorkerThread } from '../common/worker-thread';
+import type { EvaluationResult, HookEvaluation } from '../hook/evaluate';
+import { HttpError, outcome } from '../common/http-error';
 import { toMessages } from './protocol';
 import type { FromWorker } from './protocol';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { clinicalEvaluator } from '../cds/clinical-evaluator';
-import { HttpError } from '../http/errors';
-import { loadKnowledge } from '../knowledge';
+import { clinicalEvaluator } from '../hook/clinical-evaluator';
+import { HttpError } from '../common/http-error';
+import { loadKnowledge } from '../clinical/knowledge';
 import { TaskAssembler } from './protocol';
 import type { FromWorker, ToWorker, WorkerSettings } from './protocol';
 

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { CODE_SYSTEMS, loadTerminology, normaliseCode, normaliseSystem, valueSetUrl } from './terminology';
+import {
+  CODE_SYSTEMS,
+  loadTerminology,
+  normaliseCode,
+  normaliseSystem,
+  valueSetUrl,
+} from '../clinical/knowledge/terminology';
 
 /**
  * RW-01/RW-02: systems as practice systems name them (FHIR URI, HL7 OID, variant spellings), codes at any

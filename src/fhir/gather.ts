@@ -2,7 +2,7 @@ import { isOperationOutcome } from '@medplum/core';
 import type { Patient, Resource } from '@medplum/fhirtypes';
 import type { PrefetchTemplate } from '../cds/catalogue';
 import type { HookRequest } from '../cds/hook-request';
-import { resolveTemplate } from '../cds/prefetch-template';
+import { resolveTemplate } from './prefetch-template';
 import { FhirFetchError, fetchFhirJson } from './fhir-fetch';
 
 /**

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { RequestHandler } from 'express';
-import { unsupportedMediaType } from './errors';
+import { unsupportedMediaType } from '../common/http-error';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json+fhir'];
 

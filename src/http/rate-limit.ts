@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { RateLimitInfo } from 'express-rate-limit';
 import type { ClientAuthLocals } from '../auth/client-auth';
-import { HttpError, outcome } from './errors';
+import { HttpError, outcome } from '../common/http-error';
 
 /**
  * Request budgets per minute, in this process's memory (fixed one-minute windows):

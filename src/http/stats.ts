@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Config } from '../config';
 import { EARLIEST_YEAR, isStorableDate, LATEST_YEAR } from '../store/storable';
 import type { Store } from '../store/store';
-import { badRequest, serviceUnavailable } from './errors';
+import { badRequest, serviceUnavailable } from '../common/http-error';
 import { unauthorized } from '../auth/client-auth';
 
 /** Compares in constant time, so the admin token cannot be guessed byte by byte from response times. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import MarkdownIt from 'markdown-it';
 import type { Decision } from '../clinical/decision';
 import type { Effect, Finding } from '../clinical/finding';
-import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
+import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { renderCards } from './cards';
 import type { RenderOptions } from './cards';
 import { loadOverrideReasons } from './override-reasons';

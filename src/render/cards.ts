@@ -3,7 +3,7 @@ import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
 import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
-import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import type { CarePlanContext } from './careplan';
 import { evidenceList, extensionText, startBackText } from './evidence';

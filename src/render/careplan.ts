@@ -2,7 +2,7 @@ import type { Annotation, CarePlan, CarePlanActivity, Extension, Reference } fro
 import type { Programme, ProgrammeActivity } from '../clinical/decision';
 import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
-import type { DoseRange, ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { DoseRange, ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { CAREPLAN_WORDS } from './careplan-words';
 
 /**

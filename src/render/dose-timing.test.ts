@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Timing } from '@medplum/fhirtypes';
 import type { DosePopulation, ExerciseType } from '../clinical/decision';
-import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
+import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 
 /**
  * The structured dose of every row of the dosage table (docs/clinical-specification.md §6) against its text: the

@@ -1,7 +1,7 @@
 import type { Timing } from '@medplum/fhirtypes';
 import type { Decision, Programme, ProgrammeActivity } from '../clinical/decision';
 import type { Locale } from '../clinical/finding';
-import type { ExerciseKnowledge } from '../fhir/exercise-knowledge';
+import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { MESSAGES, fill } from './messages';
 
 /**

@@ -5,7 +5,7 @@ import type { DosePopulation, Programme, ProgrammeActivity } from '../clinical/d
 import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/decision';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
 import type { KnowledgeLocale as Locale } from '../clinical/finding';
-import { loadExerciseKnowledge } from '../fhir/exercise-knowledge';
+import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { emptyValuesIn, validateR4 } from '../../test/support/fhir-validation';
 import { BASED_ON_R5 } from './careplan';
 import type { CarePlanContext } from './careplan';

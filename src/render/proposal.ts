@@ -3,7 +3,7 @@ import type { CarePlan, Goal, Reference, Resource, ServiceRequest } from '@medpl
 import type { Programme } from '../clinical/decision';
 import type { KnowledgeLocale as Locale } from '../clinical/finding';
 import type { CdsAction } from '../cds/response';
-import type { ExerciseKnowledge, GoalDefinition } from '../fhir/exercise-knowledge';
+import type { ExerciseKnowledge, GoalDefinition } from '../clinical/knowledge/exercise-knowledge';
 import type { CarePlanContext } from './careplan';
 import { addWeeks, buildCarePlan, textFields } from './careplan';
 import { CAREPLAN_WORDS } from './careplan-words';

@@ -5,7 +5,7 @@ import type {
   CapabilityStatementRestResourceSearchParam,
   ResourceType,
 } from '@medplum/fhirtypes';
-import { VERSION } from '../version';
+import { VERSION } from '../common/version';
 import { DEFAULT_PAGE_SIZE, FILTER_TYPES, MAX_PAGE_SIZE } from './fhir-search';
 
 /**

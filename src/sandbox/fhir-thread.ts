@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import express from 'express';
 import type { Logger } from 'pino';
-import { serviceUnavailable } from '../http/errors';
-import { startWorkerThread } from '../worker-thread';
+import { serviceUnavailable } from '../common/http-error';
+import { startWorkerThread } from '../common/worker-thread';
 import type { EmbeddedFhirServer, SamplePatient } from './fhir-server';
 import type { FhirWorkerSettings, FromFhirWorker } from './fhir-worker';
 

@@ -2,9 +2,9 @@ import type { CarePlan, Parameters, Resource } from '@medplum/fhirtypes';
 import type { Request } from 'express';
 import type { PlanApplier } from '../cds/plan-apply';
 import { APPLY_SERVICE } from '../cds/plan-apply';
-import { resolveTemplate } from '../cds/prefetch-template';
+import { resolveTemplate } from '../fhir/prefetch-template';
 import { acceptLanguages } from '../cds/routes';
-import { badRequest, methodNotAllowed } from '../http/errors';
+import { badRequest, methodNotAllowed } from '../common/http-error';
 import { FHIR_ID } from './fhir-search';
 
 /**

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import express, { Router } from 'express';
 import type { Config } from '../config';
-import { badRequest, notFound } from '../http/errors';
-import { PACKAGE_ROOT } from '../version';
+import { badRequest, notFound } from '../common/http-error';
+import { PACKAGE_ROOT } from '../common/version';
 import type { DevSigner } from './dev-signer';
 import type { EmbeddedFhirServer } from './fhir-server';
 

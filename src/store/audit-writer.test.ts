@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from '../logger';
+import { createLogger } from '../common/logger';
 import { AuditWriter } from './audit-writer';
 import type { AuditRecord, Store } from './store';
 

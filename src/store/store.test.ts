@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createTestSchema, postgresMaySkip, requireTestDatabaseUrl } from '../../test/support/postgres';
-import { createLogger } from '../logger';
+import { createLogger } from '../common/logger';
 import { AuditWriter } from './audit-writer';
 import { openDatabase } from './database';
 import type { Database, DatabaseOptions } from './database';

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { replaceTable, rulesTable } from '../clinical/rules-table';
 import { parseConfig } from '../config';
-import { loadKnowledge } from '../knowledge';
-import { PACKAGE_ROOT } from '../version';
+import { loadKnowledge } from '../clinical/knowledge';
+import { PACKAGE_ROOT } from '../common/version';
 
 /**
  * `npm run rules:table`: regenerates the rule table in docs/rules.md from rules/. With `--check` it

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { formatScores, parseCorpus, scoreCorpus } from '../clinical/text/evaluation';
 import { repositoryTextKnowledge } from '../clinical/text/knowledge';
-import { PACKAGE_ROOT } from '../version';
+import { PACKAGE_ROOT } from '../common/version';
 
 /** `npm run text:eval`: precision and recall of the free-text reading on the annotated corpus in test/free-text/. */
 const dir = path.join(PACKAGE_ROOT, 'test', 'free-text');

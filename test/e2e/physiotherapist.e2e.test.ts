@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM, SKIP_BROWSER, until } from '../support/browser';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { loadTestConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger } from '../../src/common/logger';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
 

@@ -1,7 +1,7 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
-import type { HookEvaluation } from '../../src/cds/evaluate';
+import type { HookEvaluation } from '../../src/hook/evaluate';
 import type { GatheredRecord } from '../../src/fhir/gather';
 import { testApp } from '../support/app';
 import { fullPrefetch, lowBackPain, patient, PATIENT_ID, patientViewRequest } from '../support/hook-requests';

@@ -8,7 +8,7 @@ import { loadTestConfig } from '../../src/config';
 import { startServer } from '../../src/server';
 import { LOCK_FILE, lockDataDir } from '../../src/store/data-dir-lock';
 import type { RunningServer } from '../../src/server';
-import { VERSION } from '../../src/version';
+import { VERSION } from '../../src/common/version';
 import { silentLogger, testKnowledge } from '../support/app';
 import { patientViewRequest } from '../support/hook-requests';
 

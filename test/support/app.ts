@@ -2,13 +2,13 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app';
-import { clinicalEvaluator } from '../../src/cds/clinical-evaluator';
+import { clinicalEvaluator } from '../../src/hook/clinical-evaluator';
 import type { AppDeps } from '../../src/app';
 import { loadTestConfig } from '../../src/config';
 import type { Config } from '../../src/config';
-import { loadKnowledge } from '../../src/knowledge';
-import type { Knowledge } from '../../src/knowledge';
-import { createLogger } from '../../src/logger';
+import { loadKnowledge } from '../../src/clinical/knowledge';
+import type { Knowledge } from '../../src/clinical/knowledge';
+import { createLogger } from '../../src/common/logger';
 import { Readiness } from '../../src/readiness';
 
 export interface TestApp {

@@ -9,7 +9,7 @@ import path from 'node:path';
  * Log lines (pino JSON on stdout) are kept, parsed, for the test to read.
  */
 const ROOT = path.join(__dirname, '..', '..');
-const REGISTER = path.join(ROOT, 'src', 'source-hook.cjs');
+const REGISTER = path.join(ROOT, 'src', 'common', 'source-hook.cjs');
 const ENTRY = path.join(ROOT, 'src', 'server.ts');
 
 /** Variables every process test starts with: quiet sandbox off, port 0, info logs (to find the URL). */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { clinicalEvaluator } from '../../src/cds/clinical-evaluator';
+import { clinicalEvaluator } from '../../src/hook/clinical-evaluator';
 import { AuditWriter } from '../../src/store/audit-writer';
 import { openDatabase } from '../../src/store/database';
 import { migrate } from '../../src/store/migrations';

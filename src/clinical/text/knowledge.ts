@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../../version';
+import { PACKAGE_ROOT } from '../../common/version';
 import type { Trigger, TextLanguage } from './language';
 import { compileLanguage, modifiersSchema, normalisationSchema } from './language';
 import type { KeywordMatcher } from './matcher';

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CodeableConcept, Quantity, Timing } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import type { DosePopulation, ExerciseType } from '../clinical/decision';
-import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/decision';
-import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
-import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
+import type { DosePopulation, ExerciseType } from '../decision';
+import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../decision';
+import type { KnowledgeLocale as Locale, Localised } from '../finding';
+import { KNOWLEDGE_LOCALES as LOCALES } from '../finding';
 
 /**
  * The exercise-therapy knowledge of fhir-resources/knowledge, read once at start-up: one ActivityDefinition

@@ -1,6 +1,5 @@
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import type { Config } from './config';
 
 /**
  * Structured JSON logs. Request logs are built field by field (see http/request-log.ts), so headers and
@@ -20,11 +19,15 @@ export const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
+/** The pino levels LOG_LEVEL accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /**
  * @param config - supplies the log level
  * @param destination - where lines go (stdout by default; tests pass a stream to inspect them)
  */
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+export function createLogger(config: { readonly logLevel: LogLevel }, destination?: DestinationStream): Logger {
   const options = {
     level: config.logLevel,
     name: 'ruggensteun',

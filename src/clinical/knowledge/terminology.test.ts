@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ValueSet } from '@medplum/fhirtypes';
-import { validateR4 } from '../../test/support/fhir-validation';
+import { validateR4 } from '../../../test/support/fhir-validation';
 import {
   buildTerminology,
   CODE_SYSTEMS,
@@ -17,7 +17,7 @@ import {
 const { snomed: SCT, loinc: LN, icd10: ICD, icd10nl: ICD_NL, icd10cm: ICD_CM } = CODE_SYSTEMS;
 const { icpc2: ICPC, icpc1nl: ICPC_NL, atc: ATC } = CODE_SYSTEMS;
 
-const VALUE_SET_DIR = path.resolve(__dirname, '..', '..', 'fhir-resources', 'valuesets');
+const VALUE_SET_DIR = path.resolve(__dirname, '..', '..', '..', 'fhir-resources', 'valuesets');
 const files = readdirSync(VALUE_SET_DIR)
   .filter((name) => /^ValueSet-.+\.json$/.test(name))
   .sort();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExerciseKnowledgeError, loadExerciseKnowledge, PLAN_FILE } from './exercise-knowledge';
 
-const DIR = path.join(__dirname, '..', '..', 'fhir-resources', 'knowledge');
+const DIR = path.join(__dirname, '..', '..', '..', 'fhir-resources', 'knowledge');
 
 describe('loadExerciseKnowledge', () => {
   it('reads every exercise type with its dose rows, PG-01…PG-12 and the conditional notes', () => {

@@ -10,12 +10,12 @@ import { normaliseRecord } from '../clinical/record';
 import type { ClinicalRecord } from '../clinical/record';
 import { draftOrder } from '../clinical/facts/orders';
 import type { DraftOrderFact } from '../clinical/facts/orders';
-import type { Knowledge } from '../knowledge';
+import type { Knowledge } from '../clinical/knowledge';
 import { renderCards } from '../render/cards';
 import type { CarePlanContext } from '../render/careplan';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
 import type { HookEvaluation, HookEvaluator } from './evaluate';
-import type { HookRequest } from './hook-request';
+import type { HookRequest } from '../cds/hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
 export interface ClinicalEvaluatorDeps {

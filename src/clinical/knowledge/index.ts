@@ -1,13 +1,13 @@
 import path from 'node:path';
-import { loadRuleset } from './clinical/ruleset';
-import type { Ruleset } from './clinical/ruleset';
-import type { Config } from './config';
-import { loadExerciseKnowledge } from './fhir/exercise-knowledge';
-import type { ExerciseKnowledge } from './fhir/exercise-knowledge';
-import { loadTerminology } from './fhir/terminology';
-import type { Terminology } from './fhir/terminology';
-import { loadOverrideReasons } from './render/override-reasons';
-import type { OverrideReasons } from './render/override-reasons';
+import { loadRuleset } from '../ruleset';
+import type { Ruleset } from '../ruleset';
+import type { Config } from '../../config';
+import { loadExerciseKnowledge } from './exercise-knowledge';
+import type { ExerciseKnowledge } from './exercise-knowledge';
+import { loadTerminology } from './terminology';
+import type { Terminology } from './terminology';
+import { loadOverrideReasons } from '../../render/override-reasons';
+import type { OverrideReasons } from '../../render/override-reasons';
 
 /**
  * The clinical knowledge a process loads once at start-up, before it reports ready: the value sets in

@@ -2,7 +2,7 @@ import type { CarePlan, ServiceRequest } from '@medplum/fhirtypes';
 import type { DayNumber } from '../clinical/dates';
 import { isoDay, toDay } from '../clinical/dates';
 import type { FactKnowledge } from '../clinical/facts/context';
-import type { Terminology } from '../fhir/terminology';
+import type { Terminology } from '../clinical/knowledge/terminology';
 import type { GatheredRecord } from '../fhir/gather';
 
 /**

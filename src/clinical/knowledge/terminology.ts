@@ -26,7 +26,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Coding } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import { toExpression } from '../expression';
+import { toExpression } from '../../common/expression';
 
 /** Code-system URIs used by the value sets (docs/clinical-specification.md §9). */
 export const CODE_SYSTEMS = {
@@ -49,8 +49,8 @@ export function valueSetUrl(id: string): string {
   return VALUE_SET_BASE + id;
 }
 
-/** Directory holding the project's ValueSet files (works from `src/fhir` and from the compiled `dist/fhir`). */
-export const DEFAULT_VALUE_SET_DIR = path.resolve(__dirname, '..', '..', 'fhir-resources', 'valuesets');
+/** Directory holding the project's ValueSet files (works from `src/clinical/knowledge` and from the compiled `dist/clinical/knowledge`). */
+export const DEFAULT_VALUE_SET_DIR = path.resolve(__dirname, '..', '..', '..', 'fhir-resources', 'valuesets');
 
 const ICD10_SYSTEMS: ReadonlySet<string> = new Set([CODE_SYSTEMS.icd10, CODE_SYSTEMS.icd10nl, CODE_SYSTEMS.icd10cm]);
 /** Systems whose codes are case-insensitive and hierarchical by prefix. */
