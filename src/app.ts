@@ -17,7 +17,7 @@ import { errorHandler, unknownRoute } from './http/errors';
 import { addressRateLimits, issuerRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { statsRoutes } from './http/stats';
-import type { Readiness } from './readiness';
+import type { Readiness } from './http/readiness';
 import type { DevSigner } from './sandbox/dev-signer';
 import type { EmbeddedFhirServer } from './sandbox/fhir-server';
 import { sandboxRoutes } from './sandbox/routes';
@@ -178,7 +178,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );
-  app.use(statsRoutes({ config, store }));
+  app.use(statsRoutes({ authRequired: config.authRequired, adminToken: config.adminToken, store }));
   if (deps.sandbox) {
     // An open FHIR server with sample patients, for the page and for the public CDS Hooks sandbox (no auth).
     app.use('/fhir', deps.sandbox.fhir.router);

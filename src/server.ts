@@ -15,7 +15,7 @@ import type { WorkerSettings } from './evaluation/protocol';
 import { describeKnowledge, loadKnowledge } from './clinical/knowledge';
 import { createLogger } from './common/logger';
 import { runPrimary, servesItself, stopWithPrimary } from './processes';
-import { Readiness } from './readiness';
+import { Readiness } from './http/readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
 import { startFhirThread } from './sandbox/fhir-thread';
