@@ -1,4 +1,4 @@
-import express from 'express';
+import express, { Router } from 'express';
 import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -17,7 +17,7 @@ import { errorHandler, unknownRoute } from './http/errors';
 import { addressRateLimits, issuerRateLimit } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { statsRoutes } from './http/stats';
-import type { Readiness } from './readiness';
+import type { Readiness } from './http/readiness';
 import type { DevSigner } from './sandbox/dev-signer';
 import type { EmbeddedFhirServer } from './sandbox/fhir-server';
 import { sandboxRoutes } from './sandbox/routes';
@@ -82,23 +82,14 @@ export function createVerifier(config: Config, issuers: readonly TrustedIssuer[]
   });
 }
 
-/**
- * Builds the HTTP application: security headers, CORS, request logging, health endpoints and the CDS
- * Hooks routes. It does not listen; server.ts does, and tests use it through supertest.
- * @param deps - configuration, logger, readiness and the decision function
- */
-export function createApp(deps: AppDeps): Express {
-  const { config, logger, readiness } = deps;
-  const issuers = deps.issuers ?? config.trustedIssuers;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+/** Proxy trust, request log, audit trail, security headers, CORS and the draining signal: before every route. */
+function useFrontMiddleware(app: Express, deps: AppDeps): void {
+  const { config, readiness } = deps;
   if (config.trustProxy !== undefined) {
     // Behind a reverse proxy, so req.ip (the rate-limit key without authentication) is the client's address.
     app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   }
-
-  app.use(requestLog(logger));
+  app.use(requestLog(deps.logger));
   if (deps.audit) {
     app.use(auditTrail(deps.audit.writer));
   }
@@ -122,12 +113,17 @@ export function createApp(deps: AppDeps): Express {
     }
     next();
   });
+}
 
-  app.get('/healthz', (_req, res) => {
+/** `/healthz` (the process answers) and `/readyz` (ready only when knowledge, store and workers are usable). */
+function healthRoutes(deps: AppDeps): Router {
+  const { readiness } = deps;
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: VERSION });
   });
   // Ready only when the rules and value sets are loaded and the store is usable; the JSON names what is not.
-  app.get('/readyz', (_req, res) => {
+  router.get('/readyz', (_req, res) => {
     const store = deps.storeHealth?.();
     const evaluation = deps.evaluationHealth?.();
     const degraded = [
@@ -146,7 +142,12 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.status?.() ?? {}),
     });
   });
+  return router;
+}
 
+/** `/cds-services`: address budgets, client authentication when required, the issuer's budget, then the routes. */
+function useCdsServices(app: Express, deps: AppDeps, issuers: readonly TrustedIssuer[]): void {
+  const { config, logger } = deps;
   // Per-address budgets first: a flood (forged tokens included) is refused before any signature is checked.
   app.use('/cds-services', ...addressRateLimits(config.rateLimits));
   // Discovery, service calls and feedback: a verified client JWT when required (preflights were answered above).
@@ -163,34 +164,52 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use('/cds-services', issuerRateLimit(config.rateLimits));
   const store = deps.store ?? (() => undefined);
-  const waitForStore = deps.waitForStore ?? (() => Promise.resolve(store()));
   app.use(
     cdsRoutes({
       config,
       services: deps.services ?? SERVICES,
       evaluate: deps.evaluate,
-      readiness,
+      readiness: deps.readiness,
       logger,
       issuers,
-      feedbackStore: waitForStore,
+      feedbackStore: deps.waitForStore ?? (() => Promise.resolve(store())),
       memoryStore: store,
       ...(deps.sandbox?.fhir.route ? { fhirRoute: deps.sandbox.fhir.route } : {}),
       ...(deps.audit ? { audit: auditOf(deps.audit) } : {}),
     })
   );
-  app.use(statsRoutes({ config, store }));
+}
+
+/** The integrator's playground: an open FHIR server with sample patients and the page (no auth). */
+function useSandbox(app: Express, config: Config, sandbox: NonNullable<AppDeps['sandbox']>): void {
+  app.use('/fhir', sandbox.fhir.router);
+  app.use(sandboxRoutes({ config, fhir: sandbox.fhir, ...(sandbox.signer ? { signer: sandbox.signer } : {}) }));
+}
+
+/**
+ * Builds the HTTP application: security headers, CORS, request logging, health endpoints and the CDS
+ * Hooks routes. It does not listen; server.ts does, and tests use it through supertest.
+ * @param deps - configuration, logger, readiness and the decision function
+ */
+export function createApp(deps: AppDeps): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  useFrontMiddleware(app, deps);
+  app.use(healthRoutes(deps));
+  useCdsServices(app, deps, deps.issuers ?? config.trustedIssuers);
+  app.use(
+    statsRoutes({
+      authRequired: config.authRequired,
+      adminToken: config.adminToken,
+      store: deps.store ?? (() => undefined),
+    })
+  );
   if (deps.sandbox) {
-    // An open FHIR server with sample patients, for the page and for the public CDS Hooks sandbox (no auth).
-    app.use('/fhir', deps.sandbox.fhir.router);
-    app.use(
-      sandboxRoutes({
-        config,
-        fhir: deps.sandbox.fhir,
-        ...(deps.sandbox.signer ? { signer: deps.sandbox.signer } : {}),
-      })
-    );
+    useSandbox(app, config, deps.sandbox);
   }
   app.use(unknownRoute);
-  app.use(errorHandler(logger, config.bodyLimitBytes));
+  app.use(errorHandler(deps.logger, config.bodyLimitBytes));
   return app;
 }

@@ -186,65 +186,56 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Parses the environment into a Config.
- * @param env - the variables to read, normally `process.env`
- * @param root - the folder relative paths (RULES_DIR, FHIR_RESOURCES_DIR) are resolved against
- * @throws ConfigError listing every invalid variable
- */
-export function parseConfig(env: Record<string, string | undefined>, root = PACKAGE_ROOT): Config {
-  // Empty strings mean "not set" (docker-compose and .env files often leave variables blank).
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const e = parsed.data;
-  const isProduction = e.NODE_ENV === 'production';
-  const problems: string[] = [];
-  let trustedIssuersJson = e.TRUSTED_ISSUERS;
+type Env = z.infer<typeof envSchema>;
+
+/** The trusted issuers from TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE (not both); problems are added to `problems`. */
+function trustedIssuersOf(e: Env, root: string, problems: string[]): { configured: boolean; issuers: TrustedIssuer[] } {
+  let json = e.TRUSTED_ISSUERS;
   if (e.TRUSTED_ISSUERS !== undefined && e.TRUSTED_ISSUERS_FILE !== undefined) {
     problems.push('TRUSTED_ISSUERS_FILE: give either TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE, not both');
   } else if (e.TRUSTED_ISSUERS_FILE !== undefined) {
     try {
-      trustedIssuersJson = readFileSync(path.resolve(root, e.TRUSTED_ISSUERS_FILE), 'utf8');
+      json = readFileSync(path.resolve(root, e.TRUSTED_ISSUERS_FILE), 'utf8');
     } catch {
       problems.push(`TRUSTED_ISSUERS_FILE: cannot read ${e.TRUSTED_ISSUERS_FILE}`);
     }
   }
-  // Production requires authentication unless it is switched off explicitly (start-up refuses that without issuers).
-  const authRequired = (e.CDS_AUTH ?? (isProduction ? 'required' : 'off')) === 'required';
-  let trustedIssuers: TrustedIssuer[] = [];
-  if (trustedIssuersJson !== undefined) {
-    const baseDir = e.TRUSTED_ISSUERS_FILE ? path.dirname(path.resolve(root, e.TRUSTED_ISSUERS_FILE)) : root;
-    try {
-      trustedIssuers = parseTrustedIssuers(trustedIssuersJson, baseDir);
-    } catch (err) {
-      const listed =
-        err instanceof TrustedIssuersError ? err.problems : [err instanceof Error ? err.message : 'invalid'];
-      problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
-    }
+  if (json === undefined) {
+    return { configured: false, issuers: [] };
   }
-  if (isProduction && !authRequired) {
-    problems.push(
-      'CDS_AUTH: "off" is refused in production (any caller could have this service fetch from any fhirServer with their token); use CDS_AUTH=required with TRUSTED_ISSUERS, or NODE_ENV=development for local work'
-    );
+  const baseDir = e.TRUSTED_ISSUERS_FILE ? path.dirname(path.resolve(root, e.TRUSTED_ISSUERS_FILE)) : root;
+  try {
+    return { configured: true, issuers: parseTrustedIssuers(json, baseDir) };
+  } catch (err) {
+    const listed = err instanceof TrustedIssuersError ? err.problems : [err instanceof Error ? err.message : 'invalid'];
+    problems.push(...listed.map((problem) => `TRUSTED_ISSUERS: ${problem}`));
+    return { configured: true, issuers: [] };
   }
-  const fhirServerAllowlist: string[] = [];
+}
+
+/** FHIR_SERVER_ALLOWLIST as base URLs; an entry that is not one is added to `problems`. */
+function fhirServerAllowlistOf(e: Env, problems: string[]): string[] {
+  const allowlist: string[] = [];
   for (const entry of (e.FHIR_SERVER_ALLOWLIST ?? '').split(',').map((item) => item.trim())) {
     if (entry === '') {
       continue;
     }
     const checked = baseUrl.safeParse(entry);
     if (checked.success) {
-      fhirServerAllowlist.push(checked.data);
+      allowlist.push(checked.data);
     } else {
       problems.push(`FHIR_SERVER_ALLOWLIST: "${entry}" is not an absolute http(s) base URL without query`);
     }
   }
+  return allowlist;
+}
+
+/** Combinations that are refused although each variable is valid on its own (CDS_AUTH=off in production aside). */
+function combinationProblems(e: Env, authRequired: boolean, issuersConfigured: boolean): string[] {
+  const problems: string[] = [];
   // In development the sandbox brings its own trusted signer (server.ts), so it needs no other issuer.
   const sandboxSigns = e.NODE_ENV === 'development' && (e.SANDBOX ?? 'on') === 'on';
-  if (authRequired && trustedIssuersJson === undefined && !sandboxSigns) {
+  if (authRequired && !issuersConfigured && !sandboxSigns) {
     problems.push('CDS_AUTH: authentication is required but no TRUSTED_ISSUERS or TRUSTED_ISSUERS_FILE is configured');
   }
   if (e.DATABASE_URL !== undefined && e.PATIENT_HASH_KEY === undefined) {
@@ -255,9 +246,16 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
       'CDS_PROCESSES: more than one process needs DATABASE_URL (the embedded store serves one process; use EVALUATION_WORKERS for its cores)'
     );
   }
-  if (problems.length > 0) {
-    throw new ConfigError(problems);
-  }
+  return problems;
+}
+
+/** The checked variables as a Config, with the defaults that depend on NODE_ENV and the paths resolved. */
+function toConfig(
+  e: Env,
+  root: string,
+  checked: Pick<Config, 'authRequired' | 'trustedIssuers' | 'fhirServerAllowlist'>
+): Config {
+  const isProduction = e.NODE_ENV === 'production';
   const displayHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     nodeEnv: e.NODE_ENV,
@@ -276,8 +274,7 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     locale: e.CDS_LOCALE,
     translations: [...new Set(e.CDS_TRANSLATIONS)],
-    authRequired,
-    trustedIssuers,
+    ...checked,
     authClockSkewSeconds: e.AUTH_CLOCK_SKEW_S,
     authMaxTokenLifetimeSeconds: e.AUTH_MAX_TOKEN_LIFETIME_S,
     authReplayCacheSize: e.AUTH_REPLAY_CACHE_SIZE,
@@ -288,7 +285,6 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
       perIssuer: e.RATE_LIMIT_PER_ISSUER_PER_MINUTE,
       perUser: e.RATE_LIMIT_PER_USER_PER_MINUTE,
     },
-    fhirServerAllowlist,
     ...(e.TRUST_PROXY === undefined ? {} : { trustProxy: e.TRUST_PROXY }),
     dataDir: path.resolve(root, e.DATA_DIR),
     ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),
@@ -308,6 +304,38 @@ export function parseConfig(env: Record<string, string | undefined>, root = PACK
     ...(e.EVALUATION_WORKER_MEMORY_MB === undefined ? {} : { evaluationWorkerMemoryMb: e.EVALUATION_WORKER_MEMORY_MB }),
     processes: e.CDS_PROCESSES,
   };
+}
+
+/**
+ * Parses the environment into a Config: the schema, then the issuers and the allowlist, then the combinations
+ * that are refused; every problem is collected before one ConfigError is thrown.
+ * @param env - the variables to read, normally `process.env`
+ * @param root - the folder relative paths (RULES_DIR, FHIR_RESOURCES_DIR) are resolved against
+ * @throws ConfigError listing every invalid variable
+ */
+export function parseConfig(env: Record<string, string | undefined>, root = PACKAGE_ROOT): Config {
+  // Empty strings mean "not set" (docker-compose and .env files often leave variables blank).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const issuers = trustedIssuersOf(e, root, problems);
+  // Production requires authentication unless it is switched off explicitly (start-up refuses that without issuers).
+  const authRequired = (e.CDS_AUTH ?? (e.NODE_ENV === 'production' ? 'required' : 'off')) === 'required';
+  if (e.NODE_ENV === 'production' && !authRequired) {
+    problems.push(
+      'CDS_AUTH: "off" is refused in production (any caller could have this service fetch from any fhirServer with their token); use CDS_AUTH=required with TRUSTED_ISSUERS, or NODE_ENV=development for local work'
+    );
+  }
+  const fhirServerAllowlist = fhirServerAllowlistOf(e, problems);
+  problems.push(...combinationProblems(e, authRequired, issuers.configured));
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return toConfig(e, root, { authRequired, trustedIssuers: issuers.issuers, fhirServerAllowlist });
 }
 
 /**

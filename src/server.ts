@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
+import type { AppDeps } from './app';
 import { clinicalEvaluator } from './hook/clinical-evaluator';
+import type { ClinicalEvaluatorDeps } from './hook/clinical-evaluator';
 import { planApplier } from './cds/plan-apply';
 import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './hook/evaluate';
@@ -13,15 +16,18 @@ import type { Config } from './config';
 import { EvaluationPool } from './evaluation/pool';
 import type { WorkerSettings } from './evaluation/protocol';
 import { describeKnowledge, loadKnowledge } from './clinical/knowledge';
+import type { Knowledge } from './clinical/knowledge';
 import { createLogger } from './common/logger';
 import { runPrimary, servesItself, stopWithPrimary } from './processes';
-import { Readiness } from './readiness';
+import { Readiness } from './http/readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
 import { startFhirThread } from './sandbox/fhir-thread';
+import type { FhirThread } from './sandbox/fhir-thread';
 import { AuditWriter } from './store/audit-writer';
 import { resolveHashKey } from './store/patient-hash';
 import { lockDataDir } from './store/data-dir-lock';
+import type { DataDirLock } from './store/data-dir-lock';
 import { openStore } from './store/store';
 import { StoreKeeper, StoreUnavailableError } from './store/store-keeper';
 
@@ -41,21 +47,17 @@ export interface StartOptions {
   readonly evaluate?: HookEvaluator;
 }
 
-/**
- * Loads the knowledge, then listens. Used by main() below and by tests that need a real socket.
- * @param config - the parsed configuration
- * @param options - logger and decision function overrides
- */
-export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config);
-  const readiness = new Readiness();
-  const knowledge = loadKnowledge(config);
-  if (!config.authRequired) {
-    logger.warn(
-      'CDS_AUTH is off: any client can call this service and have it fetch from any fhirServer. Use this only for local development and the sandbox; production requires CDS_AUTH=required with TRUSTED_ISSUERS.'
-    );
-  }
+/** The store's side of the process: the data-dir lock, the patient-hash key, the store keeper and the audit writer. */
+interface Storage {
+  readonly lock: DataDirLock | undefined;
+  readonly hashKey: Buffer;
+  readonly keeper: StoreKeeper;
+  /** Resolves once the store is open (or failed to open). */
+  readonly opened: Promise<void>;
+  readonly audit: AuditWriter;
+}
 
+async function openStorage(config: Config, logger: Logger): Promise<Storage> {
   // The embedded store serves one process: a second one on the same DATA_DIR fails here, naming the holder.
   const lock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : undefined;
   const hashKey = await resolveHashKey({
@@ -69,7 +71,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // The store opens in the background and is retried until it opens (PostgreSQL may come up later); hook calls
   // never wait for it, /readyz says 503 until it is usable and whenever it is not, feedback waits (bounded).
   const keeper = new StoreKeeper({ open: () => openStore(config), logger });
-  const storeOpened = keeper.start();
+  const opened = keeper.start();
   const audit = new AuditWriter(
     {
       // Records of calls answered while the store opens or is down wait in the writer's queue and are retried
@@ -86,7 +88,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // arrives while it runs goes into the next one (one transaction per batch, not per call).
     { queueSize: config.auditQueueSize, logger, batchWindowMs: 0 }
   );
-  const evaluatorDeps = {
+  return { lock, hashKey, keeper, opened, audit };
+}
+
+/** What the hook pipeline needs on this thread (and the sandbox's $apply). */
+function evaluatorDepsOf(config: Config, knowledge: Knowledge): ClinicalEvaluatorDeps {
+  return {
     knowledge,
     defaultLocale: config.locale,
     translations: config.translations,
@@ -100,18 +107,42 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         }
       : {}),
   };
-  // The CPU part of a hook call runs in worker threads that load the knowledge themselves, so this thread only
-  // does I/O (docs/operations.md "Workers and processes"); EVALUATION_WORKERS=0 evaluates here.
+}
+
+/**
+ * The CPU part of a hook call runs in worker threads that load the knowledge themselves, so this thread only
+ * does I/O (docs/operations.md "Workers and processes"); EVALUATION_WORKERS=0 (or a given evaluator) evaluates here.
+ */
+async function startPool(
+  config: Config,
+  logger: Logger,
+  options: StartOptions,
+  storage: Storage
+): Promise<EvaluationPool | undefined> {
   const pool =
     options.evaluate === undefined && config.evaluationWorkers > 0 ? evaluationPool(config, logger) : undefined;
   await pool?.start().catch((error: unknown) => {
-    lock?.release();
-    void keeper.close().catch(() => undefined);
+    storage.lock?.release();
+    void storage.keeper.close().catch(() => undefined);
     throw error;
   });
-  const evaluate = options.evaluate ?? pool?.evaluate ?? clinicalEvaluator(evaluatorDeps);
-  // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
-  // development with authentication a signer the service trusts for the page's calls.
+  return pool;
+}
+
+/**
+ * The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
+ * development with authentication a signer the service trusts for the page's calls.
+ */
+async function startSandbox(
+  config: Config,
+  logger: Logger,
+  evaluatorDeps: ClinicalEvaluatorDeps,
+  pool: EvaluationPool | undefined,
+  storage: Storage
+): Promise<{ sandbox?: NonNullable<AppDeps['sandbox']>; fhirThread?: FhirThread }> {
+  if (!config.sandbox) {
+    return {};
+  }
   const fhirOptions = {
     samplesDir: path.join(config.fhirResourcesDir, 'sample-patients'),
     maxBodyBytes: config.bodyLimitBytes,
@@ -122,47 +153,123 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   };
   // With evaluation workers the FHIR server gets a thread of its own too, so the hook's fetches from it do not
   // wait behind hook calls on this thread; without them (EVALUATION_WORKERS=0) everything runs here.
-  const fhirThread =
-    config.sandbox && pool
-      ? await startFhirThread(
-          {
-            server: { ...fhirOptions, now: new Date().toISOString() },
-            evaluation: workerSettingsOf(config),
-            gather: gatherSettingsOf(config),
-            logLevel: config.logLevel,
-          },
-          logger
-        ).catch(async (error: unknown) => {
-          await pool.close();
-          lock?.release();
-          void keeper.close().catch(() => undefined);
-          throw error;
-        })
-      : undefined;
-  const sandbox = config.sandbox
-    ? {
-        fhir:
-          fhirThread ??
-          (await createEmbeddedFhirServer({
-            ...fhirOptions,
-            now: new Date(),
-            apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
-          })),
-        ...(config.authRequired && config.nodeEnv === 'development'
-          ? { signer: await createDevSigner(config.publicBaseUrl) }
-          : {}),
-      }
+  const fhirThread = pool
+    ? await startFhirThread(
+        {
+          server: { ...fhirOptions, now: new Date().toISOString() },
+          evaluation: workerSettingsOf(config),
+          gather: gatherSettingsOf(config),
+          logLevel: config.logLevel,
+        },
+        logger
+      ).catch(async (error: unknown) => {
+        await pool.close();
+        storage.lock?.release();
+        void storage.keeper.close().catch(() => undefined);
+        throw error;
+      })
     : undefined;
-  const issuers = sandbox?.signer ? [...config.trustedIssuers, sandbox.signer.issuer] : config.trustedIssuers;
+  const fhir =
+    fhirThread ??
+    (await createEmbeddedFhirServer({
+      ...fhirOptions,
+      now: new Date(),
+      apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
+    }));
+  const signer =
+    config.authRequired && config.nodeEnv === 'development' ? await createDevSigner(config.publicBaseUrl) : undefined;
+  return { sandbox: { fhir, ...(signer ? { signer } : {}) }, ...(fhirThread ? { fhirThread } : {}) };
+}
 
+/** Listens on HOST:PORT, with connection timeouts longer than typical load-balancer idle timeouts (60 s). */
+async function listen(app: Express, config: Config): Promise<Server> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, config.host, (err?: Error) => {
+      if (err) {
+        reject(err);
+      } else {
+        resolve(listening);
+      }
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  return server;
+}
+
+/**
+ * The graceful shutdown, once: stop accepting, let in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), write
+ * the queued audit records, then close the workers, the FHIR thread and the store.
+ */
+function shutdownOf(parts: {
+  server: Server;
+  config: Config;
+  logger: Logger;
+  readiness: Readiness;
+  storage: Storage;
+  pool: EvaluationPool | undefined;
+  fhirThread: FhirThread | undefined;
+}): () => Promise<void> {
+  const { server, config, logger, readiness, storage, pool, fhirThread } = parts;
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= new Promise<void>((resolve) => {
+      readiness.markStopping();
+      logger.info('shutting down: draining in-flight requests');
+      const force = setTimeout(() => {
+        logger.warn('shutdown timeout reached: closing remaining connections');
+        server.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        // Keep what was accepted: write the queued audit records, then close the store.
+        void Promise.all([pool?.close(), fhirThread?.close(), storage.audit.flush(config.shutdownTimeoutMs)])
+          .then(() => storage.keeper.close())
+          .catch((err: unknown) => {
+            logger.error({ err }, 'closing the store failed');
+          })
+          .finally(() => {
+            storage.lock?.release();
+            logger.info({ audit: storage.audit.stats() }, 'stopped');
+            resolve();
+          });
+      });
+      server.closeIdleConnections();
+    });
+    return stopping;
+  };
+}
+
+/**
+ * Loads the knowledge, then listens. Used by main() below and by tests that need a real socket.
+ * @param config - the parsed configuration
+ * @param options - logger and decision function overrides
+ */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config);
+  const readiness = new Readiness();
+  const knowledge = loadKnowledge(config);
+  if (!config.authRequired) {
+    logger.warn(
+      'CDS_AUTH is off: any client can call this service and have it fetch from any fhirServer. Use this only for local development and the sandbox; production requires CDS_AUTH=required with TRUSTED_ISSUERS.'
+    );
+  }
+  const storage = await openStorage(config, logger);
+  const evaluatorDeps = evaluatorDepsOf(config, knowledge);
+  const pool = await startPool(config, logger, options, storage);
+  const evaluate = options.evaluate ?? pool?.evaluate ?? clinicalEvaluator(evaluatorDeps);
+  const { sandbox, fhirThread } = await startSandbox(config, logger, evaluatorDeps, pool, storage);
+  const { keeper, audit } = storage;
   const app = createApp({
     config,
-    issuers,
+    issuers: sandbox?.signer ? [...config.trustedIssuers, sandbox.signer.issuer] : config.trustedIssuers,
     ...(sandbox ? { sandbox } : {}),
     logger,
     readiness,
     evaluate,
-    audit: { writer: audit, hashKey },
+    audit: { writer: audit, hashKey: storage.hashKey },
     store: () => keeper.current(),
     waitForStore: (timeoutMs) => keeper.whenUsable(timeoutMs),
     storeHealth: () => keeper.state(),
@@ -170,29 +277,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     // Operators see how many audit records were written, are waiting or being retried, dropped or failed.
     status: () => ({ audit: audit.stats() }),
   });
-
-  let server: Server;
-  try {
-    server = await new Promise<Server>((resolve, reject) => {
-      const listening = app.listen(config.port, config.host, (err?: Error) => {
-        if (err) {
-          reject(err);
-        } else {
-          resolve(listening);
-        }
-      });
-    });
-  } catch (error) {
+  const server = await listen(app, config).catch(async (error: unknown) => {
     await fhirThread?.close();
     await pool?.close();
     await keeper.close().catch(() => undefined);
-    lock?.release();
+    storage.lock?.release();
     throw error;
-  }
-  // Keep idle connections open longer than typical load-balancer idle timeouts (60 s).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  });
 
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -206,36 +297,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     },
     'ready'
   );
-
-  let stopping: Promise<void> | undefined;
-  const shutdown = (): Promise<void> => {
-    stopping ??= new Promise<void>((resolve) => {
-      readiness.markStopping();
-      logger.info('shutting down: draining in-flight requests');
-      const force = setTimeout(() => {
-        logger.warn('shutdown timeout reached: closing remaining connections');
-        server.closeAllConnections();
-      }, config.shutdownTimeoutMs);
-      force.unref();
-      server.close(() => {
-        clearTimeout(force);
-        // Keep what was accepted: write the queued audit records, then close the store.
-        void Promise.all([pool?.close(), fhirThread?.close(), audit.flush(config.shutdownTimeoutMs)])
-          .then(() => keeper.close())
-          .catch((err: unknown) => {
-            logger.error({ err }, 'closing the store failed');
-          })
-          .finally(() => {
-            lock?.release();
-            logger.info({ audit: audit.stats() }, 'stopped');
-            resolve();
-          });
-      });
-      server.closeIdleConnections();
-    });
-    return stopping;
-  };
-  return { server, url, readiness, storeOpened, shutdown };
+  const shutdown = shutdownOf({ server, config, logger, readiness, storage, pool, fhirThread });
+  return { server, url, readiness, storeOpened: storage.opened, shutdown };
 }
 
 /** The part of the configuration a worker thread needs to load the knowledge and evaluate. */

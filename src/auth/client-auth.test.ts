@@ -7,8 +7,7 @@ import type { JWTPayload, KeyLike } from 'jose';
 import pino from 'pino';
 import request from 'supertest';
 import { errorHandler } from '../http/errors';
-import { clientAuth } from './client-auth';
-import type { ClientAuthLocals } from './client-auth';
+import { clientAuth, clientOf } from './client-auth';
 import { JwtVerifier } from './jwt-verifier';
 
 const NOW = 1_760_000_000;
@@ -70,7 +69,7 @@ beforeAll(async () => {
     res.json({ services: [] });
   });
   app.post('/cds-services/:id', (_req, res) => {
-    res.json({ client: (res.locals as ClientAuthLocals).client });
+    res.json({ client: clientOf(res) });
   });
   app.use(errorHandler(logger, 1024));
 });

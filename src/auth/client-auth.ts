@@ -1,6 +1,7 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, outcome } from '../common/http-error';
+import type { RateLimitLocals } from '../http/rate-limit';
+import { unauthorized } from '../http/unauthorized';
 import { AuthError } from './jwt-verifier';
 import type { JwtVerifier, VerifiedClient } from './jwt-verifier';
 import type { Store } from '../store/store';
@@ -8,6 +9,11 @@ import type { Store } from '../store/store';
 /** What clientAuth puts in `res.locals`. */
 export interface ClientAuthLocals {
   client: VerifiedClient;
+}
+
+/** The verified client of this request; undefined when authentication is off (clientAuth is not mounted). */
+export function clientOf(res: Response): VerifiedClient | undefined {
+  return (res.locals as Partial<ClientAuthLocals>).client;
 }
 
 export interface ClientAuthOptions {
@@ -23,13 +29,6 @@ export interface ClientAuthOptions {
 }
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
-
-/**
- * The 401 for every refused token: no detail, so a client cannot probe which check failed
- * (https://cds-hooks.org/best-practices/: "respond with HTTP 401 … without any additional information").
- */
-export const unauthorized = (): HttpError =>
-  new HttpError(401, outcome('login', [{ message: 'Unauthorized' }]), { 'WWW-Authenticate': 'Bearer' });
 
 /**
  * Requires a valid CDS client JWT (CDS Hooks 2.0 §"Trusting CDS Clients") and puts the client into
@@ -78,6 +77,8 @@ export function clientAuth(options: ClientAuthOptions): RequestHandler {
       }
     }
     (res.locals as ClientAuthLocals).client = client;
+    // The rate limits after authentication count per verified issuer.
+    (res.locals as RateLimitLocals).issuer = client.iss;
     next();
   };
 }

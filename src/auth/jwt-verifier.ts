@@ -153,6 +153,56 @@ function failureOfJoseError(err: unknown): AuthFailure {
 }
 
 /**
+ * The compact token with its header and payload, decoded but not yet trusted; their kid, iss and jti go into `context` (cut
+ * short) so every later failure can be logged with them.
+ */
+function decodeToken(
+  token: string | undefined,
+  context: { iss?: string; kid?: string; jti?: string },
+  fail: Failing
+): { jws: string; header: ProtectedHeaderParameters; payload: JWTPayload } {
+  if (token === undefined || token === '') {
+    throw fail('missing', 'no bearer token');
+  }
+  if (token.length > MAX_TOKEN_CHARS || !COMPACT_JWS.test(token)) {
+    throw fail('malformed', 'the token is not a compact JWS');
+  }
+  let header: ProtectedHeaderParameters;
+  let payload: JWTPayload;
+  try {
+    header = decodeProtectedHeader(token);
+    payload = decodeJwt(token);
+  } catch {
+    throw fail('malformed', 'the token header or payload is not a JSON object');
+  }
+  for (const [name, value] of [
+    ['kid', header.kid],
+    ['iss', payload.iss],
+    ['jti', payload.jti],
+  ] as const) {
+    if (typeof value === 'string') {
+      context[name] = value.slice(0, MAX_LOGGED_CHARS);
+    }
+  }
+  return { jws: token, header, payload };
+}
+
+/** The header (CDS Hooks S3, S5): an allowed algorithm, typ JWT and a kid, which is returned. */
+function checkHeader(header: ProtectedHeaderParameters, fail: Failing): string {
+  if (!isAllowedAlgorithm(header.alg)) {
+    throw fail('algorithm', `alg must be one of ${ALLOWED_ALGORITHMS.join(', ')}`);
+  }
+  if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'jwt') {
+    throw fail('type', 'typ must be "JWT"');
+  }
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid === '') {
+    throw fail('kid', 'kid is missing');
+  }
+  return kid;
+}
+
+/**
  * Verifies CDS client JWTs against the trusted issuers. One instance per process: it holds the
  * replay cache and the fetched JWK Sets.
  */
@@ -199,7 +249,7 @@ export class JwtVerifier {
   }
 
   /**
-   * Verifies a bearer token for one endpoint.
+   * Verifies a bearer token for one endpoint: its form, header, claims, signature and jti, in that order.
    * @param token - the token from `Authorization: Bearer`, or undefined when there was none
    * @param audience - the exact URL the client called (the expected `aud`)
    * @returns the authenticated client
@@ -208,45 +258,46 @@ export class JwtVerifier {
   async verify(token: string | undefined, audience: string): Promise<VerifiedClient> {
     const context: { iss?: string; kid?: string; jti?: string } = {};
     const fail: Failing = (failure, message) => new AuthError(failure, message, { ...context });
-
-    if (token === undefined || token === '') {
-      throw fail('missing', 'no bearer token');
-    }
-    if (token.length > MAX_TOKEN_CHARS || !COMPACT_JWS.test(token)) {
-      throw fail('malformed', 'the token is not a compact JWS');
-    }
-    let header: ProtectedHeaderParameters;
-    let payload: JWTPayload;
-    try {
-      header = decodeProtectedHeader(token);
-      payload = decodeJwt(token);
-    } catch {
-      throw fail('malformed', 'the token header or payload is not a JSON object');
-    }
-    for (const [name, value] of [
-      ['kid', header.kid],
-      ['iss', payload.iss],
-      ['jti', payload.jti],
-    ] as const) {
-      if (typeof value === 'string') {
-        context[name] = value.slice(0, MAX_LOGGED_CHARS);
-      }
-    }
-
-    // Header (CDS Hooks S3, S5).
-    if (!isAllowedAlgorithm(header.alg)) {
-      throw fail('algorithm', `alg must be one of ${ALLOWED_ALGORITHMS.join(', ')}`);
-    }
-    if (typeof header.typ !== 'string' || header.typ.toLowerCase() !== 'jwt') {
-      throw fail('type', 'typ must be "JWT"');
-    }
-    const kid = header.kid;
-    if (typeof kid !== 'string' || kid === '') {
-      throw fail('kid', 'kid is missing');
-    }
-
-    // Claims, not yet trusted (S4, S7).
+    const { jws, header, payload } = decodeToken(token, context, fail);
+    const kid = checkHeader(header, fail);
     const now = this.now();
+    const claims = this.checkClaims(payload, audience, now, fail);
+    const { iss, exp, tenant } = claims;
+
+    // Signature (S5, S6).
+    const keySet = await this.keySetFor(claims.trusted, header.jku, kid, fail);
+    try {
+      await jwtVerify(jws, keySet.getKey, {
+        algorithms: [...ALLOWED_ALGORITHMS],
+        issuer: iss,
+        audience,
+        clockTolerance: this.skew,
+        currentDate: new Date(now * 1000),
+      });
+    } catch (err) {
+      throw fail(failureOfJoseError(err), 'the signature could not be verified');
+    }
+
+    const { jti, replayKey } = this.rememberJti(payload.jti, iss, exp, now, fail);
+    const sub = payload.sub;
+    return {
+      iss,
+      jti,
+      exp,
+      replayKey,
+      replayUntil: exp + this.skew,
+      ...(typeof tenant === 'string' ? { tenant } : {}),
+      ...(typeof sub === 'string' ? { sub } : {}),
+    };
+  }
+
+  /** The claims, not yet trusted (S4, S7): issuer, audience, times and tenant. */
+  private checkClaims(
+    payload: JWTPayload,
+    audience: string,
+    now: number,
+    fail: Failing
+  ): { iss: string; trusted: IssuerKeys; exp: number; tenant: unknown } {
     const iss = payload.iss;
     const trusted = typeof iss === 'string' ? this.issuers.get(iss) : undefined;
     if (typeof iss !== 'string' || trusted === undefined) {
@@ -283,23 +334,17 @@ export class JwtVerifier {
     if (tenants && (typeof tenant !== 'string' || !tenants.includes(tenant))) {
       throw fail('tenant', 'tenant is not allowed for this issuer');
     }
+    return { iss, trusted, exp, tenant };
+  }
 
-    // Signature (S5, S6).
-    const keySet = await this.keySetFor(trusted, header.jku, kid, fail);
-    try {
-      await jwtVerify(token, keySet.getKey, {
-        algorithms: [...ALLOWED_ALGORITHMS],
-        issuer: iss,
-        audience,
-        clockTolerance: this.skew,
-        currentDate: new Date(now * 1000),
-      });
-    } catch (err) {
-      throw fail(failureOfJoseError(err), 'the signature could not be verified');
-    }
-
-    // Replay (S7): remembered until the token would be refused as expired anyway.
-    const jti = payload.jti;
+  /** Replay (S7): the jti is remembered until the token would be refused as expired anyway. */
+  private rememberJti(
+    jti: unknown,
+    iss: string,
+    exp: number,
+    now: number,
+    fail: Failing
+  ): { jti: string; replayKey: string } {
     if (typeof jti !== 'string' || jti === '') {
       throw fail('replay', 'jti is missing');
     }
@@ -312,17 +357,7 @@ export class JwtVerifier {
       case 'ok':
         break;
     }
-
-    const sub = payload.sub;
-    return {
-      iss,
-      jti,
-      exp,
-      replayKey,
-      replayUntil: exp + this.skew,
-      ...(typeof tenant === 'string' ? { tenant } : {}),
-      ...(typeof sub === 'string' ? { sub } : {}),
-    };
+    return { jti, replayKey };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { RequestHandler } from 'express';
-import type { ClientAuthLocals } from '../auth/client-auth';
+import type { RequestHandler, Response } from 'express';
+import { clientOf } from '../auth/client-auth';
 import type { VerifiedClient } from '../auth/jwt-verifier';
 import { fhirServerPolicy } from '../auth/fhir-server-allowlist';
 import type { TrustedIssuer } from '../auth/trusted-issuers';
@@ -8,8 +8,7 @@ import type { Config } from '../config';
 import { gatherRecord } from '../fhir/gather';
 import type { DataProblem, GatherSettings } from '../fhir/gather';
 import type { Logger } from 'pino';
-import type { AuditDraft } from '../http/audit-trail';
-import { auditCards, takeAuditRecord } from '../http/audit-trail';
+import { auditCards, auditLocals, takeAuditRecord } from '../http/audit-trail';
 import {
   HttpError,
   methodNotAllowed,
@@ -26,8 +25,8 @@ import { orderSessionKey } from '../store/order-session';
 import { parseFeedback } from './feedback-request';
 import { jsonBody } from '../http/json-body';
 import { userRateLimit } from '../http/rate-limit';
-import type { RequestLogLocals } from '../http/request-log';
-import type { Readiness } from '../readiness';
+import { requestLogFields } from '../http/request-log';
+import type { Readiness } from '../http/readiness';
 import type { CdsServiceDefinition } from './catalogue';
 import { discoveryDocument, findService } from './catalogue';
 import type { EvaluationResult, HookEvaluator } from '../hook/evaluate';
@@ -83,7 +82,11 @@ function feedbackRejected(
   return new HttpError(400, { resourceType: 'OperationOutcome', issue: issues });
 }
 
-type Locals = RequestLogLocals & Partial<ClientAuthLocals> & { service?: CdsServiceDefinition; audit?: AuditDraft };
+/** What resolveService puts in `res.locals` for the route after it. */
+interface ServiceLocals {
+  service?: CdsServiceDefinition;
+}
+const serviceLocals = (res: Response) => res.locals as ServiceLocals;
 
 /** Who called, as the feedback rows and the audit trail record it (nothing when authentication is off). */
 function callerOf(client: VerifiedClient | undefined): { issuer?: string; tenant?: string } {
@@ -196,9 +199,8 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     if (service === undefined) {
       throw notFound(`Unknown CDS service "${req.params.id}"; GET /cds-services lists the services`);
     }
-    const locals = res.locals as Locals;
-    locals.service = service;
-    locals.serviceId = service.id;
+    serviceLocals(res).service = service;
+    requestLogFields(res).serviceId = service.id;
     next();
   };
 
@@ -221,15 +223,14 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       if (valid.length > 0 && store === undefined) {
         throw serviceUnavailable('Feedback cannot be stored right now; please retry');
       }
-      const locals = res.locals as Locals;
       const stored: { index: number; result: FeedbackResult }[] = [];
       // One item per statement: an item the database refuses costs only itself.
       for (const { index, item } of valid) {
         try {
           const [result] = await (store as FeedbackStore).recordFeedback(
-            locals.serviceId ?? '',
+            requestLogFields(res).serviceId ?? '',
             [item],
-            callerOf(locals.client)
+            callerOf(clientOf(res))
           );
           stored.push({ index, result: result as FeedbackResult });
         } catch (err) {
@@ -267,22 +268,23 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
     ...jsonBody(deps.config.bodyLimitBytes),
     perUser,
     async (req, res) => {
-      const locals = res.locals as Locals;
-      const service = locals.service as CdsServiceDefinition;
+      const logFields = requestLogFields(res);
+      const trail = auditLocals(res);
+      const service = serviceLocals(res).service as CdsServiceDefinition;
       const body: unknown = req.body;
       // Correlate the log line even when the request turns out to be invalid.
       const hookInstance = (body as { hookInstance?: unknown } | undefined)?.hookInstance;
       if (typeof hookInstance === 'string' && GUID.test(hookInstance)) {
-        locals.hookInstance = hookInstance;
+        logFields.hookInstance = hookInstance;
       }
       if (deps.readiness.state === 'starting') {
         throw serviceUnavailable('The service is starting; rules are not loaded yet');
       }
       const request = parseHookRequest(body, service);
-      locals.hook = request.hook;
-      const client = locals.client;
+      logFields.hook = request.hook;
+      const client = clientOf(res);
       if (deps.audit) {
-        locals.audit = {
+        trail.audit = {
           hookInstance: request.hookInstance,
           serviceId: service.id,
           hook: request.hook,
@@ -320,12 +322,12 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
         request,
         record: gathered.record,
         acceptLanguages: acceptLanguages(req.headers['accept-language']),
-        memory: await memoryOf(locals.audit?.patientHash, sessionKey),
+        memory: await memoryOf(trail.audit?.patientHash, sessionKey),
       });
       await rememberShown(sessionKey, result.redFlagsShown);
-      if (locals.audit) {
-        locals.audit = {
-          ...locals.audit,
+      if (trail.audit) {
+        trail.audit = {
+          ...trail.audit,
           rulesetVersion: result.rulesetVersion ?? '',
           ruleIds: [...result.ruleIds],
           cards: auditCards(result.response.cards),

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { CdsCard } from '../cds/response';
 import type { AuditCard, AuditRecord } from '../store/store';
 
@@ -12,7 +12,7 @@ export type AuditDraft = Omit<AuditRecord, 'time' | 'status' | 'latencyMs'>;
  */
 export function auditTrail(sink: { enqueue(record: AuditRecord): void }): RequestHandler {
   return (_req, res, next) => {
-    (res.locals as AuditLocals).auditStart = { time: new Date(), started: process.hrtime.bigint() };
+    auditLocals(res).auditStart = { time: new Date(), started: process.hrtime.bigint() };
     res.on('finish', () => {
       const record = takeAuditRecord(res.locals, res.statusCode);
       if (record) {
@@ -23,9 +23,15 @@ export function auditTrail(sink: { enqueue(record: AuditRecord): void }): Reques
   };
 }
 
-interface AuditLocals {
+/** What auditTrail puts in `res.locals` (auditStart) and what the hook route adds (audit). */
+export interface AuditLocals {
   audit?: AuditDraft;
   auditStart?: { time: Date; started: bigint };
+}
+
+/** This request's audit fields, for the hook route to fill in. */
+export function auditLocals(res: Response): AuditLocals {
+  return res.locals as AuditLocals;
 }
 
 /**

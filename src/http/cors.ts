@@ -1,14 +1,13 @@
 import cors from 'cors';
 import type { RequestHandler } from 'express';
-import type { Config } from '../config';
 
 /**
  * CORS for browser-based CDS clients such as the public CDS Hooks sandbox (docs/integration.md): preflight
  * on every route, including POST service calls and /feedback, allowing Authorization and Content-Type.
  * The sandbox sends no credentials, so none are allowed. Origins come from CORS_ORIGINS.
  */
-export function corsMiddleware(config: Pick<Config, 'corsOrigins'>): RequestHandler {
-  const allowed = config.corsOrigins;
+export function corsMiddleware(options: { readonly corsOrigins: '*' | readonly string[] }): RequestHandler {
+  const allowed = options.corsOrigins;
   return cors({
     origin:
       allowed === '*'

@@ -2,6 +2,7 @@ import { getStatus, OperationOutcomeError } from '@medplum/core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { badRequest, HttpError, notFound, outcome, payloadTooLarge, unsupportedMediaType } from '../common/http-error';
+import { requestLogFields } from './request-log';
 
 /** The error middleware: anything thrown in a route leaves as an OperationOutcome (common/http-error.ts). */
 
@@ -80,7 +81,7 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
     }
     const httpError = toHttpError(err, bodyLimitBytes);
     if (httpError.status >= 500 && httpError.status !== 501 && httpError.status !== 503) {
-      logger.error({ err, hookInstance: res.locals.hookInstance as unknown }, 'request failed');
+      logger.error({ err, hookInstance: requestLogFields(res).hookInstance }, 'request failed');
     }
     res.status(httpError.status).set(httpError.headers).json(httpError.outcome);
   };

@@ -1,7 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { RateLimitInfo } from 'express-rate-limit';
-import type { ClientAuthLocals } from '../auth/client-auth';
 import { HttpError, outcome } from '../common/http-error';
 
 /**
@@ -28,7 +27,15 @@ export interface RateBudgets {
 /** The client address; IPv6 grouped per /56 (one subscriber's prefix). */
 const addressOf = (req: Request) => `ip:${ipKeyGenerator(req.ip ?? 'unknown', 56)}`;
 
-const issuerOf = (res: Response) => (res.locals as Partial<ClientAuthLocals>).client?.iss;
+/**
+ * What the budgets after authentication read from `res.locals`: client authentication puts the verified issuer
+ * there; without it (authentication off) those budgets count nothing.
+ */
+export interface RateLimitLocals {
+  issuer?: string;
+}
+
+const issuerOf = (res: Response) => (res.locals as RateLimitLocals).issuer;
 
 let limiters = 0;
 

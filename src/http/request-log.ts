@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 /** Correlation fields a route puts in `res.locals` for the request log line. */
@@ -6,6 +6,11 @@ export interface RequestLogLocals {
   hookInstance?: string;
   serviceId?: string;
   hook?: string;
+}
+
+/** This request's correlation fields, for the route to fill in and the log line (and error log) to read. */
+export function requestLogFields(res: Response): RequestLogLocals {
+  return res.locals as RequestLogLocals;
 }
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz']);
@@ -19,7 +24,7 @@ export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
-      const locals = res.locals as RequestLogLocals;
+      const locals = requestLogFields(res);
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       const line = {
         method: req.method,

@@ -1,10 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import type { Config } from '../config';
 import { EARLIEST_YEAR, isStorableDate, LATEST_YEAR } from '../store/storable';
 import type { Store } from '../store/store';
 import { badRequest, serviceUnavailable } from '../common/http-error';
-import { unauthorized } from '../auth/client-auth';
+import { unauthorized } from './unauthorized';
 
 /** Compares in constant time, so the admin token cannot be guessed byte by byte from response times. */
 function sameSecret(given: string, expected: string): boolean {
@@ -35,19 +34,28 @@ function dateParam(value: unknown, name: string): Date | undefined {
   return date;
 }
 
+export interface StatsOptions {
+  /** CDS_AUTH=required: /stats then needs the admin token. */
+  readonly authRequired: boolean;
+  /** ADMIN_TOKEN; without it a protected /stats refuses every caller. */
+  readonly adminToken?: string;
+  /** The store; undefined while it is not open. */
+  readonly store: () => Store | undefined;
+}
+
 /**
  * `GET /stats?from=&to=`: per rule id and card kind, how often cards were shown, accepted and overridden (with
  * the override reasons). Open when CDS_AUTH is off; otherwise only with `Authorization: Bearer <ADMIN_TOKEN>`.
- * @param deps - configuration and the store (undefined while it is not open)
+ * @param deps - whether the admin token is needed, the token, and the store
  */
-export function statsRoutes(deps: { config: Config; store: () => Store | undefined }): Router {
+export function statsRoutes(deps: StatsOptions): Router {
   const router = Router();
   router.get('/stats', async (req, res) => {
-    if (deps.config.authRequired) {
+    if (deps.authRequired) {
       // Exactly one Authorization header: with several, Node would show only the first.
       const given = req.headersDistinct.authorization ?? [];
       const token = given.length === 1 ? /^Bearer\s+(.+)$/i.exec(given[0] ?? '')?.[1] : undefined;
-      if (deps.config.adminToken === undefined || token === undefined || !sameSecret(token, deps.config.adminToken)) {
+      if (deps.adminToken === undefined || token === undefined || !sameSecret(token, deps.adminToken)) {
         throw unauthorized();
       }
     }

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import express, { Router } from 'express';
-import type { Config } from '../config';
 import { badRequest, notFound } from '../common/http-error';
 import { PACKAGE_ROOT } from '../common/version';
 import type { DevSigner } from './dev-signer';
@@ -27,8 +26,16 @@ const PAGE_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/** The part of the configuration the page needs. */
+export interface SandboxPageSettings {
+  /** Where the page's calls go (`${publicBaseUrl}/cds-services`). */
+  readonly publicBaseUrl: string;
+  readonly authRequired: boolean;
+  readonly locale: 'nl' | 'fr' | 'en';
+}
+
 export interface SandboxDeps {
-  readonly config: Config;
+  readonly config: SandboxPageSettings;
   readonly fhir: EmbeddedFhirServer;
   /** Present when CDS_AUTH is required in development: the page's calls are signed with it. */
   readonly signer?: DevSigner;

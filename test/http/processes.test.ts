@@ -61,7 +61,7 @@ suite('CDS_PROCESSES=2 on PostgreSQL', () => {
     const base = `http://127.0.0.1:${port}`;
     const primary = spawn(
       process.execPath,
-      ['-r', path.join(ROOT, 'src', 'source-hook.cjs'), path.join(ROOT, 'src', 'server.ts')],
+      ['-r', path.join(ROOT, 'src', 'common', 'source-hook.cjs'), path.join(ROOT, 'src', 'server.ts')],
       {
         cwd: ROOT,
         env: {

@@ -9,7 +9,7 @@ import type { Config } from '../../src/config';
 import { loadKnowledge } from '../../src/clinical/knowledge';
 import type { Knowledge } from '../../src/clinical/knowledge';
 import { createLogger } from '../../src/common/logger';
-import { Readiness } from '../../src/readiness';
+import { Readiness } from '../../src/http/readiness';
 
 export interface TestApp {
   readonly app: Express;
