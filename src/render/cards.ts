@@ -1,4 +1,5 @@
-import type { Decision, Programme } from '../clinical/decision';
+import type { Decision } from '../clinical/decision';
+import type { Programme } from '../clinical/programme';
 import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CodeableConcept, Quantity, Timing } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import type { DosePopulation, ExerciseType } from '../decision';
-import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../decision';
+import type { DosePopulation, ExerciseType } from '../programme';
+import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../programme';
 import type { KnowledgeLocale as Locale, Localised } from '../finding';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../finding';
 
