@@ -20,7 +20,7 @@ export { MENTION_STATUSES } from './text/mentions';
 
 /**
  * Compile a keyword list on its own (tests, tools), with the repository's normalisation and ConText rules.
- * The service compiles keywords.json as a whole at start-up (see ruleset.ts).
+ * The service compiles keywords.json as a whole at start-up (see knowledge/rule-files.ts).
  * @throws Error naming the bad keyword
  */
 export function compileKeywords(keywords: readonly TermSource[]): KeywordMatcher {

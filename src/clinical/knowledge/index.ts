@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { loadRuleset } from '../ruleset';
-import type { Ruleset } from '../ruleset';
+import { loadRuleset } from '../rules-engine';
+import type { Ruleset } from '../rules-engine';
 import type { Config } from '../../config';
 import { loadExerciseKnowledge } from './exercise-knowledge';
 import type { ExerciseKnowledge } from './exercise-knowledge';
