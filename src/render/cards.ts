@@ -12,7 +12,7 @@ import { formatDate } from './format';
 import { buildProposal, proposalActions } from './proposal';
 import { escapeMarkdown, truncate } from './markdown';
 import { MESSAGES, fill } from './messages';
-import type { CardKind, OverrideReasons } from './override-reasons';
+import type { CardKind, OverrideReasons } from '../clinical/knowledge/override-reasons';
 import { programmeLine } from './programme-line';
 
 /**
