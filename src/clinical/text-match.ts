@@ -8,24 +8,13 @@
 import type { DayNumber, Window } from './dates';
 import { isWithin } from './dates';
 import type { Evidence } from './finding';
-import { compileList } from './text/knowledge';
-import type { KeywordMatcher, TextMatch } from './text/matcher';
+import type { TextMatch } from './text/matcher';
 import { foldCase } from './text/language';
-import type { TermSource } from './text/terms';
 
 export type { KeywordMatcher, TextMatch, TextSource } from './text/matcher';
 export { COUNTED } from './text/matcher';
 export type { MentionStatus, AppliedModifier } from './text/mentions';
 export { MENTION_STATUSES } from './text/mentions';
-
-/**
- * Compile a keyword list on its own (tests, tools), with the repository's normalisation and ConText rules.
- * The service compiles keywords.json as a whole at start-up (see knowledge/rule-files.ts).
- * @throws Error naming the bad keyword
- */
-export function compileKeywords(keywords: readonly TermSource[]): KeywordMatcher {
-  return compileList(keywords);
-}
 
 /** Lower-case, strip diacritics, fold whitespace; exported for tests and reuse. */
 export function normaliseText(text: string): string {
