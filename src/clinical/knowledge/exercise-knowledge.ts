@@ -273,6 +273,117 @@ function readGoal(goal: z.infer<typeof planGoal>, problems: string[]): GoalDefin
     : undefined;
 }
 
+type PlanAction = z.infer<typeof planAction>;
+/** A group of the PlanDefinition's actions (exercise types, programme rules, conditional notes, note groups). */
+type PlanGroup = z.infer<typeof planDefinition>['action'][number];
+type Localiser = (action: PlanAction) => Localised | undefined;
+
+/** The ActivityDefinition of each exercise type. */
+function readActivities(read: (file: string) => unknown, problems: string[]): Map<ExerciseType, ExerciseDefinition> {
+  const activities = new Map<ExerciseType, ExerciseDefinition>();
+  for (const type of EXERCISE_TYPES) {
+    const file = `ActivityDefinition-exercise-${type}.json`;
+    const json = read(file);
+    const definition = json === undefined ? undefined : readActivity(file, json, problems);
+    if (definition) {
+      activities.set(definition.type, definition);
+    }
+  }
+  return activities;
+}
+
+/** The referral ActivityDefinition (no dose extensions). */
+function readReferral(read: (file: string) => unknown, problems: string[]) {
+  const referralJson = activityDefinition.omit({ extension: true }).safeParse(read(REFERRAL_FILE));
+  if (!referralJson.success) {
+    problems.push(`${REFERRAL_FILE}: not a readable ActivityDefinition`);
+    return undefined;
+  }
+  return {
+    canonical: `${referralJson.data.url}|${referralJson.data.version}`,
+    code: referralJson.data.code,
+    title: localisedOf(referralJson.data.title, referralJson.data._title, `${REFERRAL_FILE} title`, problems),
+  };
+}
+
+/** Where each programme rule and conditional note is shown: its note group, and the rule it repeats if any. */
+function notePlacements(
+  noteActions: readonly PlanAction[],
+  rules: PlanGroup,
+  groups: PlanGroup,
+  noteGroups: readonly { id: string }[],
+  problems: string[]
+): Map<string, NotePlacement> {
+  const placement = new Map<string, NotePlacement>();
+  for (const action of noteActions) {
+    const group = action.extension?.find((ext) => ext.url === NOTE_GROUP)?.valueCode;
+    const sameAs = action.extension?.find((ext) => ext.url === SAME_AS)?.valueId;
+    if (!action.id || !noteGroups.some((candidate) => candidate.id === group)) {
+      problems.push(`${PLAN_FILE}: note ${action.id ?? '?'} needs a note-group of ${groups.id}`);
+      continue;
+    }
+    if (sameAs !== undefined && !rules.action.some((rule) => rule.id === sameAs)) {
+      problems.push(`${PLAN_FILE}: note ${action.id} is the same as ${sameAs}, which is no programme rule`);
+    }
+    placement.set(action.id, { group: group as string, ...(sameAs ? { sameAs } : {}) });
+  }
+  return placement;
+}
+
+/** The programme rules PG-01…PG-12, in order. */
+function readProgrammeRules(rules: PlanGroup, localised: Localiser, problems: string[]) {
+  const programmeRules = rules.action.flatMap((action) => {
+    const text = localised(action);
+    return text && action.id ? [{ id: action.id, text }] : [];
+  });
+  const expected = Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`);
+  if (programmeRules.map((rule) => rule.id).join() !== expected.join()) {
+    problems.push(`${PLAN_FILE}: the programme rules must be ${expected.join(', ')} in order`);
+  }
+  return programmeRules;
+}
+
+/** The conditional notes by id: one for every note the programme can ask for. */
+function readConditionalNotes(notes: PlanGroup, localised: Localiser, problems: string[]): Map<string, Localised> {
+  const conditionalNotes = new Map(
+    notes.action.flatMap((action) => {
+      const text = localised(action);
+      return text && action.id ? [[action.id, text] as const] : [];
+    })
+  );
+  for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
+    problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
+  }
+  return conditionalNotes;
+}
+
+/** The PlanDefinition's four action groups: exercise types, programme rules, conditional notes, note groups. */
+function readPlan(plan: z.infer<typeof planDefinition>, problems: string[]) {
+  const [types, rules, notes, groups] = plan.action as [PlanGroup, PlanGroup, PlanGroup, PlanGroup];
+  const localised: Localiser = (action) =>
+    localisedOf(action.textEquivalent, action._textEquivalent, `${PLAN_FILE} action ${action.id ?? '?'}`, problems);
+  const noteGroups = groups.action.flatMap((action) => {
+    const title = localised(action);
+    return title && action.id ? [{ id: action.id, title }] : [];
+  });
+  const placement = notePlacements([...rules.action, ...notes.action], rules, groups, noteGroups, problems);
+  const programmeRules = readProgrammeRules(rules, localised, problems);
+  const conditionalNotes = readConditionalNotes(notes, localised, problems);
+  if (types.timingDuration === undefined) {
+    problems.push(`${PLAN_FILE}: action ${types.id} needs timingDuration in weeks (the proposed programme length)`);
+  }
+  const goals = plan.goal.flatMap((goal) => readGoal(goal, problems) ?? []);
+  return {
+    planCanonical: `${plan.url}|${plan.version}`,
+    programmeWeeks: types.timingDuration?.value ?? 0,
+    goals,
+    programmeRules,
+    conditionalNotes,
+    placement,
+    noteGroups,
+  };
+}
+
 /**
  * @param dir - fhir-resources/knowledge
  * @throws ExerciseKnowledgeError naming every problem and its file
@@ -287,89 +398,16 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
       return undefined;
     }
   };
-  const activities = new Map<ExerciseType, ExerciseDefinition>();
-  for (const type of EXERCISE_TYPES) {
-    const file = `ActivityDefinition-exercise-${type}.json`;
-    const json = read(file);
-    const definition = json === undefined ? undefined : readActivity(file, json, problems);
-    if (definition) {
-      activities.set(definition.type, definition);
-    }
-  }
-  const referralJson = activityDefinition.omit({ extension: true }).safeParse(read(REFERRAL_FILE));
-  const referral = referralJson.success
-    ? {
-        canonical: `${referralJson.data.url}|${referralJson.data.version}`,
-        code: referralJson.data.code,
-        title: localisedOf(referralJson.data.title, referralJson.data._title, `${REFERRAL_FILE} title`, problems),
-      }
-    : undefined;
-  if (!referralJson.success) {
-    problems.push(`${REFERRAL_FILE}: not a readable ActivityDefinition`);
-  }
+  const activities = readActivities(read, problems);
+  const referral = readReferral(read, problems);
   const plan = planDefinition.safeParse(read(PLAN_FILE));
   if (!plan.success) {
     problems.push(...plan.error.issues.map((issue) => `${PLAN_FILE}: ${issue.path.join('.')}: ${issue.message}`));
     throw new ExerciseKnowledgeError(problems);
   }
-  const [types, rules, notes, groups] = plan.data.action as [
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-  ];
-  const localised = (action: z.infer<typeof planAction>) =>
-    localisedOf(action.textEquivalent, action._textEquivalent, `${PLAN_FILE} action ${action.id ?? '?'}`, problems);
-  const noteGroups = groups.action.flatMap((action) => {
-    const title = localised(action);
-    return title && action.id ? [{ id: action.id, title }] : [];
-  });
-  const placement = new Map<string, NotePlacement>();
-  for (const action of [...rules.action, ...notes.action]) {
-    const group = action.extension?.find((ext) => ext.url === NOTE_GROUP)?.valueCode;
-    const sameAs = action.extension?.find((ext) => ext.url === SAME_AS)?.valueId;
-    if (!action.id || !noteGroups.some((candidate) => candidate.id === group)) {
-      problems.push(`${PLAN_FILE}: note ${action.id ?? '?'} needs a note-group of ${groups.id}`);
-      continue;
-    }
-    if (sameAs !== undefined && !rules.action.some((rule) => rule.id === sameAs)) {
-      problems.push(`${PLAN_FILE}: note ${action.id} is the same as ${sameAs}, which is no programme rule`);
-    }
-    placement.set(action.id, { group: group as string, ...(sameAs ? { sameAs } : {}) });
-  }
-  const programmeRules = rules.action.flatMap((action) => {
-    const text = localised(action);
-    return text && action.id ? [{ id: action.id, text }] : [];
-  });
-  const expected = Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`);
-  if (programmeRules.map((rule) => rule.id).join() !== expected.join()) {
-    problems.push(`${PLAN_FILE}: the programme rules must be ${expected.join(', ')} in order`);
-  }
-  const conditionalNotes = new Map(
-    notes.action.flatMap((action) => {
-      const text = localised(action);
-      return text && action.id ? [[action.id, text] as const] : [];
-    })
-  );
-  for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
-    problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
-  }
-  if (types.timingDuration === undefined) {
-    problems.push(`${PLAN_FILE}: action ${types.id} needs timingDuration in weeks (the proposed programme length)`);
-  }
-  const goals = plan.data.goal.flatMap((goal) => readGoal(goal, problems) ?? []);
+  const { planCanonical, ...programme } = readPlan(plan.data, problems);
   if (problems.length > 0 || referral?.title === undefined) {
     throw new ExerciseKnowledgeError(problems);
   }
-  return {
-    planCanonical: `${plan.data.url}|${plan.data.version}`,
-    referral: { ...referral, title: referral.title },
-    activities,
-    programmeWeeks: types.timingDuration?.value ?? 0,
-    goals,
-    programmeRules,
-    conditionalNotes,
-    placement,
-    noteGroups,
-  };
+  return { planCanonical, referral: { ...referral, title: referral.title }, activities, ...programme };
 }
