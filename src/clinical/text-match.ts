@@ -2,7 +2,8 @@
  * Free text (docs/clinical-specification.md RW-08, RW-09): concept terms of rules/keywords.json found with the ConText
  * approach (Harkema et al. 2009; the Dutch ContextD, Afzal et al. 2014) in Dutch and English GP notes. The engine
  * lives in ./text/: tokens (normalisation, abbreviations), analysis (sentences, triggers and their scopes, time
- * expressions), terms (concept patterns), mentions (the status of each mention), matcher (per keyword list).
+ * expressions), term-patterns and terms (concept patterns and their index), mentions (the status of each mention),
+ * matcher (per keyword list).
  * This module is the interface the facts use; docs/free-text.md explains the rule files.
  */
 import type { DayNumber, Window } from './dates';

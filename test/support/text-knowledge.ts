@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { KeywordMatcher } from '../../src/clinical/text-match';
 import type { TextKnowledge } from '../../src/clinical/text/knowledge';
 import { compileList, loadTextKnowledge } from '../../src/clinical/text/knowledge';
-import type { TermSource } from '../../src/clinical/text/terms';
+import type { TermSource } from '../../src/clinical/text/term-patterns';
 
 const RULES_DIR = path.join(__dirname, '..', '..', 'rules');
 

@@ -5,8 +5,8 @@ import type { Trigger, TextLanguage } from './language';
 import { compileLanguage, modifiersSchema, normalisationSchema } from './language';
 import type { KeywordMatcher } from './matcher';
 import { ContextMatcher, Lexicon } from './matcher';
-import type { TermSource } from './terms';
-import { termSchema, TermError } from './terms';
+import type { TermSource } from './term-patterns';
+import { termSchema, TermError } from './term-patterns';
 import { phraseTokens } from './tokens';
 
 /** The free-text rule files, read once at start-up (docs/free-text.md). */
