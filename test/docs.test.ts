@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseTrustedIssuers } from '../src/auth/trusted-issuers';
-import { replaceTable, rulesTable } from '../src/clinical/rules-table';
+import { replaceTable, rulesTable } from '../src/clinical/knowledge/rules-table';
 import { testKnowledge } from './support/app';
 
 const ROOT = path.join(__dirname, '..');

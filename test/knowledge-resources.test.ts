@@ -10,8 +10,8 @@ import type {
   RelatedArtifact,
   Timing,
 } from '@medplum/fhirtypes';
-import { EXERCISE_TYPES } from '../src/clinical/decision';
-import type { ExerciseType } from '../src/clinical/decision';
+import { EXERCISE_TYPES } from '../src/clinical/programme';
+import type { ExerciseType } from '../src/clinical/programme';
 import { emptyValuesIn, validateR4 } from './support/fhir-validation';
 
 /**

@@ -1,5 +1,6 @@
 import type { TextSource } from './text-match';
-import { compileKeywords, normaliseText } from './text-match';
+import { compileKeywords } from '../../test/support/text-knowledge';
+import { normaliseText } from './text-match';
 
 function source(text: string, reference = 'Condition/c1', field = 'note'): TextSource {
   return { reference, field, text };

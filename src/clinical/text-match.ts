@@ -2,30 +2,20 @@
  * Free text (docs/clinical-specification.md RW-08, RW-09): concept terms of rules/keywords.json found with the ConText
  * approach (Harkema et al. 2009; the Dutch ContextD, Afzal et al. 2014) in Dutch and English GP notes. The engine
  * lives in ./text/: tokens (normalisation, abbreviations), analysis (sentences, triggers and their scopes, time
- * expressions), terms (concept patterns), mentions (the status of each mention), matcher (per keyword list).
+ * expressions), term-patterns and terms (concept patterns and their index), mentions (the status of each mention),
+ * matcher (per keyword list).
  * This module is the interface the facts use; docs/free-text.md explains the rule files.
  */
 import type { DayNumber, Window } from './dates';
 import { isWithin } from './dates';
 import type { Evidence } from './finding';
-import { compileList } from './text/knowledge';
-import type { KeywordMatcher, TextMatch } from './text/matcher';
+import type { TextMatch } from './text/matcher';
 import { foldCase } from './text/language';
-import type { TermSource } from './text/terms';
 
 export type { KeywordMatcher, TextMatch, TextSource } from './text/matcher';
 export { COUNTED } from './text/matcher';
 export type { MentionStatus, AppliedModifier } from './text/mentions';
 export { MENTION_STATUSES } from './text/mentions';
-
-/**
- * Compile a keyword list on its own (tests, tools), with the repository's normalisation and ConText rules.
- * The service compiles keywords.json as a whole at start-up (see ruleset.ts).
- * @throws Error naming the bad keyword
- */
-export function compileKeywords(keywords: readonly TermSource[]): KeywordMatcher {
-  return compileList(keywords);
-}
 
 /** Lower-case, strip diacritics, fold whitespace; exported for tests and reuse. */
 export function normaliseText(text: string): string {

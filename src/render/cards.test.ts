@@ -5,7 +5,7 @@ import type { Effect, Finding } from '../clinical/finding';
 import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { renderCards } from './cards';
 import type { RenderOptions } from './cards';
-import { loadOverrideReasons } from './override-reasons';
+import { loadOverrideReasons } from '../clinical/knowledge/override-reasons';
 
 /** The card contract of docs/architecture.md, on hand-made decisions. */
 const links = {

@@ -1,7 +1,8 @@
-import type { Decision, Programme } from '../clinical/decision';
+import type { Decision } from '../clinical/decision';
+import type { Programme } from '../clinical/programme';
 import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
-import type { RulesetSettings } from '../clinical/ruleset';
+import type { RulesetSettings } from '../clinical/knowledge/rule-schema';
 import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
 import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import type { ServiceRequest } from '@medplum/fhirtypes';
@@ -11,7 +12,7 @@ import { formatDate } from './format';
 import { buildProposal, proposalActions } from './proposal';
 import { escapeMarkdown, truncate } from './markdown';
 import { MESSAGES, fill } from './messages';
-import type { CardKind, OverrideReasons } from './override-reasons';
+import type { CardKind, OverrideReasons } from '../clinical/knowledge/override-reasons';
 import { programmeLine } from './programme-line';
 
 /**

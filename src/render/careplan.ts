@@ -1,5 +1,5 @@
 import type { Annotation, CarePlan, CarePlanActivity, Extension, Reference } from '@medplum/fhirtypes';
-import type { Programme, ProgrammeActivity } from '../clinical/decision';
+import type { Programme, ProgrammeActivity } from '../clinical/programme';
 import type { KnowledgeLocale as Locale, Localised } from '../clinical/finding';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
 import type { DoseRange, ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Timing } from '@medplum/fhirtypes';
-import type { DosePopulation, ExerciseType } from '../clinical/decision';
+import type { DosePopulation, ExerciseType } from '../clinical/programme';
 import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 
 /**

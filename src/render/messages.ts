@@ -1,4 +1,4 @@
-import type { ExerciseType } from '../clinical/decision';
+import type { ExerciseType } from '../clinical/programme';
 import type { Locale } from '../clinical/finding';
 
 /**

@@ -1,5 +1,6 @@
 import type { Timing } from '@medplum/fhirtypes';
-import type { Decision, Programme, ProgrammeActivity } from '../clinical/decision';
+import type { Decision } from '../clinical/decision';
+import type { Programme, ProgrammeActivity } from '../clinical/programme';
 import type { Locale } from '../clinical/finding';
 import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import { MESSAGES, fill } from './messages';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { CarePlan, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import fc from 'fast-check';
-import type { DosePopulation, Programme, ProgrammeActivity } from '../clinical/decision';
-import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/decision';
+import type { DosePopulation, Programme, ProgrammeActivity } from '../clinical/programme';
+import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../clinical/programme';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../clinical/finding';
 import type { KnowledgeLocale as Locale } from '../clinical/finding';
 import { loadExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';

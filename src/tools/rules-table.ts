@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { replaceTable, rulesTable } from '../clinical/rules-table';
+import { replaceTable, rulesTable } from '../clinical/knowledge/rules-table';
 import { parseConfig } from '../config';
 import { loadKnowledge } from '../clinical/knowledge';
 import { PACKAGE_ROOT } from '../common/version';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatScores, parseCorpus, scoreCorpus } from '../clinical/text/evaluation';
-import { repositoryTextKnowledge } from '../clinical/text/knowledge';
+import { loadTextKnowledge } from '../clinical/text/knowledge';
 import { PACKAGE_ROOT } from '../common/version';
 
 /** `npm run text:eval`: precision and recall of the free-text reading on the annotated corpus in test/free-text/. */
@@ -10,4 +10,4 @@ const corpus = [
   ...parseCorpus(path.join(dir, 'corpus-en.txt'), 'en'),
   ...parseCorpus(path.join(dir, 'corpus-fr.txt'), 'fr'),
 ];
-process.stdout.write(`${formatScores(scoreCorpus(repositoryTextKnowledge(), corpus))}\n`);
+process.stdout.write(`${formatScores(scoreCorpus(loadTextKnowledge(path.join(PACKAGE_ROOT, 'rules')), corpus))}\n`);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { parseCorpus } from '../../src/clinical/text/evaluation';
-import { repositoryTextKnowledge } from '../../src/clinical/text/knowledge';
+import { repositoryTextKnowledge } from '../support/text-knowledge';
 import type { TextMatch } from '../../src/clinical/text/matcher';
 
 /**

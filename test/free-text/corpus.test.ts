@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseCorpus, precision, recall, scoreCorpus, total } from '../../src/clinical/text/evaluation';
-import { repositoryTextKnowledge } from '../../src/clinical/text/knowledge';
+import { repositoryTextKnowledge } from '../support/text-knowledge';
 
 /**
  * The annotated sentence corpus (RW-09, issue 12): Dutch, English and Belgian French GP note sentences labelled with concept and

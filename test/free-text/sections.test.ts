@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { repositoryTextKnowledge } from '../../src/clinical/text/knowledge';
+import { repositoryTextKnowledge } from '../support/text-knowledge';
 
 /**
  * Section headers on a line of their own (issue 12): "Familieanamnese:", "VG:" and their variants give their

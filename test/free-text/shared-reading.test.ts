@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { TextFile } from '../../src/clinical/text/knowledge';
-import { buildTextKnowledge, repositoryTextKnowledge, TEXT_FILES } from '../../src/clinical/text/knowledge';
+import { buildTextKnowledge, TEXT_FILES } from '../../src/clinical/text/knowledge';
+import { repositoryTextKnowledge } from '../support/text-knowledge';
 import type { TextMatch, TextSource } from '../../src/clinical/text/matcher';
 
 /**

@@ -37,7 +37,7 @@ export const firedRules: FactDefinition<{ ids: string[] }> = {
   cache: false,
   compute: (params, _context, results) => {
     const fired = results.filter((result) => result.result && params.ids.includes(result.name));
-    // The evidence of each contributing rule is added to the finding after the run (ruleset.ts).
+    // The evidence of each contributing rule is added to the finding after the run (rules-engine.ts).
     const evidence: Evidence[] = fired.map((result) => ({ kind: 'rule', text: result.name }));
     return { count: fired.length, ids: fired.map((result) => result.name), evidence };
   },

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CodeableConcept, Quantity, Timing } from '@medplum/fhirtypes';
-import { z } from 'zod';
-import type { DosePopulation, ExerciseType } from '../decision';
-import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../decision';
-import type { KnowledgeLocale as Locale, Localised } from '../finding';
+import type { z } from 'zod';
+import type { DosePopulation, ExerciseType } from '../programme';
+import { EXERCISE_TYPES, PROGRAMME_NOTE_IDS } from '../programme';
+import type { Localised } from '../finding';
 import { KNOWLEDGE_LOCALES as LOCALES } from '../finding';
+import type { Extension, planAction, planGoal } from './knowledge-resources';
+import { activityDefinition, localisedOf, planDefinition } from './knowledge-resources';
 
 /**
  * The exercise-therapy knowledge of fhir-resources/knowledge, read once at start-up: one ActivityDefinition
@@ -15,7 +17,6 @@ import { KNOWLEDGE_LOCALES as LOCALES } from '../finding';
  * the other languages of LOCALES as translation extensions. Anything missing stops start-up naming the file.
  */
 
-const TRANSLATION = 'http://hl7.org/fhir/StructureDefinition/translation';
 const DOSE = 'https://ruggensteun.org/fhir/StructureDefinition/exercise-dose';
 const NOTE_GROUP = 'https://ruggensteun.org/fhir/StructureDefinition/note-group';
 const SAME_AS = 'https://ruggensteun.org/fhir/StructureDefinition/same-as';
@@ -105,97 +106,6 @@ export class ExerciseKnowledgeError extends Error {
   }
 }
 
-const quantity = z.looseObject({ value: z.number(), unit: z.string(), system: z.string(), code: z.string() });
-const extension = z.looseObject({
-  url: z.string(),
-  valueString: z.string().optional(),
-  valueCode: z.string().optional(),
-  valueId: z.string().optional(),
-  valueTiming: z.looseObject({}).optional(),
-  valueRange: z.looseObject({ low: quantity.optional(), high: quantity.optional() }).optional(),
-  get extension() {
-    return z.array(extension).optional();
-  },
-});
-type Extension = z.infer<typeof extension>;
-const translatable = z.looseObject({ extension: z.array(extension) }).optional();
-
-const activityDefinition = z.looseObject({
-  resourceType: z.literal('ActivityDefinition'),
-  url: z.string().min(1),
-  version: z.string().min(1),
-  title: z.string().min(1),
-  _title: translatable,
-  code: z.looseObject({ coding: z.array(z.looseObject({ system: z.string(), code: z.string() })).min(1) }),
-  extension: z.array(extension),
-});
-
-const planAction = z.looseObject({
-  id: z.string().optional(),
-  title: z.string().optional(),
-  textEquivalent: z.string().optional(),
-  _textEquivalent: translatable,
-  extension: z.array(extension).optional(),
-});
-const planGoal = z.looseObject({
-  id: z.string().min(1),
-  category: z.looseObject({ coding: z.array(z.looseObject({ system: z.string(), code: z.string() })).min(1) }),
-  description: z.looseObject({ text: z.string().min(1), _text: translatable }),
-  target: z
-    .array(
-      z.looseObject({
-        measure: z.looseObject({ text: z.string().min(1) }).optional(),
-        due: z.looseObject({ value: z.number().positive(), code: z.literal('wk') }).optional(),
-      })
-    )
-    .optional(),
-});
-const planDefinition = z.looseObject({
-  resourceType: z.literal('PlanDefinition'),
-  url: z.string().min(1),
-  version: z.string().min(1),
-  goal: z.array(planGoal).min(1),
-  action: z
-    .array(
-      z.looseObject({
-        id: z.string(),
-        title: z.string(),
-        timingDuration: z.looseObject({ value: z.number().positive(), code: z.literal('wk') }).optional(),
-        action: z.array(planAction),
-      })
-    )
-    .length(4),
-});
-
-function translation(element: z.infer<typeof translatable>, locale: Locale): string | undefined {
-  const found = element?.extension.find(
-    (ext) => ext.url === TRANSLATION && ext.extension?.some((part) => part.url === 'lang' && part.valueCode === locale)
-  );
-  return found?.extension?.find((part) => part.url === 'content')?.valueString;
-}
-
-/**
- * The English text with its translation into every other supported language, or undefined (with a problem
- * naming what is missing) when one is missing: a CarePlan is never half in another language.
- */
-function localisedOf(
-  english: string | undefined,
-  element: z.infer<typeof translatable>,
-  where: string,
-  problems: string[]
-): Localised | undefined {
-  const texts: Partial<Record<Locale, string>> = { en: english };
-  for (const locale of LOCALES.filter((candidate) => candidate !== 'en')) {
-    texts[locale] = translation(element, locale);
-  }
-  const missing = LOCALES.filter((locale) => !texts[locale]);
-  if (missing.length > 0) {
-    problems.push(`${where}: no text in ${missing.join(', ')}`);
-    return undefined;
-  }
-  return texts as Localised;
-}
-
 const sub = (ext: Extension, url: string) => ext.extension?.find((child) => child.url === url);
 
 function readDose(file: string, ext: Extension, problems: string[]): [DosePopulation, Dose] | undefined {
@@ -273,6 +183,117 @@ function readGoal(goal: z.infer<typeof planGoal>, problems: string[]): GoalDefin
     : undefined;
 }
 
+type PlanAction = z.infer<typeof planAction>;
+/** A group of the PlanDefinition's actions (exercise types, programme rules, conditional notes, note groups). */
+type PlanGroup = z.infer<typeof planDefinition>['action'][number];
+type Localiser = (action: PlanAction) => Localised | undefined;
+
+/** The ActivityDefinition of each exercise type. */
+function readActivities(read: (file: string) => unknown, problems: string[]): Map<ExerciseType, ExerciseDefinition> {
+  const activities = new Map<ExerciseType, ExerciseDefinition>();
+  for (const type of EXERCISE_TYPES) {
+    const file = `ActivityDefinition-exercise-${type}.json`;
+    const json = read(file);
+    const definition = json === undefined ? undefined : readActivity(file, json, problems);
+    if (definition) {
+      activities.set(definition.type, definition);
+    }
+  }
+  return activities;
+}
+
+/** The referral ActivityDefinition (no dose extensions). */
+function readReferral(read: (file: string) => unknown, problems: string[]) {
+  const referralJson = activityDefinition.omit({ extension: true }).safeParse(read(REFERRAL_FILE));
+  if (!referralJson.success) {
+    problems.push(`${REFERRAL_FILE}: not a readable ActivityDefinition`);
+    return undefined;
+  }
+  return {
+    canonical: `${referralJson.data.url}|${referralJson.data.version}`,
+    code: referralJson.data.code,
+    title: localisedOf(referralJson.data.title, referralJson.data._title, `${REFERRAL_FILE} title`, problems),
+  };
+}
+
+/** Where each programme rule and conditional note is shown: its note group, and the rule it repeats if any. */
+function notePlacements(
+  noteActions: readonly PlanAction[],
+  rules: PlanGroup,
+  groups: PlanGroup,
+  noteGroups: readonly { id: string }[],
+  problems: string[]
+): Map<string, NotePlacement> {
+  const placement = new Map<string, NotePlacement>();
+  for (const action of noteActions) {
+    const group = action.extension?.find((ext) => ext.url === NOTE_GROUP)?.valueCode;
+    const sameAs = action.extension?.find((ext) => ext.url === SAME_AS)?.valueId;
+    if (!action.id || !noteGroups.some((candidate) => candidate.id === group)) {
+      problems.push(`${PLAN_FILE}: note ${action.id ?? '?'} needs a note-group of ${groups.id}`);
+      continue;
+    }
+    if (sameAs !== undefined && !rules.action.some((rule) => rule.id === sameAs)) {
+      problems.push(`${PLAN_FILE}: note ${action.id} is the same as ${sameAs}, which is no programme rule`);
+    }
+    placement.set(action.id, { group: group as string, ...(sameAs ? { sameAs } : {}) });
+  }
+  return placement;
+}
+
+/** The programme rules PG-01…PG-12, in order. */
+function readProgrammeRules(rules: PlanGroup, localised: Localiser, problems: string[]) {
+  const programmeRules = rules.action.flatMap((action) => {
+    const text = localised(action);
+    return text && action.id ? [{ id: action.id, text }] : [];
+  });
+  const expected = Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`);
+  if (programmeRules.map((rule) => rule.id).join() !== expected.join()) {
+    problems.push(`${PLAN_FILE}: the programme rules must be ${expected.join(', ')} in order`);
+  }
+  return programmeRules;
+}
+
+/** The conditional notes by id: one for every note the programme can ask for. */
+function readConditionalNotes(notes: PlanGroup, localised: Localiser, problems: string[]): Map<string, Localised> {
+  const conditionalNotes = new Map(
+    notes.action.flatMap((action) => {
+      const text = localised(action);
+      return text && action.id ? [[action.id, text] as const] : [];
+    })
+  );
+  for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
+    problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
+  }
+  return conditionalNotes;
+}
+
+/** The PlanDefinition's four action groups: exercise types, programme rules, conditional notes, note groups. */
+function readPlan(plan: z.infer<typeof planDefinition>, problems: string[]) {
+  const [types, rules, notes, groups] = plan.action as [PlanGroup, PlanGroup, PlanGroup, PlanGroup];
+  const localised: Localiser = (action) =>
+    localisedOf(action.textEquivalent, action._textEquivalent, `${PLAN_FILE} action ${action.id ?? '?'}`, problems);
+  const noteGroups = groups.action.flatMap((action) => {
+    const title = localised(action);
+    return title && action.id ? [{ id: action.id, title }] : [];
+  });
+  const placement = notePlacements([...rules.action, ...notes.action], rules, groups, noteGroups, problems);
+  const programmeRules = readProgrammeRules(rules, localised, problems);
+  const conditionalNotes = readConditionalNotes(notes, localised, problems);
+  if (types.timingDuration === undefined) {
+    problems.push(`${PLAN_FILE}: action ${types.id} needs timingDuration in weeks (the proposed programme length)`);
+  }
+  const goals = plan.goal.flatMap((goal) => readGoal(goal, problems) ?? []);
+  return {
+    planCanonical: `${plan.url}|${plan.version}`,
+    programmeWeeks: types.timingDuration?.value ?? 0,
+    goals,
+    programmeRules,
+    conditionalNotes,
+    placement,
+    noteGroups,
+  };
+}
+
 /**
  * @param dir - fhir-resources/knowledge
  * @throws ExerciseKnowledgeError naming every problem and its file
@@ -287,89 +308,16 @@ export function loadExerciseKnowledge(dir: string): ExerciseKnowledge {
       return undefined;
     }
   };
-  const activities = new Map<ExerciseType, ExerciseDefinition>();
-  for (const type of EXERCISE_TYPES) {
-    const file = `ActivityDefinition-exercise-${type}.json`;
-    const json = read(file);
-    const definition = json === undefined ? undefined : readActivity(file, json, problems);
-    if (definition) {
-      activities.set(definition.type, definition);
-    }
-  }
-  const referralJson = activityDefinition.omit({ extension: true }).safeParse(read(REFERRAL_FILE));
-  const referral = referralJson.success
-    ? {
-        canonical: `${referralJson.data.url}|${referralJson.data.version}`,
-        code: referralJson.data.code,
-        title: localisedOf(referralJson.data.title, referralJson.data._title, `${REFERRAL_FILE} title`, problems),
-      }
-    : undefined;
-  if (!referralJson.success) {
-    problems.push(`${REFERRAL_FILE}: not a readable ActivityDefinition`);
-  }
+  const activities = readActivities(read, problems);
+  const referral = readReferral(read, problems);
   const plan = planDefinition.safeParse(read(PLAN_FILE));
   if (!plan.success) {
     problems.push(...plan.error.issues.map((issue) => `${PLAN_FILE}: ${issue.path.join('.')}: ${issue.message}`));
     throw new ExerciseKnowledgeError(problems);
   }
-  const [types, rules, notes, groups] = plan.data.action as [
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-    (typeof plan.data.action)[number],
-  ];
-  const localised = (action: z.infer<typeof planAction>) =>
-    localisedOf(action.textEquivalent, action._textEquivalent, `${PLAN_FILE} action ${action.id ?? '?'}`, problems);
-  const noteGroups = groups.action.flatMap((action) => {
-    const title = localised(action);
-    return title && action.id ? [{ id: action.id, title }] : [];
-  });
-  const placement = new Map<string, NotePlacement>();
-  for (const action of [...rules.action, ...notes.action]) {
-    const group = action.extension?.find((ext) => ext.url === NOTE_GROUP)?.valueCode;
-    const sameAs = action.extension?.find((ext) => ext.url === SAME_AS)?.valueId;
-    if (!action.id || !noteGroups.some((candidate) => candidate.id === group)) {
-      problems.push(`${PLAN_FILE}: note ${action.id ?? '?'} needs a note-group of ${groups.id}`);
-      continue;
-    }
-    if (sameAs !== undefined && !rules.action.some((rule) => rule.id === sameAs)) {
-      problems.push(`${PLAN_FILE}: note ${action.id} is the same as ${sameAs}, which is no programme rule`);
-    }
-    placement.set(action.id, { group: group as string, ...(sameAs ? { sameAs } : {}) });
-  }
-  const programmeRules = rules.action.flatMap((action) => {
-    const text = localised(action);
-    return text && action.id ? [{ id: action.id, text }] : [];
-  });
-  const expected = Array.from({ length: 12 }, (_, index) => `PG-${String(index + 1).padStart(2, '0')}`);
-  if (programmeRules.map((rule) => rule.id).join() !== expected.join()) {
-    problems.push(`${PLAN_FILE}: the programme rules must be ${expected.join(', ')} in order`);
-  }
-  const conditionalNotes = new Map(
-    notes.action.flatMap((action) => {
-      const text = localised(action);
-      return text && action.id ? [[action.id, text] as const] : [];
-    })
-  );
-  for (const id of PROGRAMME_NOTE_IDS.filter((note) => !conditionalNotes.has(note))) {
-    problems.push(`${PLAN_FILE}: no conditional note ${id} (the programme can ask for it)`);
-  }
-  if (types.timingDuration === undefined) {
-    problems.push(`${PLAN_FILE}: action ${types.id} needs timingDuration in weeks (the proposed programme length)`);
-  }
-  const goals = plan.data.goal.flatMap((goal) => readGoal(goal, problems) ?? []);
+  const { planCanonical, ...programme } = readPlan(plan.data, problems);
   if (problems.length > 0 || referral?.title === undefined) {
     throw new ExerciseKnowledgeError(problems);
   }
-  return {
-    planCanonical: `${plan.data.url}|${plan.data.version}`,
-    referral: { ...referral, title: referral.title },
-    activities,
-    programmeWeeks: types.timingDuration?.value ?? 0,
-    goals,
-    programmeRules,
-    conditionalNotes,
-    placement,
-    noteGroups,
-  };
+  return { planCanonical, referral: { ...referral, title: referral.title }, activities, ...programme };
 }

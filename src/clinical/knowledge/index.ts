@@ -1,13 +1,12 @@
 import path from 'node:path';
-import { loadRuleset } from '../ruleset';
-import type { Ruleset } from '../ruleset';
-import type { Config } from '../../config';
+import { loadRuleset } from '../rules-engine';
+import type { Ruleset } from '../rules-engine';
 import { loadExerciseKnowledge } from './exercise-knowledge';
 import type { ExerciseKnowledge } from './exercise-knowledge';
 import { loadTerminology } from './terminology';
 import type { Terminology } from './terminology';
-import { loadOverrideReasons } from '../../render/override-reasons';
-import type { OverrideReasons } from '../../render/override-reasons';
+import { loadOverrideReasons } from './override-reasons';
+import type { OverrideReasons } from './override-reasons';
 
 /**
  * The clinical knowledge a process loads once at start-up, before it reports ready: the value sets in
@@ -32,16 +31,22 @@ export function describeKnowledge(knowledge: Knowledge): Record<string, unknown>
   };
 }
 
+/** Where the knowledge lives: rules/ and fhir-resources/ (the service's configuration names them). */
+export interface KnowledgeFolders {
+  readonly rulesDir: string;
+  readonly fhirResourcesDir: string;
+}
+
 /**
- * @param config - supplies the folders
+ * @param folders - the rules and FHIR resources folders
  * @throws when a file is missing, malformed or inconsistent
  */
-export function loadKnowledge(config: Pick<Config, 'fhirResourcesDir' | 'rulesDir'>): Knowledge {
-  const terminology = loadTerminology(path.join(config.fhirResourcesDir, 'valuesets'));
+export function loadKnowledge(folders: KnowledgeFolders): Knowledge {
+  const terminology = loadTerminology(path.join(folders.fhirResourcesDir, 'valuesets'));
   return {
     terminology,
-    ruleset: loadRuleset(config.rulesDir, terminology),
-    exercise: loadExerciseKnowledge(path.join(config.fhirResourcesDir, 'knowledge')),
-    overrideReasons: loadOverrideReasons(path.join(config.fhirResourcesDir, 'knowledge')),
+    ruleset: loadRuleset(folders.rulesDir, terminology),
+    exercise: loadExerciseKnowledge(path.join(folders.fhirResourcesDir, 'knowledge')),
+    overrideReasons: loadOverrideReasons(path.join(folders.fhirResourcesDir, 'knowledge')),
   };
 }

@@ -2,8 +2,8 @@
  * Terminology layer: loads the project's FHIR R4 ValueSets (`fhir-resources/valuesets/ValueSet-*.json`) and answers
  * "is this coding a member of value set X?" locally, without a terminology server.
  *
- * Every code list lives in the ValueSet JSON files; this module only knows the code-system URIs and how each system's
- * codes are normalised and compared (docs/clinical-specification.md §9, "Matching rules"):
+ * Every code list lives in the ValueSet JSON files; code-systems.ts knows the code-system URIs and how each system's
+ * codes are normalised, and this module how they are compared (docs/clinical-specification.md §9, "Matching rules"):
  *
  * - SNOMED CT and LOINC: exact match after trimming. No subsumption (that needs a terminology server), so a value set
  *   that names a SNOMED parent matches that concept only.
@@ -25,21 +25,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Coding } from '@medplum/fhirtypes';
-import { z } from 'zod';
 import { toExpression } from '../../common/expression';
+import { HIERARCHICAL_SYSTEMS, normaliseCode, normaliseSystem } from './code-systems';
+import type { ConceptSet } from './value-set-schema';
+import { valueSetSchema } from './value-set-schema';
 
-/** Code-system URIs used by the value sets (docs/clinical-specification.md §9). */
-export const CODE_SYSTEMS = {
-  snomed: 'http://snomed.info/sct',
-  loinc: 'http://loinc.org',
-  icd10: 'http://hl7.org/fhir/sid/icd-10',
-  icd10nl: 'http://hl7.org/fhir/sid/icd-10-nl',
-  icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
-  icpc2: 'http://hl7.org/fhir/sid/icpc-2',
-  icpc1nl: 'http://hl7.org/fhir/sid/icpc-1-nl',
-  atc: 'http://www.whocc.no/atc',
-  cpt: 'http://www.ama-assn.org/go/cpt',
-} as const;
+/** The code-system helpers, for the modules that read codes together with value sets. */
+export { CODE_SYSTEMS, normaliseCode, normaliseSystem } from './code-systems';
 
 /** Canonical base of the project's value sets; a value set's URL is this base plus its id. */
 export const VALUE_SET_BASE = 'https://ruggensteun.org/fhir/ValueSet/';
@@ -51,77 +43,6 @@ export function valueSetUrl(id: string): string {
 
 /** Directory holding the project's ValueSet files (works from `src/clinical/knowledge` and from the compiled `dist/clinical/knowledge`). */
 export const DEFAULT_VALUE_SET_DIR = path.resolve(__dirname, '..', '..', '..', 'fhir-resources', 'valuesets');
-
-const ICD10_SYSTEMS: ReadonlySet<string> = new Set([CODE_SYSTEMS.icd10, CODE_SYSTEMS.icd10nl, CODE_SYSTEMS.icd10cm]);
-/** Systems whose codes are case-insensitive and hierarchical by prefix. */
-const HIERARCHICAL_SYSTEMS: ReadonlySet<string> = new Set([
-  ...ICD10_SYSTEMS,
-  CODE_SYSTEMS.icpc2,
-  CODE_SYSTEMS.icpc1nl,
-  CODE_SYSTEMS.atc,
-]);
-const KNOWN_SYSTEMS: ReadonlySet<string> = new Set(Object.values(CODE_SYSTEMS));
-/**
- * Other names of the systems (RW-01): the HL7 OIDs (`urn:oid:…`, as CDA-derived and Dutch/Belgian exports send
- * them) and spellings seen in practice. Sources: the FHIR R4 terminology registry (OIDs of SNOMED CT, LOINC, ICD-10,
- * ICD-10-CM, ICPC-2, ATC); Nictiz zib/nl-core and their conversion XSLTs (ICPC-1-NL 2.16.840.1.113883.2.4.4.31.1,
- * ICD-10-NL 2.16.840.1.113883.6.3.2).
- */
-const SYSTEM_ALIASES: ReadonlyMap<string, string> = new Map([
-  ['urn:oid:2.16.840.1.113883.6.96', CODE_SYSTEMS.snomed],
-  ['http://snomed.info/id', CODE_SYSTEMS.snomed],
-  ['urn:oid:2.16.840.1.113883.6.1', CODE_SYSTEMS.loinc],
-  ['urn:oid:2.16.840.1.113883.6.3', CODE_SYSTEMS.icd10],
-  ['http://hl7.org/fhir/sid/icd-10-who', CODE_SYSTEMS.icd10],
-  ['urn:oid:2.16.840.1.113883.6.3.2', CODE_SYSTEMS.icd10nl],
-  ['urn:oid:2.16.840.1.113883.6.90', CODE_SYSTEMS.icd10cm],
-  ['urn:oid:2.16.840.1.113883.6.139', CODE_SYSTEMS.icpc2],
-  ['http://hl7.org/fhir/sid/icpc2', CODE_SYSTEMS.icpc2],
-  ['urn:oid:2.16.840.1.113883.2.4.4.31.1', CODE_SYSTEMS.icpc1nl],
-  ['urn:oid:2.16.840.1.113883.6.73', CODE_SYSTEMS.atc],
-  ['http://www.whocc.no/atc_ddd_index', CODE_SYSTEMS.atc],
-]);
-
-/** URI spellings that differ only in scheme, case or a trailing slash (`https://loinc.org/`, `HTTP://SNOMED.INFO/SCT`). */
-function canonicalSpelling(system: string): string {
-  const lower = system.toLowerCase().replace(/\/+$/, '');
-  if (lower.startsWith('urn:oid:')) {
-    return lower;
-  }
-  return lower.replace(/^https:/, 'http:');
-}
-
-const CANONICAL_BY_SPELLING: ReadonlyMap<string, string> = new Map(
-  [...Object.values(CODE_SYSTEMS).map((uri) => [uri, uri] as const), ...SYSTEM_ALIASES].map(([alias, uri]) => [
-    canonicalSpelling(alias),
-    uri,
-  ])
-);
-
-/** Normalises a system URI: trims it and maps its OID, aliases and variant spellings to the canonical URI. */
-export function normaliseSystem(system: string): string {
-  const trimmed = system.trim();
-  return CANONICAL_BY_SPELLING.get(canonicalSpelling(trimmed)) ?? trimmed;
-}
-
-/**
- * Normalises a code for comparison: trim; for ICD-10, ICPC and ATC also upper-case; for ICD-10 insert the dot after the
- * third character when a code of four or more characters has none (`m545` → `M54.5`). SNOMED CT and LOINC codes are
- * case-sensitive identifiers and are only trimmed.
- */
-export function normaliseCode(system: string, code: string): string {
-  const canonicalSystem = normaliseSystem(system);
-  const trimmed = code.trim();
-  if (!HIERARCHICAL_SYSTEMS.has(canonicalSystem)) {
-    return trimmed;
-  }
-  // ICD-10 dagger/asterisk marks (`A18.0†`, `M49.0*`) are not part of the code.
-  const upper = trimmed.toUpperCase().replace(/[*†+]+$/, '');
-  if (ICD10_SYSTEMS.has(canonicalSystem) && upper.length >= 4 && !upper.includes('.')) {
-    return `${upper.slice(0, 3)}.${upper.slice(3)}`;
-  }
-  return upper;
-}
 
 /** The minimal shape of a Coding accepted by the lookups; anything else (missing or non-string fields) never matches. */
 export interface CodingLike {
@@ -165,94 +86,6 @@ export class TerminologyError extends Error {
     this.name = 'TerminologyError';
     this.problems = problems;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Schema of the supported ValueSet subset
-
-const filterSchema = z.strictObject({
-  property: z.string(),
-  op: z.string(),
-  value: z.string().trim().min(1),
-});
-
-const conceptSetSchema = z
-  .strictObject({
-    system: z.string().trim().min(1),
-    version: z.string().optional(),
-    concept: z.array(z.object({ code: z.string().trim().min(1), display: z.string().optional() })).optional(),
-    filter: z.array(filterSchema).optional(),
-  })
-  .superRefine((set, ctx) => {
-    // A value set names a system exactly (its URI or a listed alias); records may also use variant spellings.
-    if (!KNOWN_SYSTEMS.has(set.system.trim()) && !SYSTEM_ALIASES.has(set.system.trim())) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['system'],
-        message: `unknown code system "${set.system}" (supported: ${[...KNOWN_SYSTEMS].join(', ')})`,
-      });
-    }
-    const hasConcept = set.concept !== undefined;
-    const hasFilter = set.filter !== undefined;
-    if (hasConcept === hasFilter) {
-      ctx.addIssue({ code: 'custom', message: 'needs either "concept" or "filter" (exactly one of them)' });
-    }
-    if (set.concept?.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['concept'], message: 'must not be empty' });
-    }
-    if (set.filter !== undefined && set.filter.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['filter'],
-        message: `must hold exactly one filter (found ${set.filter.length}); use one include entry per filter`,
-      });
-    }
-    set.filter?.forEach((filter, index) => {
-      for (const message of filterProblems(filter)) {
-        ctx.addIssue({ code: 'custom', path: ['filter', index], message });
-      }
-    });
-  });
-
-const valueSetSchema = z.object({
-  resourceType: z.literal('ValueSet'),
-  url: z.string().trim().min(1),
-  version: z.string().trim().min(1),
-  compose: z.object({
-    include: z.array(conceptSetSchema).min(1),
-    exclude: z.array(conceptSetSchema).optional(),
-  }),
-});
-
-type ConceptSet = z.infer<typeof conceptSetSchema>;
-type Filter = z.infer<typeof filterSchema>;
-
-/** The property each supported op must use, as in FHIR convention (`concept is-a X`, `code regex R`). */
-const SUPPORTED_OPS: ReadonlyMap<string, string> = new Map([
-  ['is-a', 'concept'],
-  ['regex', 'code'],
-]);
-
-function filterProblems(filter: Filter): string[] {
-  const property = SUPPORTED_OPS.get(filter.op);
-  if (property === undefined) {
-    return [`unsupported op "${filter.op}" (supported: ${[...SUPPORTED_OPS.keys()].join(', ')})`];
-  }
-  const problems: string[] = [];
-  if (filter.property !== property) {
-    problems.push(`op "${filter.op}" needs property "${property}", found "${filter.property}"`);
-  }
-  if (filter.op === 'regex') {
-    if (!filter.value.startsWith('^')) {
-      problems.push(`regex "${filter.value}" must be anchored with "^"`);
-    }
-    try {
-      new RegExp(filter.value);
-    } catch (error) {
-      problems.push(`regex "${filter.value}" does not compile: ${error instanceof Error ? error.message : 'error'}`);
-    }
-  }
-  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

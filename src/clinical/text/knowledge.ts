@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PACKAGE_ROOT } from '../../common/version';
 import type { Trigger, TextLanguage } from './language';
 import { compileLanguage, modifiersSchema, normalisationSchema } from './language';
 import type { KeywordMatcher } from './matcher';
 import { ContextMatcher, Lexicon } from './matcher';
-import type { TermSource } from './terms';
-import { termSchema, TermError } from './terms';
+import type { TermSource } from './term-patterns';
+import { termSchema, TermError } from './term-patterns';
 import { phraseTokens } from './tokens';
 
 /** The free-text rule files, read once at start-up (docs/free-text.md). */
@@ -134,28 +133,36 @@ export function buildTextKnowledge(files: Partial<Record<TextFile, unknown>>): {
 /** Words between the parts of a term when keywords.json gives no groupWindow. */
 const DEFAULT_WINDOW = 8;
 
-let defaultKnowledge: TextKnowledge | undefined;
+/** The compiled text knowledge of each rules folder read so far (a process and a test file read one). */
+const loaded = new Map<string, TextKnowledge>();
 
-/** The free-text knowledge of the repository's rules/ (for tools and tests that compile a list on its own). */
-export function repositoryTextKnowledge(rulesDir = path.join(PACKAGE_ROOT, 'rules')): TextKnowledge {
-  if (defaultKnowledge === undefined || rulesDir !== path.join(PACKAGE_ROOT, 'rules')) {
-    const files = Object.fromEntries(
-      TEXT_FILES.map((file) => [file, JSON.parse(readFileSync(path.join(rulesDir, file), 'utf8')) as unknown])
-    );
-    const built = buildTextKnowledge(files);
-    if (built.knowledge === undefined) {
-      throw new Error(built.problems.join('\n'));
-    }
-    defaultKnowledge = built.knowledge;
+/**
+ * The free-text knowledge of a rules folder on its own, for tools and tests that compile a list or read a corpus
+ * (the service compiles the same files with the other rule files, knowledge/rule-files.ts).
+ * @param rulesDir - the rules folder
+ * @throws Error naming the problems
+ */
+export function loadTextKnowledge(rulesDir: string): TextKnowledge {
+  const cached = loaded.get(rulesDir);
+  if (cached !== undefined) {
+    return cached;
   }
-  return defaultKnowledge;
+  const files = Object.fromEntries(
+    TEXT_FILES.map((file) => [file, JSON.parse(readFileSync(path.join(rulesDir, file), 'utf8')) as unknown])
+  );
+  const built = buildTextKnowledge(files);
+  if (built.knowledge === undefined) {
+    throw new Error(built.problems.join('\n'));
+  }
+  loaded.set(rulesDir, built.knowledge);
+  return built.knowledge;
 }
 
-/** A keyword list compiled on its own, with the repository's language and the list's own protected phrases. */
+/** A keyword list compiled on its own, with a language (of loadTextKnowledge) and the list's own protected phrases. */
 export function compileList(
   terms: readonly TermSource[],
-  options: { language?: TextLanguage; exclude?: readonly string[]; window?: number } = {}
+  options: { language: TextLanguage; exclude?: readonly string[]; window?: number }
 ): KeywordMatcher {
-  const language = protect(options.language ?? repositoryTextKnowledge().language, phrasesOf(terms));
+  const language = protect(options.language, phrasesOf(terms));
   return new ContextMatcher(new Lexicon(language, options.window ?? DEFAULT_WINDOW), 0, terms, options.exclude ?? []);
 }

@@ -130,18 +130,11 @@ export function foldCase(word: string): string {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/**
- * Compiles the two language files. `words` turns a phrase into normalised tokens with the same tokeniser that reads
- * the texts (it needs the normalisation part, so it is passed in once that part exists).
- */
-export function compileLanguage(
-  normalisation: NormalisationFile,
-  modifiers: ModifiersFile,
-  tokenise: (language: TextLanguage, text: string) => string[]
-): TextLanguage {
+/** The normalisation part (abbreviations, elisions, dotted forms, spelling folds) with empty modifier parts. */
+function compileNormalisation(normalisation: NormalisationFile, historicalAfterDays: number): TextLanguage {
   const simpleWords = (text: string) => foldCase(text).split(/\s+/u).filter(Boolean);
   const dottedKeys = Object.keys(normalisation.dotted).sort((a, b) => b.length - a.length);
-  const base: TextLanguage = {
+  return {
     abbreviations: new Map(Object.entries(normalisation.abbreviations).map(([k, v]) => [foldCase(k), simpleWords(v)])),
     beforeNumber: new Map(
       Object.entries(normalisation.beforeNumber).map(([k, v]) => [foldCase(k).replace(/\s/gu, ''), simpleWords(v)])
@@ -164,10 +157,15 @@ export function compileLanguage(
     terminators: new Map(),
     listConjunctions: new Set(),
     resolvedMarkers: [],
-    historicalAfterDays: modifiers.historicalAfterDays,
+    historicalAfterDays,
     time: { units: new Map(), numbers: new Map(), ago: new Set(), agoBefore: [], since: new Set(), points: [] },
   };
-  const words = (text: string) => tokenise(base, text);
+}
+
+type Words = (text: string) => string[];
+
+/** The ConText triggers by their first word, longest first. */
+function compileTriggers(modifiers: ModifiersFile, words: Words): Map<string, Trigger[]> {
   const triggers = new Map<string, Trigger[]>();
   for (const group of modifiers.modifiers) {
     for (const text of group.triggers) {
@@ -191,8 +189,35 @@ export function compileLanguage(
   for (const list of triggers.values()) {
     list.sort((a, b) => b.tokens.length - a.tokens.length);
   }
-  const { time } = modifiers;
+  return triggers;
+}
+
+/** The time expressions: units, numbers, "ago" and "since" words and named points, longest first. */
+function compileTime(time: ModifiersFile['time'], words: Words): TextLanguage['time'] {
   const foldAll = (list: readonly string[]) => list.map((w) => words(w).join(' '));
+  return {
+    units: new Map(Object.entries(time.units).map(([k, v]) => [words(k).join(' '), v])),
+    numbers: new Map(Object.entries(time.numbers).map(([k, v]) => [words(k).join(' '), v])),
+    ago: new Set(foldAll(time.ago)),
+    agoBefore: time.agoBefore.map(words).sort((a, b) => b.length - a.length),
+    since: new Set(foldAll(time.since)),
+    points: Object.entries(time.points)
+      .map(([k, days]) => ({ tokens: words(k), days }))
+      .sort((a, b) => b.tokens.length - a.tokens.length),
+  };
+}
+
+/**
+ * Compiles the two language files. `words` turns a phrase into normalised tokens with the same tokeniser that reads
+ * the texts (it needs the normalisation part, so it is passed in once that part exists).
+ */
+export function compileLanguage(
+  normalisation: NormalisationFile,
+  modifiers: ModifiersFile,
+  tokenise: (language: TextLanguage, text: string) => string[]
+): TextLanguage {
+  const base = compileNormalisation(normalisation, modifiers.historicalAfterDays);
+  const words = (text: string) => tokenise(base, text);
   const sectionHeaders = modifiers.sectionHeaders.flatMap((group) =>
     group.headers.map((header): Trigger => ({
       category: group.category,
@@ -206,22 +231,13 @@ export function compileLanguage(
   );
   return {
     ...base,
-    triggers,
+    triggers: compileTriggers(modifiers, words),
     sectionHeaders,
     terminators: new Map(
       Object.entries(modifiers.terminators).map(([key, list]) => [key as Category | 'all', list.map(words)])
     ),
-    listConjunctions: new Set(foldAll(modifiers.listConjunctions)),
+    listConjunctions: new Set(modifiers.listConjunctions.map((w) => words(w).join(' '))),
     resolvedMarkers: modifiers.resolvedMarkers.map(words),
-    time: {
-      units: new Map(Object.entries(time.units).map(([k, v]) => [words(k).join(' '), v])),
-      numbers: new Map(Object.entries(time.numbers).map(([k, v]) => [words(k).join(' '), v])),
-      ago: new Set(foldAll(time.ago)),
-      agoBefore: time.agoBefore.map(words).sort((a, b) => b.length - a.length),
-      since: new Set(foldAll(time.since)),
-      points: Object.entries(time.points)
-        .map(([k, days]) => ({ tokens: words(k), days }))
-        .sort((a, b) => b.tokens.length - a.tokens.length),
-    },
+    time: compileTime(modifiers.time, words),
   };
 }

@@ -4,7 +4,8 @@ import type { TextLanguage } from './language';
 import type { AppliedModifier, MentionStatus } from './mentions';
 import { resolve, segmentOf } from './mentions';
 import { makeSnippet, trimSpan } from './snippet';
-import type { TermHit, TermSource } from './terms';
+import type { TermSource } from './term-patterns';
+import type { TermHit } from './terms';
 import { TermIndex } from './terms';
 import { TurnCache } from './turn-cache';
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Locale } from '../clinical/finding';
-import { LOCALES } from '../clinical/finding';
-import type { CdsCoding } from '../cds/response';
+import type { Locale } from '../finding';
+import { LOCALES } from '../finding';
 
 /**
  * The override reasons each kind of card offers (CDS Hooks 2.0 card.overrideReasons), read from
@@ -14,9 +13,6 @@ import type { CdsCoding } from '../cds/response';
 
 export const CARD_KINDS = ['red-flag', 'recommendation', 'imaging', 'exclusion', 'precaution', 'data-quality'] as const;
 export type CardKind = (typeof CARD_KINDS)[number];
-
-/** The reason whose feedback silences the recommendation for a while (rules/ruleset.json memory). */
-export const NOT_NOW = 'not-now';
 
 const FILE = 'CodeSystem-override-reason.json';
 
@@ -30,10 +26,17 @@ const concept = z.looseObject({
 });
 const codeSystem = z.looseObject({ resourceType: z.literal('CodeSystem'), url: z.url(), concept: z.array(concept) });
 
+/** One reason as a card offers it (CDS Hooks card.overrideReasons is a list of Codings). */
+export interface ReasonCoding {
+  code: string;
+  system: string;
+  display?: string;
+}
+
 export interface OverrideReasons {
   readonly system: string;
   /** The reasons of a card kind, with displays in `locale`. */
-  forKind(kind: CardKind, locale: Locale): CdsCoding[];
+  forKind(kind: CardKind, locale: Locale): ReasonCoding[];
 }
 
 /** Thrown when the CodeSystem is missing, malformed or leaves a card kind without reasons. */

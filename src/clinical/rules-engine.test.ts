@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadTerminology } from './knowledge/terminology';
-import { buildRuleset, RulesetError } from './ruleset';
-import type { RuleSource } from './ruleset';
+import { RulesetError } from './knowledge/rule-schema';
+import type { RuleSource } from './knowledge/rule-schema';
+import { buildRuleset } from './rules-engine';
 
 /** Start-up validation of the rule files: every mistake is reported with its file and rule. */
 const RULES_DIR = path.join(__dirname, '..', '..', 'rules');
