@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dist = (module) => require(path.join(ROOT, 'dist', module));
 const { createApp } = dist('app.js');
-const { CLINICAL_PREFETCH } = dist('cds/catalogue.js');
+const { CLINICAL_PREFETCH } = dist('hook/catalogue.js');
 const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
 const { parseConfig } = dist('config.js');
 const { loadKnowledge } = dist('clinical/knowledge/index.js');

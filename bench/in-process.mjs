@@ -15,8 +15,8 @@ const N = Number(process.argv[2] ?? 500);
 const require = createRequire(import.meta.url);
 const dist = (file) => require(path.join(ROOT, 'dist', file));
 const { loadKnowledge } = dist('clinical/knowledge/index.js');
-const { SERVICES } = dist('cds/catalogue.js');
-const { parseHookRequest } = dist('cds/hook-request.js');
+const { SERVICES } = dist('hook/catalogue.js');
+const { parseHookRequest } = dist('hook/hook-request.js');
 const { gatherRecord } = dist('fhir/gather.js');
 const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
 

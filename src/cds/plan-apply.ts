@@ -8,11 +8,11 @@ import { buildCarePlan, inEveryLocale, textFields } from '../render/careplan';
 import { CAREPLAN_WORDS } from '../render/careplan-words';
 import { buildProposal } from '../render/proposal';
 import type { Proposal } from '../render/proposal';
-import { SERVICES } from './catalogue';
-import type { CdsServiceDefinition } from './catalogue';
+import { SERVICES } from '../hook/catalogue';
+import type { CdsServiceDefinition } from '../hook/catalogue';
 import type { ClinicalEvaluatorDeps } from '../hook/clinical-evaluator';
 import { analyser } from '../hook/clinical-evaluator';
-import { parseHookRequest } from './hook-request';
+import { parseHookRequest } from '../hook/hook-request';
 
 /**
  * PlanDefinition/$apply (FHIR R4 operation) of the exercise programme: the CarePlan the patient-view hook would

@@ -28,10 +28,10 @@ import { jsonBody } from '../http/json-body';
 import { userRateLimit } from '../http/rate-limit';
 import type { RequestLogLocals } from '../http/request-log';
 import type { Readiness } from '../readiness';
-import type { CdsServiceDefinition } from './catalogue';
-import { discoveryDocument, findService } from './catalogue';
+import type { CdsServiceDefinition } from '../hook/catalogue';
+import { discoveryDocument, findService } from '../hook/catalogue';
 import type { EvaluationResult, HookEvaluator } from '../hook/evaluate';
-import { parseHookRequest } from './hook-request';
+import { parseHookRequest } from '../hook/hook-request';
 
 export interface CdsRoutesDeps {
   readonly config: Config;

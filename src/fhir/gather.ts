@@ -1,7 +1,7 @@
 import { isOperationOutcome } from '@medplum/core';
 import type { Patient, Resource } from '@medplum/fhirtypes';
-import type { PrefetchTemplate } from '../cds/catalogue';
-import type { HookRequest } from '../cds/hook-request';
+import type { PrefetchTemplate } from '../hook/catalogue';
+import type { HookRequest } from '../hook/hook-request';
 import { resolveTemplate } from './prefetch-template';
 import { FhirFetchError, fetchFhirJson } from './fhir-fetch';
 

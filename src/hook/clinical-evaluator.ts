@@ -15,7 +15,7 @@ import { renderCards } from '../render/cards';
 import type { CarePlanContext } from '../render/careplan';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
 import type { HookEvaluation, HookEvaluator } from './evaluate';
-import type { HookRequest } from '../cds/hook-request';
+import type { HookRequest } from './hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
 export interface ClinicalEvaluatorDeps {

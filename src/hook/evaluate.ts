@@ -1,8 +1,8 @@
 import type { GatheredRecord } from '../fhir/gather';
 import type { RedFlagsShown } from '../store/order-session';
-import type { CdsServiceDefinition } from '../cds/catalogue';
-import type { HookRequest } from '../cds/hook-request';
-import type { CdsResponse } from '../cds/response';
+import type { CdsServiceDefinition } from './catalogue';
+import type { HookRequest } from './hook-request';
+import type { CdsResponse } from '../render/cds-response';
 
 /** Everything a decision needs: which service and hook was called, and the gathered patient record. */
 export interface HookEvaluation {

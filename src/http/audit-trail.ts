@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { CdsCard } from '../cds/response';
+import type { CdsCard } from '../render/cds-response';
 import type { AuditCard, AuditRecord } from '../store/store';
 
 /** What a hook call contributes to its audit record; time, status and latency are added when it is answered. */

@@ -2,7 +2,7 @@ import type { Decision, Programme } from '../clinical/decision';
 import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/ruleset';
-import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
+import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from './cds-response';
 import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import type { CarePlanContext } from './careplan';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Locale } from '../clinical/finding';
 import { LOCALES } from '../clinical/finding';
-import type { CdsCoding } from '../cds/response';
+import type { CdsCoding } from './cds-response';
 
 /**
  * The override reasons each kind of card offers (CDS Hooks 2.0 card.overrideReasons), read from

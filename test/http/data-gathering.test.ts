@@ -1,6 +1,6 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
+import { CLINICAL_PREFETCH } from '../../src/hook/catalogue';
 import type { HookEvaluation } from '../../src/hook/evaluate';
 import type { GatheredRecord } from '../../src/fhir/gather';
 import { testApp } from '../support/app';

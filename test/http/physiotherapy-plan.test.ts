@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { planApplier } from '../../src/cds/plan-apply';
 import { gatherSettingsOf } from '../../src/cds/routes';
-import type { CdsAction, CdsCard } from '../../src/cds/response';
+import type { CdsAction, CdsCard } from '../../src/render/cds-response';
 import { loadTestConfig } from '../../src/config';
 import { BASED_ON_R5 } from '../../src/render/careplan';
 import { createEmbeddedFhirServer } from '../../src/sandbox/fhir-server';
