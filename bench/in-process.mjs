@@ -16,7 +16,7 @@ const require = createRequire(import.meta.url);
 const dist = (file) => require(path.join(ROOT, 'dist', file));
 const { loadKnowledge } = dist('clinical/knowledge/index.js');
 const { SERVICES } = dist('hook/catalogue.js');
-const { parseHookRequest } = dist('hook/hook-request.js');
+const { gatherInputOf, parseHookRequest } = dist('hook/hook-request.js');
 const { gatherRecord } = dist('fhir/gather.js');
 const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
 
@@ -70,7 +70,9 @@ async function main() {
   };
   const call = async () => {
     const request = await timed('JSON.parse + parseHookRequest', () => parseHookRequest(JSON.parse(text), service));
-    const gathered = await timed('gatherRecord', () => gatherRecord(service.prefetch, request, settings));
+    const gathered = await timed('gatherRecord', () =>
+      gatherRecord(service.prefetch, gatherInputOf(request), settings)
+    );
     const result = await timed('evaluate (rules, render)', () =>
       evaluate({ service, request, record: gathered.record, acceptLanguages: [], memory: {} })
     );

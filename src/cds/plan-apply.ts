@@ -12,7 +12,7 @@ import { SERVICES } from '../hook/catalogue';
 import type { CdsServiceDefinition } from '../hook/catalogue';
 import type { ClinicalEvaluatorDeps } from '../hook/clinical-evaluator';
 import { analyser } from '../hook/clinical-evaluator';
-import { parseHookRequest } from '../hook/hook-request';
+import { gatherInputOf, parseHookRequest } from '../hook/hook-request';
 
 /**
  * PlanDefinition/$apply (FHIR R4 operation) of the exercise programme: the CarePlan the patient-view hook would
@@ -76,7 +76,7 @@ export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSetting
       },
       APPLY_SERVICE
     );
-    const gathered = await gatherRecord(APPLY_SERVICE.prefetch, request, settings);
+    const gathered = await gatherRecord(APPLY_SERVICE.prefetch, gatherInputOf(request), settings);
     if (!gathered.ok) {
       throw new HttpError(
         404,

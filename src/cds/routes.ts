@@ -31,7 +31,7 @@ import type { Readiness } from '../readiness';
 import type { CdsServiceDefinition } from '../hook/catalogue';
 import { discoveryDocument, findService } from '../hook/catalogue';
 import type { EvaluationResult, HookEvaluator } from '../hook/evaluate';
-import { parseHookRequest } from '../hook/hook-request';
+import { gatherInputOf, parseHookRequest } from '../hook/hook-request';
 
 export interface CdsRoutesDeps {
   readonly config: Config;
@@ -295,7 +295,7 @@ export function cdsRoutes(deps: CdsRoutesDeps): Router {
       }
 
       await nextTurn();
-      const gathered = await gatherRecord(service.prefetch, request, {
+      const gathered = await gatherRecord(service.prefetch, gatherInputOf(request), {
         ...settings,
         allowFhirServer: allowFhirServerFor(client),
       });
