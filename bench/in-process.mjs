@@ -18,7 +18,7 @@ const { loadKnowledge } = dist('clinical/knowledge/index.js');
 const { SERVICES } = dist('hook/catalogue.js');
 const { gatherInputOf, parseHookRequest } = dist('hook/hook-request.js');
 const { gatherRecord } = dist('fhir/gather.js');
-const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
+const { hookEvaluator } = dist('hook/evaluator.js');
 
 /** Case (a)'s body, as the bench sends it (the sample patient's prefetch, read from a briefly started service). */
 async function caseBody() {
@@ -54,7 +54,7 @@ async function main() {
   const knowledge = loadKnowledge({ fhirResourcesDir: 'fhir-resources', rulesDir: 'rules' });
   const service = SERVICES.find((entry) => entry.id === 'lbp-patient-view');
   let ids = 0;
-  const evaluate = clinicalEvaluator({
+  const evaluate = hookEvaluator({
     knowledge,
     defaultLocale: 'nl',
     now: () => new Date(),

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
-import { clinicalEvaluator } from './hook/clinical-evaluator';
+import { hookEvaluator } from './hook/evaluator';
 import { planApplier } from './cds/plan-apply';
 import { gatherSettingsOf } from './cds/routes';
-import type { HookEvaluator } from './hook/evaluate';
+import type { HookEvaluator } from './hook/evaluator';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
 import { EvaluationPool } from './evaluation/pool';
@@ -109,7 +109,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     void keeper.close().catch(() => undefined);
     throw error;
   });
-  const evaluate = options.evaluate ?? pool?.evaluate ?? clinicalEvaluator(evaluatorDeps);
+  const evaluate = options.evaluate ?? pool?.evaluate ?? hookEvaluator(evaluatorDeps);
   // The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
   // development with authentication a signer the service trusts for the page's calls.
   const fhirOptions = {

@@ -10,8 +10,8 @@ import { buildProposal } from '../render/proposal';
 import type { Proposal } from '../render/proposal';
 import { SERVICES } from '../hook/catalogue';
 import type { CdsServiceDefinition } from '../hook/catalogue';
-import type { ClinicalEvaluatorDeps } from '../hook/clinical-evaluator';
-import { analyser } from '../hook/clinical-evaluator';
+import { analyser } from '../hook/analyse';
+import type { EvaluatorDeps } from '../hook/evaluator';
 import { gatherInputOf, parseHookRequest } from '../hook/hook-request';
 
 /**
@@ -64,7 +64,7 @@ function contained(proposal: Proposal): CarePlan {
  * @param deps - the evaluator's dependencies (knowledge, locale, clock, ids, translations)
  * @param settings - gathering limits (only the prefetch is read: there is no fhirServer)
  */
-export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSettings): PlanApplier {
+export function planApplier(deps: EvaluatorDeps, settings: GatherSettings): PlanApplier {
   const analyse = analyser(deps);
   return async ({ patientId, practitioner, prefetch, acceptLanguages }) => {
     const request = parseHookRequest(
@@ -88,7 +88,6 @@ export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSetting
       context,
       locale: cardLocale,
     } = await analyse({
-      service: APPLY_SERVICE,
       request,
       record: gathered.record,
       acceptLanguages,

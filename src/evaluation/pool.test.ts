@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { HookEvaluation } from '../hook/evaluate';
+import type { HookEvaluation } from '../hook/evaluator';
 import { SERVICES } from '../hook/catalogue';
 import { HttpError } from '../common/http-error';
 import { createLogger } from '../common/logger';
