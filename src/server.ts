@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import { hookEvaluator } from './hook/evaluator';
-import { planApplier } from './cds/plan-apply';
+import { planApplier } from './hook/plan-apply';
 import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './hook/evaluator';
 import { ConfigError, parseConfig } from './config';

@@ -21,7 +21,7 @@ import type { Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/
 import express from 'express';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import { CLINICAL_PREFETCH } from '../hook/catalogue';
-import type { PlanApplier } from '../cds/plan-apply';
+import type { PlanApplier } from '../hook/plan-apply';
 import { toHttpError } from '../http/errors';
 import { HttpError, outcome as buildOutcome, unsupportedMediaType } from '../common/http-error';
 import { capabilityStatement } from './capability-statement';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Bundle, CarePlan, Goal, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import request from 'supertest';
-import { planApplier } from '../../src/cds/plan-apply';
+import { planApplier } from '../../src/hook/plan-apply';
 import { gatherSettingsOf } from '../../src/cds/routes';
 import type { CdsAction, CdsCard } from '../../src/render/cds-response';
 import { loadTestConfig } from '../../src/config';

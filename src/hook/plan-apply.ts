@@ -8,11 +8,11 @@ import { buildCarePlan, inEveryLocale, textFields } from '../render/careplan';
 import { CAREPLAN_WORDS } from '../render/careplan-words';
 import { buildProposal } from '../render/proposal';
 import type { Proposal } from '../render/proposal';
-import { SERVICES } from '../hook/catalogue';
-import type { CdsServiceDefinition } from '../hook/catalogue';
-import { analyser } from '../hook/analyse';
-import type { EvaluatorDeps } from '../hook/evaluator';
-import { gatherInputOf, parseHookRequest } from '../hook/hook-request';
+import { SERVICES } from './catalogue';
+import type { CdsServiceDefinition } from './catalogue';
+import { analyser } from './analyse';
+import type { EvaluatorDeps } from './evaluator';
+import { gatherInputOf, parseHookRequest } from './hook-request';
 
 /**
  * PlanDefinition/$apply (FHIR R4 operation) of the exercise programme: the CarePlan the patient-view hook would
