@@ -19,8 +19,8 @@ const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dist = (module) => require(path.join(ROOT, 'dist', module));
 const { createApp } = dist('app.js');
-const { CLINICAL_PREFETCH } = dist('cds/catalogue.js');
-const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
+const { CLINICAL_PREFETCH } = dist('hook/catalogue.js');
+const { hookEvaluator } = dist('hook/evaluator.js');
 const { parseConfig } = dist('config.js');
 const { loadKnowledge } = dist('clinical/knowledge/index.js');
 const { createLogger } = dist('common/logger.js');
@@ -37,7 +37,7 @@ const BLOCK = 20;
 const logger = createLogger({ logLevel: 'silent' }, new Writable({ write: (_chunk, _encoding, done) => done() }));
 const config = parseConfig({ NODE_ENV: 'test', RATE_LIMIT_PER_MINUTE: '1000000' }, ROOT);
 const knowledge = loadKnowledge(config);
-const evaluate = clinicalEvaluator({
+const evaluate = hookEvaluator({
   knowledge,
   defaultLocale: 'en',
   translations: [],

@@ -15,10 +15,10 @@ const N = Number(process.argv[2] ?? 500);
 const require = createRequire(import.meta.url);
 const dist = (file) => require(path.join(ROOT, 'dist', file));
 const { loadKnowledge } = dist('clinical/knowledge/index.js');
-const { SERVICES } = dist('cds/catalogue.js');
-const { parseHookRequest } = dist('cds/hook-request.js');
+const { SERVICES } = dist('hook/catalogue.js');
+const { gatherInputOf, parseHookRequest } = dist('hook/hook-request.js');
 const { gatherRecord } = dist('fhir/gather.js');
-const { clinicalEvaluator } = dist('hook/clinical-evaluator.js');
+const { hookEvaluator } = dist('hook/evaluator.js');
 
 /** Case (a)'s body, as the bench sends it (the sample patient's prefetch, read from a briefly started service). */
 async function caseBody() {
@@ -54,7 +54,7 @@ async function main() {
   const knowledge = loadKnowledge({ fhirResourcesDir: 'fhir-resources', rulesDir: 'rules' });
   const service = SERVICES.find((entry) => entry.id === 'lbp-patient-view');
   let ids = 0;
-  const evaluate = clinicalEvaluator({
+  const evaluate = hookEvaluator({
     knowledge,
     defaultLocale: 'nl',
     now: () => new Date(),
@@ -70,7 +70,9 @@ async function main() {
   };
   const call = async () => {
     const request = await timed('JSON.parse + parseHookRequest', () => parseHookRequest(JSON.parse(text), service));
-    const gathered = await timed('gatherRecord', () => gatherRecord(service.prefetch, request, settings));
+    const gathered = await timed('gatherRecord', () =>
+      gatherRecord(service.prefetch, gatherInputOf(request), settings)
+    );
     const result = await timed('evaluate (rules, render)', () =>
       evaluate({ service, request, record: gathered.record, acceptLanguages: [], memory: {} })
     );

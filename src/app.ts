@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import { clientAuth } from './auth/client-auth';
 import type { TrustedIssuer } from './auth/trusted-issuers';
 import { JwtVerifier } from './auth/jwt-verifier';
-import { SERVICES } from './cds/catalogue';
-import type { CdsServiceDefinition } from './cds/catalogue';
-import type { HookEvaluator } from './hook/evaluate';
+import { SERVICES } from './hook/catalogue';
+import type { CdsServiceDefinition } from './hook/catalogue';
+import type { HookEvaluator } from './hook/evaluator';
 import { cdsRoutes } from './cds/routes';
 import type { Config } from './config';
 import type { EvaluationPoolHealth } from './evaluation/pool';
@@ -31,7 +31,7 @@ export interface AppDeps {
   readonly readiness: Readiness;
   /** The services offered; defaults to the catalogue. */
   readonly services?: readonly CdsServiceDefinition[];
-  /** Turns a gathered record into cards (clinicalEvaluator in production). */
+  /** Turns a gathered record into cards (hookEvaluator in production). */
   readonly evaluate: HookEvaluator;
   /** Verifies client JWTs when CDS_AUTH is required; built from the configuration when not given. */
   readonly verifier?: JwtVerifier;

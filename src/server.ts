@@ -6,11 +6,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
 import type { AppDeps } from './app';
-import { clinicalEvaluator } from './hook/clinical-evaluator';
-import type { ClinicalEvaluatorDeps } from './hook/clinical-evaluator';
-import { planApplier } from './cds/plan-apply';
+import { hookEvaluator } from './hook/evaluator';
+import type { EvaluatorDeps } from './hook/evaluator';
+import { planApplier } from './hook/plan-apply';
 import { gatherSettingsOf } from './cds/routes';
-import type { HookEvaluator } from './hook/evaluate';
+import type { HookEvaluator } from './hook/evaluator';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
 import { EvaluationPool } from './evaluation/pool';
@@ -92,7 +92,7 @@ async function openStorage(config: Config, logger: Logger): Promise<Storage> {
 }
 
 /** What the hook pipeline needs on this thread (and the sandbox's $apply). */
-function evaluatorDepsOf(config: Config, knowledge: Knowledge): ClinicalEvaluatorDeps {
+function evaluatorDepsOf(config: Config, knowledge: Knowledge): EvaluatorDeps {
   return {
     knowledge,
     defaultLocale: config.locale,
@@ -136,7 +136,7 @@ async function startPool(
 async function startSandbox(
   config: Config,
   logger: Logger,
-  evaluatorDeps: ClinicalEvaluatorDeps,
+  evaluatorDeps: EvaluatorDeps,
   pool: EvaluationPool | undefined,
   storage: Storage
 ): Promise<{ sandbox?: NonNullable<AppDeps['sandbox']>; fhirThread?: FhirThread }> {
@@ -259,7 +259,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const storage = await openStorage(config, logger);
   const evaluatorDeps = evaluatorDepsOf(config, knowledge);
   const pool = await startPool(config, logger, options, storage);
-  const evaluate = options.evaluate ?? pool?.evaluate ?? clinicalEvaluator(evaluatorDeps);
+  const evaluate = options.evaluate ?? pool?.evaluate ?? hookEvaluator(evaluatorDeps);
   const { sandbox, fhirThread } = await startSandbox(config, logger, evaluatorDeps, pool, storage);
   const { keeper, audit } = storage;
   const app = createApp({

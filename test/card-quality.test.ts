@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../src/cds/response';
+import type { CdsCard } from '../src/render/cds-response';
 import { testApp } from './support/app';
 import { INTERNAL_TAG, RAW_REFERENCE, RULE_ID, englishIn, textsOf } from './support/card-text';
 import {

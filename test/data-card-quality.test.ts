@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../src/cds/response';
+import type { CdsCard } from '../src/render/cds-response';
 import { INTERNAL_TAG, RAW_REFERENCE, englishIn, textsOf } from './support/card-text';
 import { testApp } from './support/app';
 import { loadSample, patientOf, patientViewOf } from './support/sample-patients';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { HookEvaluation } from '../hook/evaluate';
-import { SERVICES } from '../cds/catalogue';
+import type { HookEvaluation } from '../hook/evaluator';
+import { SERVICES } from '../hook/catalogue';
 import { HttpError } from '../common/http-error';
 import { createLogger } from '../common/logger';
 import { EvaluationPool } from './pool';

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorkerThread } from '../common/worker-thread';
-import type { EvaluationResult, HookEvaluation } from '../hook/evaluate';
+import type { EvaluationResult, HookEvaluation } from '../hook/evaluator';
 import { HttpError, outcome } from '../common/http-error';
 import { toMessages } from './protocol';
 import type { FromWorker } from './protocol';

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { HookEvaluation } from '../hook/evaluate';
+import type { HookEvaluation } from '../hook/evaluator';
 import type { GatheredData } from '../fhir/gather';
 import type { Locale, KnowledgeLocale } from '../clinical/finding';
 

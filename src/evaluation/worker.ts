@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { clinicalEvaluator } from '../hook/clinical-evaluator';
+import { hookEvaluator } from '../hook/evaluator';
 import { HttpError } from '../common/http-error';
 import { loadKnowledge } from '../clinical/knowledge';
 import { TaskAssembler } from './protocol';
@@ -35,7 +35,7 @@ try {
 function evaluatorOf() {
   try {
     const { sandboxBaseUrl } = settings;
-    return clinicalEvaluator({
+    return hookEvaluator({
       knowledge: loadKnowledge(settings),
       defaultLocale: settings.defaultLocale,
       translations: settings.translations,

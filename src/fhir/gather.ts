@@ -1,15 +1,18 @@
 import { isOperationOutcome } from '@medplum/core';
 import type { Patient, Resource } from '@medplum/fhirtypes';
-import type { PrefetchTemplate } from '../cds/catalogue';
-import type { HookRequest } from '../cds/hook-request';
 import { resolveTemplate } from './prefetch-template';
-import { FhirFetchError, fetchFhirJson } from './fhir-fetch';
+import type { PrefetchTemplate } from './prefetch-template';
+import { fetchFhirJson } from './fhir-fetch';
+import { fetchOptions, fetchProblem, isObject, problem, readSearch } from './search-pages';
+import type { GatherContext, JsonObject, KeyResult } from './search-pages';
 
 /**
  * Gathers the patient record for one hook call: for every prefetch template, the prefetched value when the
  * client sent one, otherwise a request to `fhirServer` (https://cds-hooks.hl7.org/2.0/#prefetch-template).
  * All templates are fetched in parallel inside one time budget. Nothing is silently treated as "no data":
- * every gap becomes a DataProblem, which the clinical layer reports in its data-quality card.
+ * every gap becomes a DataProblem, which the clinical layer reports in its data-quality card. The inputs are
+ * neutral (templates, prefetch, FHIR server, token, context values): nothing here knows the CDS Hooks request.
+ * Reading a search across its pages is search-pages.ts.
  */
 
 export type DataProblemReason =
@@ -59,6 +62,18 @@ export type GatherResult =
   | { readonly ok: true; readonly record: GatheredRecord }
   | { readonly ok: false; readonly missing: readonly DataProblem[] };
 
+/** What one gathering starts from: what the client sent, with nothing of the protocol around it. */
+export interface GatherInput {
+  /** The prefetched values by template key; `null` means the client has no data for the key. */
+  readonly prefetch?: Readonly<Record<string, Record<string, unknown> | null>>;
+  /** The FHIR server to fetch what was not prefetched from (CDS Hooks `fhirServer`), if any. */
+  readonly fhirServer?: string;
+  /** Sent as the bearer token to fhirServer (CDS Hooks `fhirAuthorization.access_token`); never logged. */
+  readonly accessToken?: string;
+  /** The values templates are filled from (`{{context.patientId}}`…); `patientId` names whose record it is. */
+  readonly context: Readonly<Record<string, unknown>> & { readonly patientId: string };
+}
+
 export interface GatherSettings {
   readonly timeoutMs: number;
   readonly budgetMs: number;
@@ -71,235 +86,6 @@ export interface GatherSettings {
   readonly allowFhirServer?: (fhirServer: URL) => boolean;
   /** The address a URL is fetched at: the embedded FHIR server's public URLs go to its own thread directly. */
   readonly route?: (url: URL) => URL;
-}
-
-interface KeyResult {
-  data?: GatheredData;
-  problems: DataProblem[];
-}
-
-interface GatherContext {
-  readonly request: HookRequest;
-  readonly patientId: string;
-  /** fhirServer with a trailing slash, so relative templates resolve below it; absent when none may be used. */
-  readonly base?: URL;
-  /** Why there is no base (shown in the data problems and the 412). */
-  readonly noBase: string;
-  readonly budget: AbortSignal;
-  readonly settings: GatherSettings;
-}
-
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The id a `subject`/`patient` reference points at, when it points at a Patient. */
-function referencedPatientId(resource: JsonObject): string | undefined {
-  for (const field of ['subject', 'patient']) {
-    const reference = (resource[field] as { reference?: unknown } | undefined)?.reference;
-    if (typeof reference === 'string') {
-      const match = /(?:^|\/)Patient\/([^/]+?)(?:\/_history\/[^/]+)?$/.exec(reference);
-      return match ? match[1] : undefined;
-    }
-  }
-  return undefined;
-}
-
-function nextLink(bundle: JsonObject): string | undefined {
-  const links = Array.isArray(bundle.link) ? (bundle.link as unknown[]) : [];
-  for (const link of links) {
-    if (isObject(link) && link.relation === 'next' && typeof link.url === 'string' && link.url.length > 0) {
-      return link.url;
-    }
-  }
-  return undefined;
-}
-
-/** A next link is only followed below fhirServer: the access token must not travel anywhere else. */
-function isBelow(url: URL, base: URL): boolean {
-  return url.origin === base.origin && url.pathname.startsWith(base.pathname);
-}
-
-function problem(
-  key: string,
-  template: PrefetchTemplate,
-  reason: DataProblemReason,
-  detail: string,
-  figures?: DataFigures
-): DataProblem {
-  return { key, resourceType: template.resourceType, reason, detail, ...(figures ? { figures } : {}) };
-}
-
-function fetchProblem(key: string, template: PrefetchTemplate, err: unknown): DataProblem {
-  if (err instanceof FhirFetchError) {
-    const reason = err.failure === 'timeout' || err.failure === 'budget' ? 'timeout' : 'fetch-failed';
-    return problem(key, template, reason, `fhirServer: ${err.message}`);
-  }
-  return problem(key, template, 'fetch-failed', 'fhirServer: unexpected failure');
-}
-
-/** An OperationOutcome in a search answer that says something went wrong (information alone does not). */
-function isWarningOutcome(resource: JsonObject): boolean {
-  const issues = Array.isArray(resource.issue) ? (resource.issue as unknown[]) : [];
-  return issues.length === 0 || issues.some((issue) => !isObject(issue) || issue.severity !== 'information');
-}
-
-/**
- * Collects the matches of a searchset across its pages, and everything that shows the search is incomplete
- * (RW-06): an OperationOutcome entry that warns, `entry` present but not a list, or resources of another type
- * that are not `_include`s. Such a Bundle may be hiding exactly the record that holds a red flag.
- */
-class SearchCollector {
-  readonly resources: Resource[] = [];
-  /** Match entries seen, whoever they are about: compared with the server's `total`. */
-  matches = 0;
-  unreadable = 0;
-  otherPatient = 0;
-  outcomes = 0;
-  otherType = 0;
-  malformedEntry = false;
-
-  constructor(
-    private readonly template: PrefetchTemplate,
-    private readonly patientId: string
-  ) {}
-
-  /** Adds the matching entries of a searchset Bundle; `_include`d resources of other types are skipped. */
-  add(bundle: JsonObject): void {
-    if (Object.hasOwn(bundle, 'entry') && !Array.isArray(bundle.entry)) {
-      this.malformedEntry = true;
-    }
-    const entries = Array.isArray(bundle.entry) ? (bundle.entry as unknown[]) : [];
-    for (const entry of entries) {
-      const resource = isObject(entry) ? entry.resource : undefined;
-      if (!isObject(resource) || typeof resource.resourceType !== 'string') {
-        this.unreadable++;
-        continue;
-      }
-      const mode = isObject(entry) && isObject(entry.search) ? entry.search.mode : undefined;
-      if (resource.resourceType === 'OperationOutcome' && this.template.resourceType !== 'OperationOutcome') {
-        if (isWarningOutcome(resource)) {
-          this.outcomes++;
-        }
-        continue;
-      }
-      if (resource.resourceType !== this.template.resourceType) {
-        if (mode !== 'include') {
-          this.otherType++;
-        }
-        continue;
-      }
-      if (mode !== undefined && mode !== 'match') {
-        continue;
-      }
-      this.matches++;
-      const subject = referencedPatientId(resource);
-      if (subject !== undefined && subject !== this.patientId) {
-        this.otherPatient++;
-        continue;
-      }
-      this.resources.push(resource as unknown as Resource);
-    }
-  }
-
-  problems(key: string): DataProblem[] {
-    const found: DataProblem[] = [];
-    const say = (reason: DataProblemReason, detail: string, figures?: DataFigures) =>
-      found.push(problem(key, this.template, reason, detail, figures));
-    if (this.unreadable > 0) {
-      say('unreadable', `${this.unreadable} Bundle entries without a FHIR resource`, { entries: this.unreadable });
-    }
-    if (this.otherPatient > 0) {
-      say('wrong-patient', `${this.otherPatient} resources about another patient ignored`, {
-        entries: this.otherPatient,
-      });
-    }
-    if (this.outcomes > 0) {
-      say('incomplete', 'the search answer holds an error or warning (OperationOutcome): it may be incomplete');
-    }
-    if (this.otherType > 0) {
-      say('incomplete', `the search answer holds ${this.otherType} resources of another type`);
-    }
-    if (this.malformedEntry) {
-      say('incomplete', 'the search answer has an unreadable entry list');
-    }
-    return found;
-  }
-}
-
-/** Reads a search: the first page (prefetched or fetched), then `next` pages up to the page limit. */
-async function readSearch(
-  key: string,
-  template: PrefetchTemplate,
-  first: JsonObject,
-  source: GatheredData['source'],
-  ctx: GatherContext
-): Promise<KeyResult> {
-  const collector = new SearchCollector(template, ctx.patientId);
-  const problems: DataProblem[] = [];
-  let bundle = first;
-  let pages = 0;
-  for (;;) {
-    collector.add(bundle);
-    pages++;
-    const next = nextLink(bundle);
-    if (next === undefined) {
-      break;
-    }
-    if (pages >= ctx.settings.maxPages) {
-      problems.push(problem(key, template, 'truncated', `only the first ${pages} pages were read`, { pages }));
-      break;
-    }
-    if (ctx.base === undefined) {
-      problems.push(problem(key, template, 'truncated', 'more pages exist but no fhirServer was given to read them'));
-      break;
-    }
-    let nextUrl: URL;
-    try {
-      nextUrl = new URL(next, ctx.base);
-    } catch {
-      problems.push(problem(key, template, 'fetch-failed', 'the next-page link is not a URL'));
-      break;
-    }
-    if (!isBelow(nextUrl, ctx.base)) {
-      problems.push(
-        problem(key, template, 'fetch-failed', 'the next-page link points outside fhirServer; not followed')
-      );
-      break;
-    }
-    try {
-      const page = await fetchFhirJson(ctx.settings.route?.(nextUrl) ?? nextUrl, fetchOptions(ctx));
-      if (page.resourceType !== 'Bundle') {
-        problems.push(problem(key, template, 'unreadable', 'a next page is not a Bundle'));
-        break;
-      }
-      bundle = page;
-    } catch (err) {
-      problems.push(fetchProblem(key, template, err));
-      break;
-    }
-  }
-  const total = first.total;
-  if (problems.length === 0 && typeof total === 'number' && total > collector.matches) {
-    problems.push(
-      problem(key, template, 'incomplete', `the server counted ${total} matches but sent ${collector.matches}`, {
-        counted: total,
-        sent: collector.matches,
-      })
-    );
-  }
-  problems.push(...collector.problems(key));
-  return { data: { resources: collector.resources, source, complete: problems.length === 0 }, problems };
-}
-
-function fetchOptions(ctx: GatherContext) {
-  return {
-    accessToken: ctx.request.fhirAuthorization?.access_token,
-    budget: ctx.budget,
-    timeoutMs: ctx.settings.timeoutMs,
-    maxBytes: ctx.settings.maxResponseBytes,
-  };
 }
 
 /** Interprets a single resource for a read template; a Bundle holding it is accepted too (sandbox#45). */
@@ -373,7 +159,7 @@ async function fromFhirServer(
   if (ctx.base === undefined) {
     return unavailable(ctx.noBase);
   }
-  const relative = resolveTemplate(template.query, ctx.request.context);
+  const relative = resolveTemplate(template.query, ctx.input.context);
   if (relative === undefined) {
     return unavailable('the prefetch template could not be filled from the context');
   }
@@ -402,7 +188,7 @@ async function fromFhirServer(
 }
 
 async function gatherKey(key: string, template: PrefetchTemplate, ctx: GatherContext): Promise<KeyResult> {
-  const prefetch = ctx.request.prefetch;
+  const prefetch = ctx.input.prefetch;
   if (prefetch !== undefined && Object.hasOwn(prefetch, key)) {
     const result = await fromPrefetch(key, template, prefetch[key] ?? null, ctx);
     if (!('fallback' in result)) {
@@ -414,18 +200,18 @@ async function gatherKey(key: string, template: PrefetchTemplate, ctx: GatherCon
 }
 
 /**
- * Gathers the data of every template for a hook request.
+ * Gathers the data of every template.
  * @param templates - the service's prefetch templates (key → template)
- * @param request - the validated hook request
+ * @param input - the prefetch, FHIR server, token and context values of the call
  * @param settings - per-request timeout, overall budget, page and size limits
  * @returns the record, or the problems of the required data (the caller answers 412)
  */
 export async function gatherRecord(
   templates: Readonly<Record<string, PrefetchTemplate>>,
-  request: HookRequest,
+  input: GatherInput,
   settings: GatherSettings
 ): Promise<GatherResult> {
-  const given = request.fhirServer === undefined ? undefined : new URL(request.fhirServer.replace(/\/*$/, '/'));
+  const given = input.fhirServer === undefined ? undefined : new URL(input.fhirServer.replace(/\/*$/, '/'));
   const refused = given !== undefined && settings.allowFhirServer !== undefined && !settings.allowFhirServer(given);
   const base = refused ? undefined : given;
   const noBase = refused
@@ -436,8 +222,8 @@ export async function gatherRecord(
     budget.abort();
   }, settings.budgetMs);
   const ctx: GatherContext = {
-    request,
-    patientId: request.context.patientId,
+    input,
+    patientId: input.context.patientId,
     ...(base ? { base } : {}),
     noBase,
     budget: budget.signal,

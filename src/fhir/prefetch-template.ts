@@ -1,7 +1,18 @@
 /**
- * Prefetch template tokens (https://cds-hooks.hl7.org/2.0/#prefetch-tokens): `{{context.<field>}}` for a
+ * Prefetch templates (what a service asks the client to prefetch, and what gathering fetches when it did not) and
+ * their tokens (https://cds-hooks.hl7.org/2.0/#prefetch-tokens): `{{context.<field>}}` for a
  * root-level primitive context field, and the user tokens derived from `context.userId`.
  */
+
+/** The FHIR resource type a prefetch template returns, and whether it is a single read or a search. */
+export interface PrefetchTemplate {
+  /** The template as published in discovery, inside the spec's recommended query subset. */
+  readonly query: string;
+  readonly resourceType: string;
+  readonly kind: 'read' | 'search';
+  /** Without this data no decision is possible: the call answers 412 (spec "CDS Service Response"). */
+  readonly required: boolean;
+}
 
 const TOKEN = /\{\{\s*([^{}]+?)\s*\}\}/g;
 

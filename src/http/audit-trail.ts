@@ -1,6 +1,5 @@
 import type { RequestHandler, Response } from 'express';
-import type { CdsCard } from '../cds/response';
-import type { AuditCard, AuditRecord } from '../store/store';
+import type { AuditRecord } from '../store/store';
 
 /** What a hook call contributes to its audit record; time, status and latency are added when it is answered. */
 export type AuditDraft = Omit<AuditRecord, 'time' | 'status' | 'latencyMs'>;
@@ -48,18 +47,4 @@ export function takeAuditRecord(locals: Record<string, unknown>, status: number)
   delete (locals as AuditLocals).audit;
   const latencyMs = Math.round((Number(process.hrtime.bigint() - auditStart.started) / 1e6) * 100) / 100;
   return { ...audit, time: auditStart.time, status, latencyMs };
-}
-
-/** The rule ids, kinds and suggestion uuids of each card, from its findings extension. */
-export function auditCards(cards: readonly CdsCard[]): AuditCard[] {
-  return cards.map((card) => {
-    const findings = (card.extension?.['org.ruggensteun.findings'] ?? []) as { ruleId: string; kind: string }[];
-    return {
-      uuid: card.uuid ?? '',
-      indicator: card.indicator,
-      ruleIds: findings.map((finding) => finding.ruleId),
-      kinds: [...new Set(findings.map((finding) => finding.kind))],
-      suggestionUuids: (card.suggestions ?? []).flatMap((suggestion) => (suggestion.uuid ? [suggestion.uuid] : [])),
-    };
-  });
 }

@@ -3,7 +3,7 @@ import type { Programme } from '../clinical/programme';
 import type { DataDetail, Finding, Locale } from '../clinical/finding';
 import { knowledgeLocale } from '../clinical/finding';
 import type { RulesetSettings } from '../clinical/knowledge/rule-schema';
-import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from '../cds/response';
+import type { CdsAction, CdsCard, CdsLink, CdsSuggestion } from './cds-response';
 import type { ExerciseKnowledge } from '../clinical/knowledge/exercise-knowledge';
 import type { ServiceRequest } from '@medplum/fhirtypes';
 import type { CarePlanContext } from './careplan';
@@ -45,6 +45,8 @@ export interface RenderOptions {
   readonly unrelatedOrder?: boolean;
   /** RW-10: on an unrelated order, these red flags were already shown in this order session: not again. */
   readonly redFlagsShownInSession?: boolean;
+  /** Told the findings of each card made (by its uuid), so the audit trail records them without reading cards. */
+  readonly onCard?: (uuid: string, findings: readonly Finding[]) => void;
 }
 
 /** Summaries must stay under 140 characters (CDS Hooks 2.0 "Card"). */
@@ -309,19 +311,23 @@ export function renderCards(decision: Decision, options: RenderOptions): CdsCard
     const link = options.links[findings[0]?.link ?? 'default'] ?? options.links.default;
     return { label: link?.label ?? 'Ruggensteun', ...(link ? { url: link.url } : {}) };
   };
-  const card: CardFactory = (kind, indicator, summary, detail, findings) => ({
-    uuid: options.newId(),
-    summary,
-    detail: detail
-      .join('\n')
-      .replace(/\n{3,}/g, '\n\n')
-      .trim(),
-    indicator,
-    source: sourceOf(findings),
-    // Each kind of card offers only the dismissal reasons that make sense for it; the usage report counts them.
-    overrideReasons: options.overrideReasons.forKind(kind, locale),
-    extension: extensionOf(findings, decision, locale, titles),
-  });
+  const card: CardFactory = (kind, indicator, summary, detail, findings) => {
+    const uuid = options.newId();
+    options.onCard?.(uuid, findings);
+    return {
+      uuid,
+      summary,
+      detail: detail
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+      indicator,
+      source: sourceOf(findings),
+      // Each kind of card offers only the dismissal reasons that make sense for it; the usage report counts them.
+      overrideReasons: options.overrideReasons.forKind(kind, locale),
+      extension: extensionOf(findings, decision, locale, titles),
+    };
+  };
 
   const serious = decision.dataQuality.filter((quality) =>
     quality.notes.some((note) => !MINOR_NOTES.has(note) && note !== START_BACK_NOTE)

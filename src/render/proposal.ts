@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CarePlan, Goal, Reference, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import type { Programme } from '../clinical/programme';
 import type { KnowledgeLocale as Locale } from '../clinical/finding';
-import type { CdsAction } from '../cds/response';
+import type { CdsAction } from './cds-response';
 import type { ExerciseKnowledge, GoalDefinition } from '../clinical/knowledge/exercise-knowledge';
 import type { CarePlanContext } from './careplan';
 import { addWeeks, buildCarePlan, textFields } from './careplan';

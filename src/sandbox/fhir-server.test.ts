@@ -17,8 +17,8 @@ import type {
 import express from 'express';
 import request from 'supertest';
 import { validateR4 } from '../../test/support/fhir-validation';
-import { CLINICAL_PREFETCH } from '../cds/catalogue';
-import type { HookRequest } from '../cds/hook-request';
+import { CLINICAL_PREFETCH } from '../hook/catalogue';
+import type { HookRequest } from '../hook/hook-request';
 import { gatherRecord } from '../fhir/gather';
 import { createEmbeddedFhirServer } from './fhir-server';
 import type { EmbeddedFhirServer } from './fhir-server';

@@ -20,8 +20,8 @@ import type { FhirRequest, HttpMethod, ReadHistoryOptions } from '@medplum/fhir-
 import type { Bundle, OperationOutcome, Resource, ResourceType } from '@medplum/fhirtypes';
 import express from 'express';
 import type { ErrorRequestHandler, Request, Response } from 'express';
-import { CLINICAL_PREFETCH } from '../cds/catalogue';
-import type { PlanApplier } from '../cds/plan-apply';
+import { CLINICAL_PREFETCH } from '../hook/catalogue';
+import type { PlanApplier } from '../hook/plan-apply';
 import { toHttpError } from '../http/errors';
 import { HttpError, outcome as buildOutcome, unsupportedMediaType } from '../common/http-error';
 import { capabilityStatement } from './capability-statement';

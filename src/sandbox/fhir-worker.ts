@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import express from 'express';
-import { planApplier } from '../cds/plan-apply';
+import { planApplier } from '../hook/plan-apply';
 import type { LogLevel } from '../common/logger';
 import type { GatherSettings } from '../fhir/gather';
 import { errorHandler, unknownRoute } from '../http/errors';

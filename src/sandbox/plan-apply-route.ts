@@ -1,7 +1,7 @@
 import type { CarePlan, Parameters, Resource } from '@medplum/fhirtypes';
 import type { Request } from 'express';
-import type { PlanApplier } from '../cds/plan-apply';
-import { APPLY_SERVICE } from '../cds/plan-apply';
+import type { PlanApplier } from '../hook/plan-apply';
+import { APPLY_SERVICE } from '../hook/plan-apply';
 import { resolveTemplate } from '../fhir/prefetch-template';
 import { acceptLanguages } from '../cds/routes';
 import { badRequest, methodNotAllowed } from '../common/http-error';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { AuditWriter } from '../../src/store/audit-writer';
 import { openDatabase } from '../../src/store/database';
 import type { Database } from '../../src/store/database';

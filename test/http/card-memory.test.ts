@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { hashPatient } from '../../src/store/patient-hash';
 import { TODAY, testKnowledge } from '../support/app';
 import { draftOrdersOf, loadSample, orderHookOf, patientOf, patientViewOf } from '../support/sample-patients';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CarePlan, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
-import type { CdsCard } from '../../src/cds/response';
+import { CLINICAL_PREFETCH } from '../../src/hook/catalogue';
+import type { CdsCard } from '../../src/render/cds-response';
 import { englishIn } from '../support/card-text';
 import { testApp } from '../support/app';
 import {

@@ -1,7 +1,7 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
-import type { HookEvaluation } from '../../src/hook/evaluate';
+import { CLINICAL_PREFETCH } from '../../src/hook/catalogue';
+import type { HookEvaluation } from '../../src/hook/evaluator';
 import type { GatheredRecord } from '../../src/fhir/gather';
 import { testApp } from '../support/app';
 import { fullPrefetch, lowBackPain, patient, PATIENT_ID, patientViewRequest } from '../support/hook-requests';
@@ -30,7 +30,7 @@ const harness = testApp(
   {
     evaluate: (evaluation) => {
       seen.push(evaluation);
-      return { response: { cards: [] }, ruleIds: [] };
+      return { response: { cards: [] }, audit: { rulesetVersion: '', ruleIds: [], cards: [] } };
     },
   }
 );

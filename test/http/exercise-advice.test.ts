@@ -1,6 +1,6 @@
 import type { CarePlan, CarePlanActivity } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { testApp, testKnowledge } from '../support/app';
 import { emptyValuesIn, validateR4 } from '../support/fhir-validation';
 import { draftOrdersOf, loadSample, orderHookOf, patientViewOf } from '../support/sample-patients';

@@ -1,6 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { testApp } from '../support/app';
 import { loadSample, patientOf, patientViewOf, resourcesOf } from '../support/sample-patients';
 import { searchset, sendJson, TestFhirServer } from '../support/test-fhir-server';

@@ -1,6 +1,6 @@
 import type { Observation, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { testApp } from '../support/app';
 import {
   draftOrders,

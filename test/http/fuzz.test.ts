@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { testApp } from '../support/app';
 import { loadSample, patientViewOf } from '../support/sample-patients';
 

@@ -1,6 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { TODAY, testKnowledge } from '../support/app';
 import {
   AMLODIPINE_DRAFT,

@@ -118,7 +118,7 @@ describe('startServer', () => {
         evaluate: () =>
           new Promise((resolve) => {
             resolveEntered();
-            release = () => resolve({ response: { cards: [] }, ruleIds: [] });
+            release = () => resolve({ response: { cards: [] }, audit: { rulesetVersion: '', ruleIds: [], cards: [] } });
           }),
       }).then((server) => {
         running = server;

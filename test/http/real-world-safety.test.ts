@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Condition, MedicationRequest, Observation, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
 import request from 'supertest';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { testApp } from '../support/app';
 
 /**

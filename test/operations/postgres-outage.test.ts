@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findBinaries, PostgresCluster } from '../../scripts/postgres-cluster.cjs';
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 import { patientViewRequest } from '../support/hook-requests';
 import { skipNotice } from '../support/postgres';
 import { post, readyz, spawnService, until } from '../support/service-process';

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from '../../src/app';
-import { clinicalEvaluator } from '../../src/hook/clinical-evaluator';
+import { hookEvaluator } from '../../src/hook/evaluator';
 import type { AppDeps } from '../../src/app';
 import { loadTestConfig } from '../../src/config';
 import type { Config } from '../../src/config';
@@ -60,7 +60,7 @@ export function testApp(env: Record<string, string> = {}, options: TestAppOption
   const logger: Logger = createLogger(config, sink);
   const readiness = new Readiness();
   readiness.markReady();
-  const evaluate = clinicalEvaluator({
+  const evaluate = hookEvaluator({
     knowledge: testKnowledge(),
     defaultLocale: config.locale,
     translations: config.translations,

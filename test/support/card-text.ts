@@ -1,4 +1,4 @@
-import type { CdsCard } from '../../src/cds/response';
+import type { CdsCard } from '../../src/render/cds-response';
 
 /** What no card text may hold (issue 13): raw references, rule ids, internal tags, and English in nl/fr. */
 

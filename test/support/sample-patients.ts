@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, Patient, Resource, ServiceRequest } from '@medplum/fhirtypes';
-import { CLINICAL_PREFETCH } from '../../src/cds/catalogue';
+import { CLINICAL_PREFETCH } from '../../src/hook/catalogue';
 import { resourcesOf } from '../../src/sandbox/sample-patients';
 
 /** The sample patients of fhir-resources/sample-patients, evaluated at their reference date (TODAY). */

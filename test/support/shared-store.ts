@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { clinicalEvaluator } from '../../src/hook/clinical-evaluator';
+import { hookEvaluator } from '../../src/hook/evaluator';
 import { AuditWriter } from '../../src/store/audit-writer';
 import { openDatabase } from '../../src/store/database';
 import { migrate } from '../../src/store/migrations';
@@ -37,7 +37,7 @@ export function sharedStore(prefix: string) {
   return {
     /** An app whose clinical "today" is `now`, on the shared store. */
     appAt(now: Date): Express {
-      const evaluate = clinicalEvaluator({
+      const evaluate = hookEvaluator({
         knowledge: testKnowledge(),
         defaultLocale: 'en',
         now: () => now,

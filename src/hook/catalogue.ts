@@ -3,18 +3,10 @@
  * and against which requests are checked. https://cds-hooks.hl7.org/2.0/#discovery
  */
 
+import type { PrefetchTemplate } from '../fhir/prefetch-template';
+
 export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
 export type HookName = (typeof HOOKS)[number];
-
-/** The FHIR resource type a prefetch template returns, and whether it is a single read or a search. */
-export interface PrefetchTemplate {
-  /** The template as published in discovery, inside the spec's recommended query subset. */
-  readonly query: string;
-  readonly resourceType: string;
-  readonly kind: 'read' | 'search';
-  /** Without this data no decision is possible: the call answers 412 (spec "CDS Service Response"). */
-  readonly required: boolean;
-}
 
 export interface CdsServiceDefinition {
   readonly id: string;

@@ -11,22 +11,31 @@ import type { ClinicalRecord } from '../clinical/record';
 import { draftOrder } from '../clinical/facts/orders';
 import type { DraftOrderFact } from '../clinical/facts/orders';
 import type { Knowledge } from '../clinical/knowledge';
-import { renderCards } from '../render/cards';
 import type { CarePlanContext } from '../render/careplan';
 import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
-import type { HookEvaluation, HookEvaluator } from './evaluate';
-import type { HookRequest } from '../cds/hook-request';
+import type { HookRequest } from './hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
-export interface ClinicalEvaluatorDeps {
+/**
+ * Analysing one hook call's record: normalise the gathered record (clinical/record), compute the facts and run the
+ * rules (clinical/ruleset), decide (clinical/decision), and find the context the CarePlan needs. Everything up to
+ * the Decision; the cards (evaluator.ts) and PlanDefinition/$apply (plan-apply.ts) both start here.
+ */
+
+/** What an analysis reads: the validated request, its gathered record and the languages the clinician reads. */
+export interface AnalysisInput {
+  readonly request: HookRequest;
+  readonly record: GatheredRecord;
+  /** Preferred languages from the request's Accept-Language header, best first (may be empty). */
+  readonly acceptLanguages: readonly string[];
+}
+
+export interface AnalyserDeps {
   readonly knowledge: Knowledge;
   /** CDS_LOCALE: used when Accept-Language names no supported language. */
   readonly defaultLocale: Locale;
   /** The evaluation instant; injectable so tests can fix "today". */
   readonly now: () => Date;
-  readonly newId: () => string;
-  /** An absolute URL where the physiotherapist's plan for this patient can be read (the sandbox page), if any. */
-  readonly planView?: (patientId: string, locale: Locale) => string;
   /** CDS_TRANSLATIONS: languages the CarePlan texts also carry; none by default. */
   readonly translations?: readonly KnowledgeLocale[];
 }
@@ -155,9 +164,9 @@ function referralOf(clinical: ClinicalRecord, knowledge: Knowledge, orders: read
  * rules, apply the precedence of EV-01; and the context of the CarePlan (patient, episode, author, language). The
  * hook's cards and PlanDefinition/$apply both start here.
  */
-export function analyser(deps: ClinicalEvaluatorDeps) {
+export function analyser(deps: AnalyserDeps) {
   const { knowledge } = deps;
-  return async ({ request, record: gathered, acceptLanguages }: HookEvaluation): Promise<Analysis> => {
+  return async ({ request, record: gathered, acceptLanguages }: AnalysisInput): Promise<Analysis> => {
     const { orders, selections } = draftOrdersOf(request);
     const now = deps.now();
     const analyse = async (record: GatheredRecord) => {
@@ -206,52 +215,6 @@ export function analyser(deps: ClinicalEvaluatorDeps) {
       locale: chooseLocale(acceptLanguages, deps.defaultLocale),
       ...(referral ? { referral } : {}),
       ...(since === undefined ? {} : { programmeSince: since }),
-    };
-  };
-}
-
-/**
- * The decision pipeline of docs/architecture.md: the Decision of `analyser`, rendered as cards in the clinician's
- * language, with what the store remembers of the patient ("not now").
- */
-export function clinicalEvaluator(deps: ClinicalEvaluatorDeps): HookEvaluator {
-  const analyse = analyser(deps);
-  return async (evaluation) => {
-    const { decision, context, locale, referral, programmeSince: since } = await analyse(evaluation);
-    const { request } = evaluation;
-    const memory = deps.knowledge.ruleset.settings.memory;
-    // "Not now" silences the recommendation (never a red flag) for memory.notNowDays days.
-    const notNowAt = evaluation.memory?.notNowAt?.getTime();
-    const silenced = notNowAt !== undefined && deps.now().getTime() < notNowAt + memory.notNowDays * 86_400_000;
-    // RW-10: on an unrelated order, red flags are shown once per order session, unless one is new since.
-    const unrelatedOrder = request.hook !== 'patient-view' && decision.unrelatedOrder;
-    const redFlagIds = decision.redFlags.map((finding) => finding.ruleId);
-    const shown = evaluation.memory?.redFlagsShown;
-    const shownInSession =
-      unrelatedOrder &&
-      shown !== undefined &&
-      deps.now().getTime() < shown.at.getTime() + memory.orderSessionMinutes * 60_000 &&
-      redFlagIds.every((id) => shown.ruleIds.includes(id));
-    const cards = renderCards(decision, {
-      locale,
-      links: deps.knowledge.ruleset.settings.links,
-      newId: deps.newId,
-      exercise: { knowledge: deps.knowledge.exercise, context, ...(referral ? { referral } : {}) },
-      overrideReasons: deps.knowledge.overrideReasons,
-      ...(deps.planView ? { planView: deps.planView(request.context.patientId, locale) } : {}),
-      ...(since === undefined ? {} : { programmeSince: since }),
-      recommendationSilenced: silenced,
-      // RW-10 (rules/scope.json): an order hook speaks about a physiotherapy referral or lumbar imaging only.
-      ...(request.hook === 'patient-view' ? {} : { unrelatedOrder: decision.unrelatedOrder }),
-      redFlagsShownInSession: shownInSession,
-    });
-    return {
-      response: { cards },
-      ruleIds: decision.findings.map((finding) => finding.ruleId),
-      rulesetVersion: deps.knowledge.ruleset.version,
-      ...(unrelatedOrder && !shownInSession && redFlagIds.length > 0
-        ? { redFlagsShown: { at: deps.now(), ruleIds: redFlagIds } }
-        : {}),
     };
   };
 }

@@ -10,9 +10,9 @@ import { buildProposal } from '../render/proposal';
 import type { Proposal } from '../render/proposal';
 import { SERVICES } from './catalogue';
 import type { CdsServiceDefinition } from './catalogue';
-import type { ClinicalEvaluatorDeps } from '../hook/clinical-evaluator';
-import { analyser } from '../hook/clinical-evaluator';
-import { parseHookRequest } from './hook-request';
+import { analyser } from './analyse';
+import type { EvaluatorDeps } from './evaluator';
+import { gatherInputOf, parseHookRequest } from './hook-request';
 
 /**
  * PlanDefinition/$apply (FHIR R4 operation) of the exercise programme: the CarePlan the patient-view hook would
@@ -64,7 +64,7 @@ function contained(proposal: Proposal): CarePlan {
  * @param deps - the evaluator's dependencies (knowledge, locale, clock, ids, translations)
  * @param settings - gathering limits (only the prefetch is read: there is no fhirServer)
  */
-export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSettings): PlanApplier {
+export function planApplier(deps: EvaluatorDeps, settings: GatherSettings): PlanApplier {
   const analyse = analyser(deps);
   return async ({ patientId, practitioner, prefetch, acceptLanguages }) => {
     const request = parseHookRequest(
@@ -76,7 +76,7 @@ export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSetting
       },
       APPLY_SERVICE
     );
-    const gathered = await gatherRecord(APPLY_SERVICE.prefetch, request, settings);
+    const gathered = await gatherRecord(APPLY_SERVICE.prefetch, gatherInputOf(request), settings);
     if (!gathered.ok) {
       throw new HttpError(
         404,
@@ -88,7 +88,6 @@ export function planApplier(deps: ClinicalEvaluatorDeps, settings: GatherSetting
       context,
       locale: cardLocale,
     } = await analyse({
-      service: APPLY_SERVICE,
       request,
       record: gathered.record,
       acceptLanguages,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { toExpression } from '../common/expression';
 import { badRequest } from '../common/http-error';
 import type { Problem } from '../common/http-error';
+import type { GatherInput } from '../fhir/gather';
 import type { CdsServiceDefinition, HookName } from './catalogue';
 import { HOOKS } from './catalogue';
 
@@ -190,4 +191,14 @@ export function parseHookRequest(body: unknown, service: CdsServiceDefinition): 
     throw badRequest(problems);
   }
   return { ...base.data, context } as HookRequest;
+}
+
+/** What gathering the record needs of a request: the prefetch, the FHIR server with its token, the context. */
+export function gatherInputOf(request: HookRequest): GatherInput {
+  return {
+    ...(request.prefetch ? { prefetch: request.prefetch } : {}),
+    ...(request.fhirServer ? { fhirServer: request.fhirServer } : {}),
+    ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}),
+    context: request.context,
+  };
 }
