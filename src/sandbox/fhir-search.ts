@@ -108,6 +108,110 @@ function parseSort(resourceType: string, value: string): SortKey[] {
     });
 }
 
+/** The result parameters of a search, as they are read. */
+interface ResultParameters {
+  sort: SortKey[];
+  count: number;
+  offset: number;
+  summaryCount: boolean;
+}
+
+/**
+ * Reads a result parameter (`_sort`, `_count`, `_offset`, `_summary`) into `result`.
+ * @returns false when `code` is not one of them
+ */
+function readResultParameter(result: ResultParameters, resourceType: string, code: string, value: string): boolean {
+  switch (code) {
+    case '_sort':
+      result.sort.push(...parseSort(resourceType, value));
+      return true;
+    case '_count':
+      result.count = Math.min(nonNegativeInteger('_count', value), MAX_PAGE_SIZE);
+      return true;
+    case '_offset':
+      result.offset = nonNegativeInteger('_offset', value);
+      return true;
+    case '_summary':
+      if (value === 'count') {
+        result.summaryCount = true;
+      } else if (!['true', 'false', 'text', 'data'].includes(value)) {
+        throw refuse(`_summary must be true, false, text, data or count, not "${value}"`);
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** One search parameter as written: `code[:modifier]=value`. */
+interface Written {
+  readonly key: string;
+  readonly code: string;
+  readonly modifier?: string;
+  readonly value: string;
+}
+
+/** What to do with a parameter this server cannot honour: refuse it, or (lenient) drop it. */
+type Unsupported = (message: string) => null;
+
+/** A reference filter with its values as the repository stores references; a type modifier becomes the target. */
+function referenceFilter(
+  written: Written,
+  param: SearchParameter,
+  options: PlanOptions,
+  unsupported: Unsupported
+): [string, string] | null {
+  const { code, modifier, value } = written;
+  const targetType = modifier !== undefined && isResourceType(modifier) ? modifier : undefined;
+  if (modifier !== undefined && targetType === undefined) {
+    return unsupported(`Modifier ":${modifier}" is not supported for "${code}"`);
+  }
+  const values = splitSearchOnComma(value).map((item) => normaliseReference(item, param, options.baseUrl, targetType));
+  return [code, values.join(',')];
+}
+
+/** A filter parameter, checked and normalised for the repository; null when it is dropped. */
+function filterOf(
+  resourceType: string,
+  written: Written,
+  options: PlanOptions,
+  unsupported: Unsupported
+): [string, string] | null {
+  const { key, code, modifier, value } = written;
+  if (key.includes('.') || code === '_has') {
+    return unsupported(`Chained and reverse-chained parameters are not supported: "${key}"`);
+  }
+  const param = getSearchParameter(resourceType, code);
+  if (param === undefined) {
+    return unsupported(`Unknown search parameter "${code}" for ${resourceType}`);
+  }
+  const type = param.type;
+  if (!FILTER_TYPES.has(type)) {
+    return unsupported(`Search parameter "${code}" has type ${type}, which is not supported`);
+  }
+  if (modifier === 'missing') {
+    if (value !== 'true' && value !== 'false') {
+      throw refuse(`${key} must be true or false`);
+    }
+    return [key, value];
+  }
+  if (type === 'reference') {
+    return referenceFilter(written, param, options, unsupported);
+  }
+  if (modifier !== undefined && !(MODIFIERS[type] ?? []).includes(modifier)) {
+    return unsupported(`Modifier ":${modifier}" is not supported for "${code}" (${type})`);
+  }
+  return [key, value];
+}
+
+/** `code:modifier` apart. */
+function writtenParameter(key: string, value: string): Written {
+  const colon = key.indexOf(':');
+  return colon < 0
+    ? { key, code: key, value }
+    : { key, code: key.slice(0, colon), modifier: key.slice(colon + 1), value };
+}
+
 /**
  * Checks and normalises the parameters of a search.
  * @param resourceType - a known resource type
@@ -122,82 +226,24 @@ export function planSearch(
   options: PlanOptions
 ): SearchPlan {
   const filters: [string, string][] = [];
-  const sort: SortKey[] = [];
-  let count = DEFAULT_PAGE_SIZE;
-  let offset = 0;
-  let summaryCount = false;
-  const unsupported = (message: string): void => {
+  const result: ResultParameters = { sort: [], count: DEFAULT_PAGE_SIZE, offset: 0, summaryCount: false };
+  const unsupported: Unsupported = (message) => {
     if (!options.lenient) {
       throw refuse(`${message} (this in-memory test server)`);
     }
+    return null;
   };
-
   for (const [key, value] of params) {
-    const colon = key.indexOf(':');
-    const code = colon < 0 ? key : key.slice(0, colon);
-    const modifier = colon < 0 ? undefined : key.slice(colon + 1);
-    if (IGNORED.has(code)) {
+    const parameter = writtenParameter(key, value);
+    if (IGNORED.has(parameter.code) || readResultParameter(result, resourceType, parameter.code, value)) {
       continue;
     }
-    switch (code) {
-      case '_sort':
-        sort.push(...parseSort(resourceType, value));
-        continue;
-      case '_count':
-        count = Math.min(nonNegativeInteger('_count', value), MAX_PAGE_SIZE);
-        continue;
-      case '_offset':
-        offset = nonNegativeInteger('_offset', value);
-        continue;
-      case '_summary':
-        if (value === 'count') {
-          summaryCount = true;
-        } else if (!['true', 'false', 'text', 'data'].includes(value)) {
-          throw refuse(`_summary must be true, false, text, data or count, not "${value}"`);
-        }
-        continue;
-      default:
-        break;
+    const filter = filterOf(resourceType, parameter, options, unsupported);
+    if (filter !== null) {
+      filters.push(filter);
     }
-    if (key.includes('.') || code === '_has') {
-      unsupported(`Chained and reverse-chained parameters are not supported: "${key}"`);
-      continue;
-    }
-    const param = getSearchParameter(resourceType, code);
-    if (param === undefined) {
-      unsupported(`Unknown search parameter "${code}" for ${resourceType}`);
-      continue;
-    }
-    const type = param.type;
-    if (!FILTER_TYPES.has(type)) {
-      unsupported(`Search parameter "${code}" has type ${type}, which is not supported`);
-      continue;
-    }
-    if (modifier === 'missing') {
-      if (value !== 'true' && value !== 'false') {
-        throw refuse(`${key} must be true or false`);
-      }
-      filters.push([key, value]);
-      continue;
-    }
-    if (type === 'reference') {
-      const targetType = modifier !== undefined && isResourceType(modifier) ? modifier : undefined;
-      if (modifier !== undefined && targetType === undefined) {
-        unsupported(`Modifier ":${modifier}" is not supported for "${code}"`);
-        continue;
-      }
-      const values = splitSearchOnComma(value).map((item) =>
-        normaliseReference(item, param, options.baseUrl, targetType)
-      );
-      filters.push([code, values.join(',')]);
-      continue;
-    }
-    if (modifier !== undefined && !(MODIFIERS[type] ?? []).includes(modifier)) {
-      unsupported(`Modifier ":${modifier}" is not supported for "${code}" (${type})`);
-      continue;
-    }
-    filters.push([key, value]);
   }
+  const { sort, count, offset, summaryCount } = result;
   return { resourceType, filters, sort, count, offset, summaryCount: summaryCount || count === 0 };
 }
 
