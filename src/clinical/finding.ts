@@ -1,4 +1,4 @@
-import type { DataProblemReason } from '../fhir/gather';
+import type { DataProblemReason } from './gathered-record';
 import type { Effect, FindingKind, Urgency } from './vocabulary';
 
 /**

@@ -11,7 +11,7 @@ import type {
   QuestionnaireResponse,
   Resource,
 } from '@medplum/fhirtypes';
-import type { DataProblem, GatheredRecord } from '../fhir/gather';
+import type { DataProblem, GatheredRecord } from './gathered-record';
 import type { Terminology } from './knowledge/terminology';
 import { CODE_SYSTEMS, normaliseCode, normaliseSystem } from './knowledge/terminology';
 import type { DayNumber } from './dates';

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { HookEvaluation } from '../hook/evaluator';
-import type { GatheredData } from '../fhir/gather';
+import type { GatheredData } from '../clinical/gathered-record';
 import type { Locale, KnowledgeLocale } from '../clinical/finding';
 
 /**

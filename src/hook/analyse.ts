@@ -12,7 +12,7 @@ import { draftOrder } from '../clinical/facts/orders';
 import type { DraftOrderFact } from '../clinical/facts/orders';
 import type { Knowledge } from '../clinical/knowledge';
 import type { CarePlanContext } from '../render/careplan';
-import type { DataProblem, GatheredData, GatheredRecord } from '../fhir/gather';
+import type { DataProblem, GatheredData, GatheredRecord } from '../clinical/gathered-record';
 import type { HookRequest } from './hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { preconditionFailed } from '../common/http-error';
 import { gatherRecord } from '../fhir/gather';
-import type { DataProblem, GatherSettings } from '../fhir/gather';
+import type { GatherSettings } from '../fhir/gather';
+import type { DataProblem } from '../clinical/gathered-record';
 import type { CdsResponse } from '../render/cds-response';
 import { orderSessionKey } from '../store/order-session';
 import type { RedFlagsShown } from '../store/order-session';

@@ -3,7 +3,7 @@ import type { DayNumber } from '../clinical/dates';
 import { isoDay, toDay } from '../clinical/dates';
 import type { FactKnowledge } from '../clinical/facts/context';
 import type { Terminology } from '../clinical/knowledge/terminology';
-import type { GatheredRecord } from '../fhir/gather';
+import type { GatheredRecord } from '../clinical/gathered-record';
 
 /**
  * Whether an exercise programme already runs for the patient, so that no second one is proposed at every chart

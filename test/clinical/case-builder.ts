@@ -11,7 +11,7 @@ import type {
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
-import type { GatheredRecord } from '../../src/fhir/gather';
+import type { GatheredRecord } from '../../src/clinical/gathered-record';
 
 /**
  * Expands the compact clinical cases of test/clinical/cases/*.json into real FHIR R4 resources.

@@ -2,7 +2,7 @@ import type { Observation, Resource } from '@medplum/fhirtypes';
 import request from 'supertest';
 import { CLINICAL_PREFETCH } from '../../src/hook/catalogue';
 import type { HookEvaluation } from '../../src/hook/evaluator';
-import type { GatheredRecord } from '../../src/fhir/gather';
+import type { GatheredRecord } from '../../src/clinical/gathered-record';
 import { testApp } from '../support/app';
 import { fullPrefetch, lowBackPain, patient, PATIENT_ID, patientViewRequest } from '../support/hook-requests';
 import { searchset, sendJson, TestFhirServer } from '../support/test-fhir-server';

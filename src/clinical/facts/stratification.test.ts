@@ -2,7 +2,7 @@ import type { QuestionnaireResponse, Resource } from '@medplum/fhirtypes';
 import { buildCase, dateOf } from '../../../test/clinical/case-builder';
 import type { BuiltCase, CaseSpec, RecordSpec } from '../../../test/clinical/case-builder';
 import { TODAY, testKnowledge } from '../../../test/support/app';
-import type { GatheredRecord } from '../../fhir/gather';
+import type { GatheredRecord } from '../gathered-record';
 import { normaliseRecord } from '../record';
 import type { ClinicalRecord } from '../record';
 import type { FactContext } from './context';
