@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
+import oneDirection from './scripts/one-direction.cjs';
 
 export default tseslint.config(
   // Plain CommonJS/ESM config, reporter and bench files are not part of the TypeScript project; the sandbox page's
@@ -33,6 +34,13 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       'no-console': 'error',
     },
+  },
+  {
+    // Imports in src/ run down the layers and never in a folder cycle (docs/architecture.md "Layers").
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { ruggensteun: oneDirection.plugin },
+    rules: { 'ruggensteun/one-direction': 'error' },
   },
   {
     // The sandbox page: browser ES modules, type-checked with the DOM library (which also knows its globals).
