@@ -9,10 +9,11 @@ import { findEpisode } from '../clinical/facts/episode';
 import { normaliseRecord } from '../clinical/record';
 import type { ClinicalRecord } from '../clinical/record';
 import { draftOrder } from '../clinical/facts/orders';
-import type { DraftOrderFact } from '../clinical/facts/orders';
+import type { DraftOrderFact, DraftOrderParams } from '../clinical/facts/orders';
 import type { Knowledge } from '../clinical/knowledge';
 import type { CarePlanContext } from '../render/careplan';
-import type { DataProblem, GatheredData, GatheredRecord } from '../clinical/gathered-record';
+import type { GatheredRecord } from '../clinical/gathered-record';
+import { leaves } from '../clinical/knowledge/rule-schema';
 import type { HookRequest } from './hook-request';
 import { MEMORY_KEYS, programmeSince } from './programme-memory';
 
@@ -81,50 +82,6 @@ function patientReference(patient: Patient): Reference<Patient> {
   }
 }
 
-/**
- * The record without the resources that the pipeline cannot read, each reported as a data problem, so that
- * one malformed resource (a `coding` that is not a list, a `null` note) costs the GP that resource and a
- * data-quality note rather than the whole answer. Only called after the full record failed: each resource is
- * tried alone with the Patient, and dropped when that fails.
- */
-async function withoutUnreadableResources(
-  gathered: GatheredRecord,
-  analyse: (record: GatheredRecord) => Promise<unknown>
-): Promise<GatheredRecord> {
-  const problems: DataProblem[] = [...gathered.problems];
-  const data: Record<string, GatheredData> = {};
-  const readsAlone = (key: string, entry: GatheredData, resource: Resource) =>
-    analyse({ ...gathered, data: { [key]: { ...entry, resources: [resource] } }, problems: [] }).then(
-      () => true,
-      () => false
-    );
-  for (const [key, entry] of Object.entries(gathered.data)) {
-    if (entry === undefined) {
-      continue;
-    }
-    const readable: Resource[] = [];
-    for (const resource of entry.resources) {
-      // The Patient is part of every trial record, so it passes with the others or not at all.
-      if (resource === gathered.patient || (await readsAlone(key, entry, resource))) {
-        readable.push(resource);
-      } else {
-        problems.push({
-          key,
-          resourceType: resource.resourceType,
-          reason: 'unreadable',
-          detail: `${resource.resourceType}/${typeof resource.id === 'string' ? resource.id : '?'} could not be read (a field has the wrong type)`,
-        });
-      }
-    }
-    data[key] = {
-      ...entry,
-      resources: readable,
-      complete: entry.complete && readable.length === entry.resources.length,
-    };
-  }
-  return { ...gathered, data, problems };
-}
-
 /** What one evaluation of a patient's record decided, with what the renderers need. */
 export interface Analysis {
   readonly decision: Decision;
@@ -136,19 +93,30 @@ export interface Analysis {
   readonly programmeSince?: string;
 }
 
-/** TS-11's recognition of a physiotherapy referral among the draft orders (rules/exercise.json, draftOrder). */
-const PHYSIOTHERAPY_ORDER = {
-  valueSet: 'physiotherapy-order',
-  needsTextValueSet: 'physiotherapy-order-needs-text',
-  withText: 'physiotherapy',
-  keywords: 'physiotherapy',
-} as const;
+/**
+ * How TS-11 recognises a physiotherapy referral among the draft orders: the params of its `draftOrder` condition
+ * in the rule files, so that the referral a programme goes with is the one the rule saw. Without such a rule no
+ * referral is linked to the plan.
+ */
+function referralParams(ruleset: Knowledge['ruleset']): DraftOrderParams | undefined {
+  const rule = ruleset.rules.find((candidate) => candidate.definition.name === 'TS-11');
+  const condition = rule && leaves(rule.definition.conditions).find((leaf) => leaf.fact === 'draftOrder');
+  return condition?.params === undefined ? undefined : draftOrder.params.parse(condition.params);
+}
 
 /** The selected draft physiotherapy referral (order-select/order-sign) the plan goes with, if any. */
-function referralOf(clinical: ClinicalRecord, knowledge: Knowledge, orders: readonly Resource[] | undefined) {
+function referralOf(
+  clinical: ClinicalRecord,
+  knowledge: Knowledge,
+  params: DraftOrderParams | undefined,
+  orders: readonly Resource[] | undefined
+) {
+  if (params === undefined) {
+    return undefined;
+  }
   const factKnowledge = knowledge.ruleset.knowledge;
   const fact = draftOrder.compute(
-    PHYSIOTHERAPY_ORDER,
+    params,
     { record: clinical, knowledge: factKnowledge, episode: () => findEpisode(clinical, factKnowledge) },
     []
   ) as DraftOrderFact;
@@ -166,30 +134,25 @@ function referralOf(clinical: ClinicalRecord, knowledge: Knowledge, orders: read
  */
 export function analyser(deps: AnalyserDeps) {
   const { knowledge } = deps;
+  const physiotherapyOrder = referralParams(knowledge.ruleset);
   return async ({ request, record: gathered, acceptLanguages }: AnalysisInput): Promise<Analysis> => {
     const { orders, selections } = draftOrdersOf(request);
     const now = deps.now();
-    const analyse = async (record: GatheredRecord) => {
-      const clinical = normaliseRecord({
-        hook: request.hook,
-        gathered: record,
-        terminology: knowledge.terminology,
-        now,
-        timeZone: knowledge.ruleset.settings.records.timeZone,
-        draftOrders: orders,
-        selections,
-      });
-      return { clinical, findings: await knowledge.ruleset.evaluate(clinical) };
-    };
-    const clinicalRecord = clinicalPart(gathered);
-    const { clinical, findings } = await analyse(clinicalRecord).catch(async () =>
-      analyse(await withoutUnreadableResources(clinicalRecord, analyse))
-    );
+    // One resource that cannot be read costs that resource and a data note (clinical/record), not the answer.
+    const clinical = normaliseRecord({
+      hook: request.hook,
+      gathered: clinicalPart(gathered),
+      terminology: knowledge.terminology,
+      now,
+      timeZone: knowledge.ruleset.settings.records.timeZone,
+      draftOrders: orders,
+      selections,
+    });
+    const findings = await knowledge.ruleset.evaluate(clinical);
     const decision = decide(findings, clinical, knowledge.ruleset.version);
     const userId = request.context.userId;
     const episode = findEpisode(clinical, knowledge.ruleset.knowledge);
     const context: CarePlanContext = {
-      // The fallback keeps the gathered Patient: only other resources are ever dropped.
       patientReference: patientReference(gathered.patient),
       conditions: episode.conditions.map((condition) => condition.reference),
       ...(/^Practitioner(Role)?\//.test(userId) ? { author: userId } : {}),
@@ -208,7 +171,7 @@ export function analyser(deps: AnalyserDeps) {
       knowledge.terminology,
       knowledge.ruleset.knowledge
     );
-    const referral = decision.programme ? referralOf(clinical, knowledge, orders) : undefined;
+    const referral = decision.programme ? referralOf(clinical, knowledge, physiotherapyOrder, orders) : undefined;
     return {
       decision,
       context,

@@ -25,6 +25,9 @@ const orderParams = z
     'needsTextValueSet goes with withText'
   );
 
+/** How a rule names the draft orders it looks for. */
+export type DraftOrderParams = z.infer<typeof orderParams>;
+
 export interface DraftOrderFact {
   readonly present: boolean;
   /** One item per matching draft order; its `reference` is what IM-05's delete action names. */
@@ -35,7 +38,7 @@ export interface DraftOrderFact {
  * `draftOrder`: a selected draft order (order-select: the `selections`; order-sign: every draft order) of a
  * kind, recognised by code, by code plus text, or by text (IM-06, the physiotherapy referral of TS-11).
  */
-export const draftOrder: FactDefinition<z.infer<typeof orderParams>> = {
+export const draftOrder: FactDefinition<DraftOrderParams> = {
   id: 'draftOrder',
   params: orderParams,
   references: (p) => ({

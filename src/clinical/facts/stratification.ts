@@ -1,7 +1,7 @@
-import type { QuestionnaireResponse, QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import type { DayNumber } from '../dates';
-import { isoDay, toDay } from '../dates';
+import { isoDay } from '../dates';
+import type { QuestionnaireAnswer, QuestionnaireItem } from '../record';
 import type { Evidence } from '../finding';
 import type { FactDefinition } from './context';
 import { valueSetId } from './context';
@@ -37,24 +37,23 @@ const DISTRESS_ITEMS = new Set(['sbst-5', 'sbst-6', 'sbst-7', 'sbst-8', 'sbst-9'
 const SCORES_ONE = new Set(['agree', 'very-much', 'extremely']);
 const SCORES_ZERO = new Set(['disagree', 'not-at-all', 'slightly', 'moderately']);
 
-function answersByLinkId(items: readonly QuestionnaireResponseItem[] | undefined, into = new Map<string, number>()) {
-  for (const item of items ?? []) {
-    const answer = item.answer?.[0];
-    const code = answer?.valueCoding?.code;
+/** The score of each scored question, by linkId; a later answer to the same question wins. */
+function scoresByLinkId(answers: readonly QuestionnaireAnswer[]): Map<string, number> {
+  const scores = new Map<string, number>();
+  for (const answer of answers) {
     const score =
-      code !== undefined && SCORES_ONE.has(code)
+      answer.code !== undefined && SCORES_ONE.has(answer.code)
         ? 1
-        : code !== undefined && SCORES_ZERO.has(code)
+        : answer.code !== undefined && SCORES_ZERO.has(answer.code)
           ? 0
-          : typeof answer?.valueBoolean === 'boolean'
-            ? Number(answer.valueBoolean)
-            : undefined;
+          : answer.boolean === undefined
+            ? undefined
+            : Number(answer.boolean);
     if (score !== undefined) {
-      into.set(item.linkId, score);
+      scores.set(answer.linkId, score);
     }
-    answersByLinkId(item.item, into);
   }
-  return into;
+  return scores;
 }
 
 interface Score {
@@ -64,13 +63,16 @@ interface Score {
   readonly evidence: Evidence;
 }
 
-function fromResponse(response: QuestionnaireResponse, questionnaire: string): Score | undefined {
-  const canonical = response.questionnaire?.split('|')[0];
-  const day = toDay(response.authored);
-  if (canonical !== questionnaire || day === undefined || !['completed', 'amended'].includes(response.status)) {
+function fromResponse(response: QuestionnaireItem, questionnaire: string): Score | undefined {
+  const { day } = response;
+  if (
+    response.questionnaire !== questionnaire ||
+    day === undefined ||
+    !['completed', 'amended'].includes(response.status)
+  ) {
     return undefined;
   }
-  const answers = answersByLinkId(response.item);
+  const answers = scoresByLinkId(response.answers);
   if (!ITEMS.every((linkId) => answers.has(linkId))) {
     return undefined;
   }
@@ -85,7 +87,7 @@ function fromResponse(response: QuestionnaireResponse, questionnaire: string): S
     distress,
     evidence: {
       kind: 'coded',
-      reference: `QuestionnaireResponse/${response.id ?? ''}`,
+      reference: response.reference,
       text: `STarT Back total ${total}/9, distress subscale ${distress}/5`,
       date: isoDay(day),
     },
