@@ -48,6 +48,23 @@ export function isPhysiotherapy(
     .matchesAny(texts.map((text, index) => ({ reference, field: `code${index}`, text })));
 }
 
+/** A programme one memory resource shows, with its day when known. */
+interface Shown {
+  readonly day: DayNumber | undefined;
+}
+
+/**
+ * What one resource shows, read alone: a CarePlan or ServiceRequest that cannot be read (a field of the wrong
+ * type) shows no programme, so the recommendation is shown, the safe side of a duplicate.
+ */
+function readAlone<T>(resource: T, read: (resource: T) => Shown | undefined): Shown | undefined {
+  try {
+    return read(resource);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * @returns the ISO date since when a programme runs ('' when its date is unknown), or undefined when none does
  */
@@ -60,26 +77,28 @@ export function programmeSince(
 ): string | undefined {
   const of = <T>(key: (typeof MEMORY_KEYS)[number], type: string) =>
     (gathered.data[key]?.resources ?? []).filter((resource) => resource.resourceType === type) as unknown as T[];
-  const plans = of<CarePlan>('carePlans', 'CarePlan').filter(
-    (plan) =>
-      (plan.status === 'draft' || plan.status === 'active') &&
-      (plan.instantiatesCanonical ?? []).some((canonical) => canonical.split('|')[0] === settings.planUrl)
-  );
-  const referrals = of<ServiceRequest>('serviceRequests', 'ServiceRequest').filter((request) => {
+  const plan = (candidate: CarePlan): Shown | undefined =>
+    (candidate.status === 'draft' || candidate.status === 'active') &&
+    (candidate.instantiatesCanonical ?? []).some((canonical) => canonical.split('|')[0] === settings.planUrl)
+      ? { day: carePlanDay(candidate) }
+      : undefined;
+  const referral = (request: ServiceRequest): Shown | undefined => {
     const day = toDay(request.authoredOn);
-    return (
-      REFERRAL_STATUSES.has(request.status) &&
+    return REFERRAL_STATUSES.has(request.status) &&
       episodeStart !== undefined &&
       day !== undefined &&
       day >= episodeStart &&
       isPhysiotherapy(request, settings, terminology, facts)
-    );
-  });
-  if (plans.length === 0 && referrals.length === 0) {
+      ? { day }
+      : undefined;
+  };
+  const shown = [
+    ...of<CarePlan>('carePlans', 'CarePlan').map((candidate) => readAlone(candidate, plan)),
+    ...of<ServiceRequest>('serviceRequests', 'ServiceRequest').map((request) => readAlone(request, referral)),
+  ].filter((item): item is Shown => item !== undefined);
+  if (shown.length === 0) {
     return undefined;
   }
-  const days = [...plans.map(carePlanDay), ...referrals.map((request) => toDay(request.authoredOn))].filter(
-    (day): day is DayNumber => day !== undefined
-  );
+  const days = shown.map((item) => item.day).filter((day): day is DayNumber => day !== undefined);
   return days.length > 0 ? isoDay(Math.min(...days)) : '';
 }

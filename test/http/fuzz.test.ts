@@ -200,3 +200,69 @@ describe('unreadable resources in a valid request', () => {
     );
   }, 60_000);
 });
+
+describe('every kind of resource, mutated', () => {
+  /**
+   * A record with one resource of every kind the service reads, the programme memory's CarePlan and referral
+   * included (they are read outside the rules): each mutation hits one of them.
+   */
+  const patientId = 'chronic-clean';
+  const subject = { reference: `Patient/${patientId}` };
+  const searchset = (resource: Json): Json => ({ resourceType: 'Bundle', type: 'searchset', entry: [{ resource }] });
+  const richBody = (): Json => {
+    const body = patientViewOf(sample) as { prefetch: Record<string, Json> };
+    body.prefetch.carePlans = searchset({
+      resourceType: 'CarePlan',
+      id: 'plan-1',
+      status: 'active',
+      intent: 'plan',
+      subject,
+      created: '2026-11-01',
+      instantiatesCanonical: ['https://ruggensteun.org/fhir/PlanDefinition/lbp-exercise-programme|1.0.0'],
+    });
+    body.prefetch.serviceRequests = searchset({
+      resourceType: 'ServiceRequest',
+      id: 'referral-1',
+      status: 'active',
+      intent: 'order',
+      subject,
+      authoredOn: '2026-11-10',
+      code: { coding: [{ system: 'http://snomed.info/sct', code: '91251008', display: 'Physical therapy procedure' }] },
+    });
+    body.prefetch.questionnaireResponses = searchset({
+      resourceType: 'QuestionnaireResponse',
+      id: 'sbst-1',
+      status: 'completed',
+      subject,
+      authored: '2026-11-15',
+      questionnaire: 'https://ruggensteun.org/fhir/Questionnaire/start-back',
+      item: [{ linkId: 'sbst-1', answer: [{ valueCoding: { code: 'agree' } }] }],
+    });
+    body.prefetch.procedures = searchset({
+      resourceType: 'Procedure',
+      id: 'proc-1',
+      status: 'completed',
+      subject,
+      code: { text: 'Laminectomie L4-L5' },
+      bodySite: [{ text: 'lumbaal' }],
+      performedDateTime: '2020-03-01',
+    });
+    return body;
+  };
+  const RESOURCE_PATHS = pathsOf(richBody()).filter(
+    (path) => path[0] === 'prefetch' && path.length > 5 && path[3] === 0 && path[4] === 'resource'
+  );
+  const mutatedResource = fc
+    .tuple(fc.constantFrom(...RESOURCE_PATHS), fc.option(hostile, { nil: undefined }))
+    .map(([path, replacement]) => replaceAt(richBody(), path, replacement) ?? null);
+
+  it('never answers 5xx, whichever field of whichever resource is broken', async () => {
+    expect(RESOURCE_PATHS.length).toBeGreaterThan(40);
+    await fc.assert(
+      fc.asyncProperty(mutatedResource, async (body) => {
+        await postAndCheck('lbp-patient-view', JSON.stringify(body));
+      }),
+      { numRuns: RUNS }
+    );
+  }, 60_000);
+});
