@@ -1,8 +1,9 @@
+import type { Resource } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import request from 'supertest';
 import type { CdsCard } from '../../src/render/cds-response';
 import { testApp } from '../support/app';
-import { loadSample, patientViewOf } from '../support/sample-patients';
+import { loadSample, orderHookOf, patientViewOf } from '../support/sample-patients';
 
 /**
  * Property-based robustness (issue 7): generated and mutated hook requests never get a 5xx, never crash or hang
@@ -261,6 +262,54 @@ describe('every kind of resource, mutated', () => {
     await fc.assert(
       fc.asyncProperty(mutatedResource, async (body) => {
         await postAndCheck('lbp-patient-view', JSON.stringify(body));
+      }),
+      { numRuns: RUNS }
+    );
+  }, 60_000);
+});
+
+describe('draft orders, mutated', () => {
+  /** A physiotherapy referral and a lumbar MRI, as order-select and order-sign send them. */
+  const bodies = (['order-select', 'order-sign'] as const).flatMap((hook) =>
+    [
+      {
+        resourceType: 'ServiceRequest',
+        id: 'physio-1',
+        status: 'draft',
+        intent: 'order',
+        code: { coding: [{ system: 'http://snomed.info/sct', code: '91251008' }], text: 'Fysiotherapie' },
+        reasonCode: [{ text: 'lage rugpijn' }],
+        note: [{ text: 'graag oefentherapie' }],
+      },
+      {
+        resourceType: 'ServiceRequest',
+        id: 'mri-1',
+        status: 'draft',
+        intent: 'order',
+        code: { text: 'MRI lumbale wervelkolom' },
+        reasonReference: [{ reference: 'Condition/c1' }],
+        orderDetail: [{ text: 'met contrast' }],
+      },
+    ].map((order) => [hook, orderHookOf(hook, sample, order as Resource) as unknown as Json] as const)
+  );
+  const mutated = fc
+    .constantFrom(...bodies)
+    .chain(([hook, body]) =>
+      fc
+        .tuple(
+          fc.constantFrom(...pathsOf(body).filter((path) => path[0] === 'context')),
+          fc.option(hostile, { nil: undefined })
+        )
+        .map(([path, replacement]) => [hook, replaceAt(body, path, replacement) ?? null] as const)
+    );
+
+  it('never answer 5xx, whichever field of the order or the context is broken', async () => {
+    for (const [hook, body] of bodies) {
+      expect((await postAndCheck(`lbp-${hook}`, JSON.stringify(body))).status).toBe(200);
+    }
+    await fc.assert(
+      fc.asyncProperty(mutated, async ([hook, body]) => {
+        await postAndCheck(`lbp-${hook}`, JSON.stringify(body));
       }),
       { numRuns: RUNS }
     );
