@@ -12,11 +12,7 @@ const MAX_FUNCTION_LINES = 80;
  * Not split yet (issue 18 is open for them): each must still be over its limit, so that the entry goes when the
  * unit is split, and no other unit may join the list.
  */
-const NOT_YET_SPLIT: readonly string[] = [
-  'clinical/record.ts',
-  'clinical/record.ts:normaliseRecord',
-  'clinical/facts/weight.ts:compute',
-];
+const NOT_YET_SPLIT: readonly string[] = ['clinical/record.ts', 'clinical/record.ts:normaliseRecord'];
 const allowed = (unit: string) => NOT_YET_SPLIT.includes(unit);
 
 const SRC = path.join(__dirname, '..', 'src');
