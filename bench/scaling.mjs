@@ -10,80 +10,28 @@
 // script runs itself under. Without PostgreSQL binaries the measurement is skipped and says so.
 // Environment: BENCH_DURATION_S (seconds per run, default 5), BENCH_SCALING_CONNECTIONS (default 20).
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { freePort, getJson, ROOT } from './service.mjs';
+import { patientViewCase, ROOT, spawnServer, untilReady } from './service.mjs';
 
 const PROCESSES = [1, 2];
 const TARGET_FACTOR = 0.85;
 
 /** `node dist/server.js` with N processes on the database; resolves once every process answers /readyz 200. */
 async function startService(databaseUrl, processes) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js')], {
-    cwd: ROOT,
+  const server = await spawnServer({
     env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: base,
       DATABASE_URL: databaseUrl,
       PATIENT_HASH_KEY: randomBytes(32).toString('base64url'),
       CDS_PROCESSES: String(processes),
       EVALUATION_WORKERS: '0',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
   // The primary hands connections to the processes in turn: 20 ready answers in a row mean all of them are up.
-  let readyInARow = 0;
-  const deadline = Date.now() + 60_000;
-  while (readyInARow < 20) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
-    if (Date.now() > deadline) throw new Error('the service did not become ready within 60 s');
-    try {
-      const res = await fetch(`${base}/readyz`);
-      await res.arrayBuffer();
-      readyInARow = res.status === 200 ? readyInARow + 1 : 0;
-    } catch {
-      readyInARow = 0;
-    }
-    if (readyInARow === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    base,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-/** Case (a): the patient-view call with the prefetch an EHR would send, read from the embedded FHIR server. */
-async function caseA(base) {
-  const discovery = await getJson(`${base}/cds-services`);
-  const service = discovery.services.find((entry) => entry.id === 'lbp-patient-view');
-  const patientId = 'chronic-clean';
-  const prefetch = Object.fromEntries(
-    await Promise.all(
-      Object.entries(service.prefetch).map(async ([key, template]) => [
-        key,
-        await getJson(`${base}/fhir/${template.replaceAll('{{context.patientId}}', patientId)}`),
-      ])
-    )
-  );
-  return JSON.stringify({
-    hook: 'patient-view',
-    hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/gp-1', patientId },
-    prefetch,
-  });
+  await untilReady(server, { inARow: 20, limitMs: 60_000, pollMs: 50 });
+  return server;
 }
 
 function load(base, body, connections, durationS) {
@@ -103,7 +51,8 @@ async function measure(databaseUrl, { durationS, connections }) {
   for (const processes of PROCESSES) {
     const service = await startService(databaseUrl, processes);
     try {
-      const body = await caseA(service.base);
+      // Case (a): the patient-view call with the prefetch an EHR would send, read from the embedded FHIR server.
+      const body = JSON.stringify((await patientViewCase(service.base)).body);
       await load(service.base, body, connections, 1); // warm-up: JIT, connections, the audit table
       const result = await load(service.base, body, connections, durationS);
       results.push({

@@ -1,5 +1,6 @@
-// What bench/run.mjs and bench/profile.mjs share: the service started as a real process with the probe of
-// bench/memory-probe.cjs preloaded, the prefetch an EHR would send, and the card set a clinician sees.
+// What the benches share: the service started as a real process (with the probe of bench/memory-probe.cjs preloaded
+// for bench/run.mjs and bench/profile.mjs; on PostgreSQL for bench/scaling.mjs), the prefetch an EHR would send, and
+// the card set a clinician sees.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,17 +31,14 @@ export function askerOf(child) {
 }
 
 /**
- * Starts `node dist/server.js` and resolves once /readyz answers 200, with the time that took.
- * @param options - `nodeArgs` before the script (e.g. --cpu-prof), `env` over the bench defaults
+ * Spawns `node [nodeArgs] dist/server.js` on a free port of 127.0.0.1, with the bench defaults under `env`; stderr
+ * is passed through, stdout dropped. Resolves at once; `untilReady` waits for /readyz.
+ * @param options - `nodeArgs` before the script, `env` over the defaults, `ipc` for a probe's message channel
  */
-export async function startService({ nodeArgs = [], env = {} } = {}) {
+export async function spawnServer({ nodeArgs = [], env = {}, ipc = false } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-bench-'));
-  const started = performance.now();
-  const probe = path.join(ROOT, 'bench', 'memory-probe.cjs');
-  const args = ['--expose-gc', '--require', probe, ...nodeArgs, path.join(ROOT, 'dist', 'server.js')];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'dist', 'server.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -48,26 +46,65 @@ export async function startService({ nodeArgs = [], env = {} } = {}) {
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_BASE_URL: base,
-      DATA_DIR: dataDir,
       // The limiter protects production from one noisy client; the benchmark is that client on purpose.
       RATE_LIMIT_PER_MINUTE: '1000000',
       LOG_LEVEL: 'info',
       ...env,
     },
-    // Logs are written as in production (one line per request) but not kept; the IPC channel is the probe's.
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Logs are written as in production (one line per request) but not kept.
+    stdio: ['ignore', 'ignore', 'inherit', ...(ipc ? ['ipc'] : [])],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  for (;;) {
+  return {
+    base,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/**
+ * Resolves once the server's /readyz has answered 200 `inARow` times in a row; fails when its process exits or
+ * after `limitMs`. Several in a row matter where a primary hands connections to its processes in turn.
+ */
+export async function untilReady(
+  { base, child },
+  { inARow = 1, limitMs = Number.POSITIVE_INFINITY, pollMs = 10 } = {}
+) {
+  const deadline = Date.now() + limitMs;
+  let ready = 0;
+  while (ready < inARow) {
     if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`);
+    if (Date.now() > deadline) throw new Error(`the service did not become ready within ${limitMs / 1000} s`);
     try {
       const res = await fetch(`${base}/readyz`);
-      if (res.status === 200) break;
+      await res.arrayBuffer();
+      ready = res.status === 200 ? ready + 1 : 0;
     } catch {
-      // not listening yet
+      ready = 0; // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    if (ready === 0) await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * Starts `node dist/server.js` with the probe of bench/memory-probe.cjs and resolves once /readyz answers 200,
+ * with the time that took.
+ * @param options - `nodeArgs` before the script (e.g. --cpu-prof), `env` over the bench defaults
+ */
+export async function startService({ nodeArgs = [], env = {} } = {}) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'ruggensteun-bench-'));
+  const started = performance.now();
+  const probe = path.join(ROOT, 'bench', 'memory-probe.cjs');
+  const server = await spawnServer({
+    nodeArgs: ['--expose-gc', '--require', probe, ...nodeArgs],
+    env: { DATA_DIR: dataDir, ...env },
+    ipc: true, // the probe's channel
+  });
+  const { base, child } = server;
+  await untilReady(server);
   const startupMs = performance.now() - started;
   const ask = askerOf(child);
   return {
@@ -93,8 +130,7 @@ export async function startService({ nodeArgs = [], env = {} } = {}) {
       return profile;
     },
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -8,12 +8,6 @@ import ts from 'typescript';
  */
 const MAX_FILE_LINES = 400;
 const MAX_FUNCTION_LINES = 80;
-/**
- * Not split yet (issue 18 is open for them): each must still be over its limit, so that the entry goes when the
- * unit is split, and no other unit may join the list.
- */
-const NOT_YET_SPLIT: readonly string[] = ['clinical/facts/weight.ts:compute'];
-const allowed = (unit: string) => NOT_YET_SPLIT.includes(unit);
 
 const SRC = path.join(__dirname, '..', 'src');
 
@@ -57,31 +51,19 @@ function longFunctions(file: string): string[] {
   return found;
 }
 
-const withoutCount = (entry: string) => entry.replace(/ \(\d+ lines\)$/, '');
-
 describe('small units', () => {
   const files = sources(SRC);
 
   it(`keeps every source file at most ${MAX_FILE_LINES} lines`, () => {
     const long = files
       .map((file) => ({ file: path.relative(SRC, file), lines: readFileSync(file, 'utf8').split('\n').length }))
-      .filter(({ file, lines }) => lines > MAX_FILE_LINES && !allowed(file))
+      .filter(({ lines }) => lines > MAX_FILE_LINES)
       .map(({ file, lines }) => `${file} (${lines} lines)`);
     expect(long).toEqual([]);
   });
 
   it(`keeps every function at most ${MAX_FUNCTION_LINES} lines`, () => {
-    const long = files.flatMap(longFunctions).filter((entry) => !allowed(withoutCount(entry)));
+    const long = files.flatMap(longFunctions);
     expect(long).toEqual([]);
-  });
-
-  it('lists only units not split yet that are still too big', () => {
-    const tooBig = new Set([
-      ...files
-        .filter((file) => readFileSync(file, 'utf8').split('\n').length > MAX_FILE_LINES)
-        .map((file) => path.relative(SRC, file)),
-      ...files.flatMap(longFunctions).map(withoutCount),
-    ]);
-    expect(NOT_YET_SPLIT.filter((unit) => !tooBig.has(unit))).toEqual([]);
   });
 });

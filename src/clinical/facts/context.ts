@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import type { Window } from '../dates';
+import type { DayNumber, Window } from '../dates';
 import { isoDay } from '../dates';
 import type { DataDetail, Evidence } from '../finding';
-import type { ClinicalRecord, ObservationItem, RecordItem } from '../record';
+import type { ClinicalRecord, ConditionItem, ObservationItem, RecordItem } from '../record';
 import type { KeywordMatcher } from '../text-match';
-import type { Episode } from './episode';
 
 /**
  * What every fact can use: the normalised record, and the knowledge that resolves the names used in rule
@@ -17,6 +16,20 @@ export interface FactKnowledge {
   keywords(name: string): KeywordMatcher;
   /** How the current LBP episode is recognised (SC-05): a value-set id and a keyword-list name. */
   readonly episode: { readonly valueSet: string; readonly keywords: string };
+}
+
+/**
+ * The current episode of low back pain (SC-04, SC-05), as the context hands it to facts; `findEpisode` in
+ * ./episode recognises it. Declared here, beside the context that carries it, so that the episode facts can
+ * use the context without the context depending on them.
+ */
+export interface Episode {
+  readonly present: boolean;
+  readonly conditions: readonly ConditionItem[];
+  /** Conditions counted only because their text names LBP: their codes were not understood (SC-06). */
+  readonly byTextOnly: readonly ConditionItem[];
+  readonly onsetDay?: DayNumber;
+  readonly onsetUncertain: boolean;
 }
 
 /** One evaluation: created per hook call, so per-call caches live here. */

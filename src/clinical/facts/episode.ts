@@ -1,31 +1,21 @@
 import { z } from 'zod';
-import type { DayNumber } from '../dates';
 import { isoDay, yearsBetween } from '../dates';
 import { getOrAdd } from '../get-or-add';
 import type { Evidence } from '../finding';
 import type { ClinicalRecord, ConditionItem } from '../record';
-import type { FactDefinition, FactKnowledge } from './context';
+import type { Episode, FactDefinition, FactKnowledge } from './context';
 import { codedEvidence, valueSetId } from './context';
 import { textsOfResource } from '../text/record-texts';
+
+/** Episodes already found, per knowledge and record: the rules and the CarePlan both ask for it per request. */
+const found = new WeakMap<FactKnowledge, WeakMap<ClinicalRecord, Episode>>();
 
 /**
  * The current episode of low back pain (SC-04, SC-05): the active LBP Conditions, recognised by the LBP
  * value set or, for a Condition whose codes are not recognised, by an LBP keyword in its code.text.
  * Its start is the earliest onset of those Conditions (onsetDateTime, onsetPeriod.start, onsetAge), else
- * their recorded date, marked "onset uncertain".
+ * their recorded date, marked "onset uncertain". Computed once per knowledge and record.
  */
-export interface Episode {
-  readonly present: boolean;
-  readonly conditions: readonly ConditionItem[];
-  /** Conditions counted only because their text names LBP: their codes were not understood (SC-06). */
-  readonly byTextOnly: readonly ConditionItem[];
-  readonly onsetDay?: DayNumber;
-  readonly onsetUncertain: boolean;
-}
-
-/** Episodes already found, per knowledge and record: the rules and the CarePlan both ask for it per request. */
-const found = new WeakMap<FactKnowledge, WeakMap<ClinicalRecord, Episode>>();
-
 export function findEpisode(record: ClinicalRecord, knowledge: FactKnowledge): Episode {
   const byRecord = getOrAdd(found, knowledge, () => new WeakMap<ClinicalRecord, Episode>());
   return getOrAdd(byRecord, record, () => computeEpisode(record, knowledge));
