@@ -51,6 +51,42 @@ function longFunctions(file: string): string[] {
   return found;
 }
 
+/** The source files a file imports or re-exports from (relative specifiers, `import type` included). */
+function importsOf(file: string, known: ReadonlySet<string>): string[] {
+  const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+  return importedFiles
+    .map((imported) => imported.fileName)
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => path.resolve(path.dirname(file), specifier))
+    .map((base) => [`${base}.ts`, path.join(base, 'index.ts')].find((candidate) => known.has(candidate)))
+    .filter((target): target is string => target !== undefined);
+}
+
+/** Every import cycle between source files, each as the chain of files that closes it. */
+function importCycles(files: readonly string[]): string[] {
+  const known = new Set(files);
+  const graph = new Map(files.map((file) => [file, importsOf(file, known)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const chain: string[] = [];
+  const cycles: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    chain.push(file);
+    for (const target of graph.get(file) ?? []) {
+      if (state.get(target) === 'open') {
+        const loop = [...chain.slice(chain.indexOf(target)), target];
+        cycles.push(loop.map((step) => path.relative(SRC, step)).join(' → '));
+      } else if (!state.has(target)) {
+        visit(target);
+      }
+    }
+    chain.pop();
+    state.set(file, 'done');
+  };
+  files.forEach((file) => state.has(file) || visit(file));
+  return cycles;
+}
+
 describe('small units', () => {
   const files = sources(SRC);
 
@@ -65,5 +101,9 @@ describe('small units', () => {
   it(`keeps every function at most ${MAX_FUNCTION_LINES} lines`, () => {
     const long = files.flatMap(longFunctions);
     expect(long).toEqual([]);
+  });
+
+  it('has no import cycle between modules, `import type` included', () => {
+    expect(importCycles(files)).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import type { PrefetchTemplate } from './prefetch-template';
 import { fetchFhirJson } from './fhir-fetch';
 import { fetchOptions, fetchProblem, isObject, problem, readSearch } from './search-pages';
 import type { GatherContext, JsonObject, KeyResult } from './search-pages';
+import type { GatherInput, GatherSettings } from './gather-input';
+export type { GatherInput, GatherSettings } from './gather-input';
 
 /**
  * Gathers the patient record for one hook call: for every prefetch template, the prefetched value when the
@@ -21,31 +23,6 @@ export type GatherResult =
   | { readonly ok: false; readonly missing: readonly DataProblem[] };
 
 /** What one gathering starts from: what the client sent, with nothing of the protocol around it. */
-export interface GatherInput {
-  /** The prefetched values by template key; `null` means the client has no data for the key. */
-  readonly prefetch?: Readonly<Record<string, Record<string, unknown> | null>>;
-  /** The FHIR server to fetch what was not prefetched from (CDS Hooks `fhirServer`), if any. */
-  readonly fhirServer?: string;
-  /** Sent as the bearer token to fhirServer (CDS Hooks `fhirAuthorization.access_token`); never logged. */
-  readonly accessToken?: string;
-  /** The values templates are filled from (`{{context.patientId}}`…); `patientId` names whose record it is. */
-  readonly context: Readonly<Record<string, unknown>> & { readonly patientId: string };
-}
-
-export interface GatherSettings {
-  readonly timeoutMs: number;
-  readonly budgetMs: number;
-  readonly maxPages: number;
-  readonly maxResponseBytes: number;
-  /**
-   * When set, only a fhirServer it accepts is contacted (with authentication on: the FHIR servers configured
-   * for the calling issuer), so the service cannot be made to send requests, or the token, anywhere else.
-   */
-  readonly allowFhirServer?: (fhirServer: URL) => boolean;
-  /** The address a URL is fetched at: the embedded FHIR server's public URLs go to its own thread directly. */
-  readonly route?: (url: URL) => URL;
-}
-
 /** Interprets a single resource for a read template; a Bundle holding it is accepted too (sandbox#45). */
 function readResource(
   value: JsonObject,

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { GatherInput, GatherSettings } from './gather';
+import type { GatherInput, GatherSettings } from './gather-input';
 import type { DataFigures, DataProblem, DataProblemReason, GatheredData } from '../clinical/gathered-record';
 import { FhirFetchError, fetchFhirJson } from './fhir-fetch';
 import type { PrefetchTemplate } from './prefetch-template';

@@ -1,5 +1,5 @@
 import type { Database } from './database';
-import type { FeedbackItem } from './store';
+import type { FeedbackItem } from './feedback-item';
 
 /**
  * The memory of "not now" (migration 2): feedback that overrides an exercise recommendation or advice card with

@@ -4,6 +4,8 @@ import { migrate } from './migrations';
 import { notNowAt, rememberNotNow } from './not-now';
 import type { RedFlagsShown } from './order-session';
 import { purgeOrderSessions, redFlagsShownIn, rememberRedFlagsShown } from './order-session';
+import type { FeedbackItem } from './feedback-item';
+export type { FeedbackItem } from './feedback-item';
 
 /**
  * The audit trail (which hook calls were answered with which cards) and clinician feedback on those
@@ -32,16 +34,6 @@ export interface AuditCard {
   ruleIds: string[];
   kinds: string[];
   suggestionUuids: string[];
-}
-
-/** One entry of a feedback request (CDS Hooks 2.0 Feedback), already validated by the route. */
-export interface FeedbackItem {
-  card: string;
-  outcome: 'accepted' | 'overridden';
-  /** RFC 3339, e.g. `2021-12-11T10:05:31Z`. */
-  outcomeTimestamp: string;
-  acceptedSuggestions?: { id: string }[];
-  overrideReason?: { reason?: { system: string; code: string; display?: string }; userComment?: string };
 }
 
 export interface FeedbackResult {

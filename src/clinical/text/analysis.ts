@@ -2,29 +2,14 @@ import type { Category, TextLanguage, Trigger } from './language';
 import type { Token } from './tokens';
 import { findSectionTriggers } from './sections';
 import { tokenise } from './tokens';
+import type { FoundTrigger, Sentence } from './spans';
+export type { FoundTrigger, Sentence } from './spans';
 
 /**
  * The language-level reading of one text, done once per text whatever the number of concept lists: tokens,
  * sentences, the ConText triggers with their scopes (Harkema et al. 2009), and time expressions. Every step is
  * one pass over the tokens; a scope walk is bounded by its sentence and its maxScope, so the cost stays linear.
  */
-
-export interface Sentence {
-  /** Token indices [from, to). */
-  readonly from: number;
-  readonly to: number;
-}
-
-export interface FoundTrigger {
-  readonly trigger: Trigger;
-  /** Token indices of the trigger words, inclusive. */
-  readonly first: number;
-  readonly last: number;
-  /** Token indices covered by its scope, inclusive (empty when scopeFrom > scopeTo). */
-  readonly scopeFrom: number;
-  readonly scopeTo: number;
-  readonly sentence: number;
-}
 
 export interface TimeExpression {
   readonly first: number;

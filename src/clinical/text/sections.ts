@@ -1,4 +1,4 @@
-import type { FoundTrigger, Sentence } from './analysis';
+import type { FoundTrigger, Sentence } from './spans';
 import type { TextLanguage, Trigger } from './language';
 import type { Token } from './tokens';
 
