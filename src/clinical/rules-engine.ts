@@ -100,8 +100,17 @@ function engineConditions(node: ConditionNode, table: Map<string, Record<string,
   if ('not' in node) {
     return { not: engineConditions(node.not, table) };
   }
+  // The children of `all` are evaluated in the order written, and the first false one ends it: a rule's gate (no
+  // back pain, wrong hook) spares the rest. Nothing depends on a condition being evaluated: facts read only the
+  // normalised record, and an unreadable resource is caught where it is read. `any` stays evaluated whole, so
+  // that every branch that holds gives its evidence.
   return 'all' in node
-    ? { all: node.all.map((child) => engineConditions(child, table)) }
+    ? {
+        all: node.all.map((child, index) => ({
+          ...(engineConditions(child, table) as object),
+          priority: node.all.length - index,
+        })),
+      }
     : { any: node.any.map((child) => engineConditions(child, table)) };
 }
 
