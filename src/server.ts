@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createApp } from './app';
@@ -13,16 +12,16 @@ import { gatherSettingsOf } from './cds/routes';
 import type { HookEvaluator } from './hook/evaluator';
 import { ConfigError, parseConfig } from './config';
 import type { Config } from './config';
-import { EvaluationPool } from './evaluation/pool';
-import type { WorkerSettings } from './evaluation/protocol';
+import type { EvaluationPool } from './evaluation/pool';
 import { describeKnowledge, loadKnowledge } from './clinical/knowledge';
 import type { Knowledge } from './clinical/knowledge';
 import { createLogger } from './common/logger';
 import { runPrimary, servesItself, stopWithPrimary } from './processes';
+import { fhirServerOptionsOf, startThreads } from './threads';
+import type { Threads } from './threads';
 import { Readiness } from './http/readiness';
 import { createDevSigner } from './sandbox/dev-signer';
 import { createEmbeddedFhirServer } from './sandbox/fhir-server';
-import { startFhirThread } from './sandbox/fhir-thread';
 import type { FhirThread } from './sandbox/fhir-thread';
 import { AuditWriter } from './store/audit-writer';
 import { resolveHashKey } from './store/patient-hash';
@@ -110,75 +109,46 @@ function evaluatorDepsOf(config: Config, knowledge: Knowledge): EvaluatorDeps {
 }
 
 /**
- * The CPU part of a hook call runs in worker threads that load the knowledge themselves, so this thread only
- * does I/O (docs/operations.md "Workers and processes"); EVALUATION_WORKERS=0 (or a given evaluator) evaluates here.
- */
-async function startPool(
-  config: Config,
-  logger: Logger,
-  options: StartOptions,
-  storage: Storage
-): Promise<EvaluationPool | undefined> {
-  const pool =
-    options.evaluate === undefined && config.evaluationWorkers > 0 ? evaluationPool(config, logger) : undefined;
-  await pool?.start().catch((error: unknown) => {
-    storage.lock?.release();
-    void storage.keeper.close().catch(() => undefined);
-    throw error;
-  });
-  return pool;
-}
-
-/**
- * The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients, and in
- * development with authentication a signer the service trusts for the page's calls.
+ * The sandbox (not in production unless SANDBOX=on): the open FHIR server with the sample patients (on its own
+ * thread when there are evaluation workers, threads.ts; here otherwise), and in development with authentication
+ * a signer the service trusts for the page's calls.
  */
 async function startSandbox(
   config: Config,
-  logger: Logger,
   evaluatorDeps: EvaluatorDeps,
-  pool: EvaluationPool | undefined,
-  storage: Storage
-): Promise<{ sandbox?: NonNullable<AppDeps['sandbox']>; fhirThread?: FhirThread }> {
+  fhirThread: FhirThread | undefined
+): Promise<NonNullable<AppDeps['sandbox']> | undefined> {
   if (!config.sandbox) {
-    return {};
+    return undefined;
   }
-  const fhirOptions = {
-    samplesDir: path.join(config.fhirResourcesDir, 'sample-patients'),
-    maxBodyBytes: config.bodyLimitBytes,
-    // Links and fullUrls as clients reach the server, also behind a reverse proxy.
-    baseUrl: `${config.publicBaseUrl}/fhir`,
-    // PlanDefinition/$apply: the knowledge is served, and applied by the hook's own pipeline.
-    knowledgeDir: path.join(config.fhirResourcesDir, 'knowledge'),
-  };
-  // With evaluation workers the FHIR server gets a thread of its own too, so the hook's fetches from it do not
-  // wait behind hook calls on this thread; without them (EVALUATION_WORKERS=0) everything runs here.
-  const fhirThread = pool
-    ? await startFhirThread(
-        {
-          server: { ...fhirOptions, now: new Date().toISOString() },
-          evaluation: workerSettingsOf(config),
-          gather: gatherSettingsOf(config),
-          logLevel: config.logLevel,
-        },
-        logger
-      ).catch(async (error: unknown) => {
-        await pool.close();
-        storage.lock?.release();
-        void storage.keeper.close().catch(() => undefined);
-        throw error;
-      })
-    : undefined;
   const fhir =
     fhirThread ??
     (await createEmbeddedFhirServer({
-      ...fhirOptions,
+      ...fhirServerOptionsOf(config),
       now: new Date(),
       apply: planApplier(evaluatorDeps, gatherSettingsOf(config)),
     }));
   const signer =
     config.authRequired && config.nodeEnv === 'development' ? await createDevSigner(config.publicBaseUrl) : undefined;
-  return { sandbox: { fhir, ...(signer ? { signer } : {}) }, ...(fhirThread ? { fhirThread } : {}) };
+  return { fhir, ...(signer ? { signer } : {}) };
+}
+
+/**
+ * What start-up builds on this thread while the threads start: the knowledge (a rule that does not validate
+ * fails start-up here, naming it), the evaluator, and the sandbox once the FHIR thread serves.
+ */
+async function startParts(config: Config, logger: Logger, options: StartOptions, threads: Threads) {
+  const knowledge = loadKnowledge(config);
+  if (!config.authRequired) {
+    logger.warn(
+      'CDS_AUTH is off: any client can call this service and have it fetch from any fhirServer. Use this only for local development and the sandbox; production requires CDS_AUTH=required with TRUSTED_ISSUERS.'
+    );
+  }
+  const evaluatorDeps = evaluatorDepsOf(config, knowledge);
+  const fhirThread = await threads.started;
+  const evaluate = options.evaluate ?? threads.pool?.evaluate ?? hookEvaluator(evaluatorDeps);
+  const sandbox = await startSandbox(config, evaluatorDeps, fhirThread);
+  return { knowledge, evaluate, sandbox, fhirThread };
 }
 
 /** Listens on HOST:PORT, with connection timeouts longer than typical load-balancer idle timeouts (60 s). */
@@ -250,18 +220,27 @@ function shutdownOf(parts: {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config);
   const readiness = new Readiness();
-  const knowledge = loadKnowledge(config);
-  if (!config.authRequired) {
-    logger.warn(
-      'CDS_AUTH is off: any client can call this service and have it fetch from any fhirServer. Use this only for local development and the sandbox; production requires CDS_AUTH=required with TRUSTED_ISSUERS.'
-    );
-  }
+  // Everything that takes seconds starts at once: the store opens (creating it on the first start), the workers
+  // and the FHIR thread load the knowledge, and this thread loads its own copy meanwhile.
   const storage = await openStorage(config, logger);
-  const evaluatorDeps = evaluatorDepsOf(config, knowledge);
-  const pool = await startPool(config, logger, options, storage);
-  const evaluate = options.evaluate ?? pool?.evaluate ?? hookEvaluator(evaluatorDeps);
-  const { sandbox, fhirThread } = await startSandbox(config, logger, evaluatorDeps, pool, storage);
+  const threads = startThreads(config, logger, options.evaluate);
   const { keeper, audit } = storage;
+  const stopAll = async () => {
+    await threads.stop();
+    // The store's first attempt is awaited, so no store is left opening after a failed start-up.
+    await storage.opened;
+    await keeper.close().catch(() => undefined);
+    storage.lock?.release();
+  };
+  let started;
+  try {
+    started = await startParts(config, logger, options, threads);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  const { knowledge, evaluate, sandbox, fhirThread } = started;
+  const { pool } = threads;
   const app = createApp({
     config,
     issuers: sandbox?.signer ? [...config.trustedIssuers, sandbox.signer.issuer] : config.trustedIssuers,
@@ -278,10 +257,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     status: () => ({ audit: audit.stats() }),
   });
   const server = await listen(app, config).catch(async (error: unknown) => {
-    await fhirThread?.close();
-    await pool?.close();
-    await keeper.close().catch(() => undefined);
-    storage.lock?.release();
+    await stopAll();
     throw error;
   });
 
@@ -299,30 +275,6 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   );
   const shutdown = shutdownOf({ server, config, logger, readiness, storage, pool, fhirThread });
   return { server, url, readiness, storeOpened: storage.opened, shutdown };
-}
-
-/** The part of the configuration a worker thread needs to load the knowledge and evaluate. */
-function workerSettingsOf(config: Config): WorkerSettings {
-  return {
-    rulesDir: config.rulesDir,
-    fhirResourcesDir: config.fhirResourcesDir,
-    defaultLocale: config.locale,
-    translations: config.translations,
-    ...(config.sandbox ? { sandboxBaseUrl: config.publicBaseUrl } : {}),
-  };
-}
-
-/** The evaluation workers of this process, with the part of the configuration they need. */
-function evaluationPool(config: Config, logger: Logger): EvaluationPool {
-  return new EvaluationPool({
-    size: config.evaluationWorkers,
-    queueSize: config.evaluationQueueSize,
-    logger,
-    workerData: workerSettingsOf(config),
-    ...(config.evaluationWorkerMemoryMb === undefined
-      ? {}
-      : { resourceLimits: { maxOldGenerationSizeMb: config.evaluationWorkerMemoryMb } }),
-  });
 }
 
 async function main(): Promise<void> {

@@ -1,9 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { types } from 'node:util';
 import { Pool } from 'pg';
 import { startPGlite } from './pglite-worker';
+import type { PGliteWorker } from './pglite-worker';
+import { builtTemplate } from './pglite-template';
 import type { PoolClient } from 'pg';
 
 /**
@@ -35,6 +37,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   /** The service's data folder (created if missing). */
   dataDir: string;
+  /** A dump to create a new PGlite folder from (pglite-template.ts); the build's template by default. */
+  pgliteTemplate?: string;
 }
 
 type Kind = Database['kind'];
@@ -43,14 +47,15 @@ type Kind = Database['kind'];
 type Runner = (sql: string, params: unknown[] | undefined) => Promise<unknown[]>;
 
 /**
- * Opens the embedded store (first start creates `<dataDir>/pglite`, which takes a few seconds) or a
- * connection pool to PostgreSQL. Either way a first query has succeeded before this resolves.
+ * Opens the embedded store (the first start creates `<dataDir>/pglite`: about a second from the build's
+ * template, a few seconds by initdb without one) or a connection pool to PostgreSQL. Either way a first query
+ * has succeeded before this resolves.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
     return openPostgres(options.databaseUrl);
   }
-  return openPGlite(path.join(options.dataDir, 'pglite'));
+  return openPGlite(path.join(options.dataDir, 'pglite'), options.pgliteTemplate ?? builtTemplate());
 }
 
 /** Dates as ISO 8601 text: the same instant whatever the time zone of the server or the process. */
@@ -59,33 +64,47 @@ function toParams(params: unknown[]): unknown[] {
 }
 
 /**
- * The first creation of the folder takes seconds; a crash during it would leave a half-written store that no
- * later start can open. So it is created under a temporary name and renamed when complete: the folder either
- * does not exist or is whole. (The caller holds the DATA_DIR lock, so the temporary name is this process's.)
+ * Opens PGlite on `folder`, creating it in place on the first start. A crash while it is created would leave a
+ * half-written store that no later start can open, so `<folder>.creating` is written (and synced) before the
+ * folder is made and removed only once the store has opened: a folder next to that marker is half-made and is
+ * deleted and created again. (The caller holds the DATA_DIR lock, so the marker is this process's. Releases
+ * before this one created the folder under the marker's name and renamed it: what they left is handled alike.)
  */
-async function createPGliteOnce(folder: string): Promise<void> {
-  if (existsSync(folder)) {
-    return;
+function startPGliteOnce(folder: string, template: string | undefined): Promise<PGliteWorker> {
+  // Synchronous up to the worker's start, so it starts creating while this thread loads the knowledge.
+  mkdirSync(path.dirname(folder), { recursive: true });
+  const marker = `${folder}.creating`;
+  if (existsSync(folder) && !existsSync(marker)) {
+    return startPGlite(folder);
   }
-  const temp = `${folder}.creating`;
-  await rm(temp, { recursive: true, force: true });
-  const creator = await startPGlite(temp);
-  await creator.call({ op: 'close' });
-  await creator.terminate();
-  await rename(temp, folder);
-  // The rename is durable once the parent folder is synced.
-  const parent = await open(path.dirname(folder), 'r');
+  rmSync(folder, { recursive: true, force: true });
+  rmSync(marker, { recursive: true, force: true });
+  closeSynced(openSync(marker, 'w'));
+  closeSynced(openSync(path.dirname(folder), 'r'));
+  return startPGlite(folder, template).then(async (worker) => {
+    try {
+      await unlink(marker);
+      // The marker's removal is durable once the parent folder is synced.
+      const parent = await open(path.dirname(folder), 'r');
+      await parent.sync().finally(() => parent.close());
+    } catch (error) {
+      await worker.terminate();
+      throw error;
+    }
+    return worker;
+  });
+}
+
+function closeSynced(fd: number): void {
   try {
-    await parent.sync();
+    fsyncSync(fd);
   } finally {
-    await parent.close();
+    closeSync(fd);
   }
 }
 
-async function openPGlite(folder: string): Promise<Database> {
-  await mkdir(path.dirname(folder), { recursive: true });
-  await createPGliteOnce(folder);
-  const worker = await startPGlite(folder);
+async function openPGlite(folder: string, template: string | undefined): Promise<Database> {
+  const worker = await startPGliteOnce(folder, template);
   const runner =
     (tx?: number): Runner =>
     async (sql, params) =>

@@ -2,10 +2,12 @@
 import { Worker } from 'node:worker_threads';
 
 type WorkerRequest =
-  | { op: 'open'; folder: string }
+  /** With `template`, a folder that does not exist yet is created from that dump instead of by initdb. */
+  | { op: 'open'; folder: string; template?: string }
   | { op: 'query'; sql: string; params: unknown[] | undefined; tx: number | undefined }
   | { op: 'begin' }
   | { op: 'end'; tx: number; commit: boolean }
+  | { op: 'dump' }
   | { op: 'close' };
 
 type WorkerReply = { id: number; result: unknown } | { id: number; error: { message: string; code?: string } };
@@ -23,6 +25,8 @@ type WorkerReply = { id: number; result: unknown } | { id: number; error: { mess
 const WORKER_SOURCE = `
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
+const { gunzipSync } = require('node:zlib');
 const { PGlite } = require(workerData.module);
 const ROLLBACK = Symbol('rollback');
 const transactions = new Map();
@@ -72,10 +76,14 @@ async function end(id, commit) {
 
 async function handle(request) {
   switch (request.op) {
-    case 'open':
-      pglite = await PGlite.create(request.folder);
+    case 'open': {
+      // The template is unzipped here: faster than PGlite's own unpacking of a gzipped dump.
+      const options =
+        request.template === undefined ? {} : { loadDataDir: new Blob([gunzipSync(readFileSync(request.template))]) };
+      pglite = await PGlite.create(request.folder, options);
       await pglite.query('SELECT 1');
       return null;
+    }
     case 'query': {
       const target = request.tx === undefined ? pglite : transactions.get(request.tx)?.tx;
       if (!target) {
@@ -87,6 +95,10 @@ async function handle(request) {
       return begin(request.id);
     case 'end':
       return end(request.tx, request.commit);
+    case 'dump': {
+      const dump = await pglite.dumpDataDir('gzip');
+      return new Uint8Array(await dump.arrayBuffer());
+    }
     case 'close':
       await pglite?.close();
       pglite = undefined;
@@ -183,11 +195,14 @@ export class PGliteWorker {
   }
 }
 
-/** Opens PGlite on `folder` in a new worker thread. */
-export async function startPGlite(folder: string): Promise<PGliteWorker> {
+/**
+ * Opens PGlite on `folder` in a new worker thread.
+ * @param template - a dump (pglite-template.ts) to create the folder from; only for a folder that does not exist
+ */
+export async function startPGlite(folder: string, template?: string): Promise<PGliteWorker> {
   const worker = new PGliteWorker();
   try {
-    await worker.call({ op: 'open', folder });
+    await worker.call({ op: 'open', folder, ...(template === undefined ? {} : { template }) });
   } catch (error) {
     await worker.terminate();
     throw error;

@@ -221,7 +221,9 @@ describe.each(VARIANTS)('kill -9 on $name', (variant) => {
       await until(() => postgres || existsSync(creating) || existsSync(created), 30_000, 10);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       await service.kill();
-      kills.push(`${delayMs} ms (${postgres ? await migrated() : existsSync(created) ? 'created' : 'creating'})`);
+      kills.push(
+        `${delayMs} ms (${postgres ? await migrated() : existsSync(creating) || !existsSync(created) ? 'creating' : 'created'})`
+      );
     }
     report(`${variant.name}: killed during the first start at ${kills.join(', ')}`);
 
